@@ -1,0 +1,32 @@
+/**
+ * Mean and standard error over trials (seeds), as DomainBed tables show them.
+ * The standard error uses the sample standard deviation (n - 1); one trial
+ * has no error bar (`stderr` is null).
+ *
+ * @example
+ * ```ts
+ * meanStderr([0.8, 0.82, 0.84]); // { mean: 0.82, stderr: 0.01155, n: 3 }
+ * formatMeanStderr(meanStderr([0.8, 0.82, 0.84])); // "82.0 ± 1.2"
+ * ```
+ */
+export interface MeanStderr {
+  mean: number;
+  stderr: number | null;
+  n: number;
+}
+
+export function meanStderr(values: readonly number[]): MeanStderr {
+  const n = values.length;
+  if (n === 0) throw new RangeError("Cannot average an empty list");
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { mean, stderr: null, n };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  return { mean, stderr: Math.sqrt(variance / n), n };
+}
+
+/** Accuracy fractions as percentages with one decimal: "82.0 ± 1.2", or "82.0" for one trial. */
+export function formatMeanStderr(value: MeanStderr | null): string {
+  if (!value) return "-";
+  const mean = (100 * value.mean).toFixed(1);
+  return value.stderr === null ? mean : `${mean} ± ${(100 * value.stderr).toFixed(1)}`;
+}
