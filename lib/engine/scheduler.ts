@@ -1,0 +1,96 @@
+/**
+ * The scheduling policy as a small state machine over stage ids: which stages
+ * may start now, and what a failure does to the rest. Pure; the executor
+ * drives it.
+ */
+import type { GraphNode } from "../pipeline/graph.ts";
+
+/** Where a stage is in the run. */
+export type SlotState = "waiting" | "running" | "done" | "failed" | "skipped";
+
+/** What happens after a failure. */
+export type FailurePolicy = "fail-fast" | "keep-going";
+
+/** Tracks stage states and hands out ready stages in topological order. */
+export class Scheduler {
+  readonly states = new Map<string, SlotState>();
+  /** Why each skipped stage was skipped. */
+  readonly skipReasons = new Map<string, string>();
+  #blockers = new Map<string, number>();
+  #downstream = new Map<string, string[]>();
+  #ready: string[] = [];
+  #running = 0;
+  #stopped = false;
+  #policy: FailurePolicy;
+
+  /** `nodes` must be in topological order. */
+  constructor(nodes: readonly GraphNode[], policy: FailurePolicy) {
+    this.#policy = policy;
+    for (const node of nodes) {
+      this.states.set(node.id, "waiting");
+      this.#blockers.set(node.id, node.upstream.length);
+      this.#downstream.set(node.id, []);
+      for (const up of node.upstream) this.#downstream.get(up)!.push(node.id);
+      if (node.upstream.length === 0) this.#ready.push(node.id);
+    }
+  }
+
+  /** Stages to start now, given how many may run at once; marks them running. */
+  take(slots: number): string[] {
+    if (this.#stopped) return [];
+    const started = this.#ready.splice(0, Math.max(0, slots - this.#running));
+    for (const id of started) this.states.set(id, "running");
+    this.#running += started.length;
+    return started;
+  }
+
+  /** A stage finished with its result available downstream. */
+  succeed(id: string): void {
+    this.#finish(id, "done");
+    for (const next of this.#downstream.get(id)!) {
+      const left = this.#blockers.get(next)! - 1;
+      this.#blockers.set(next, left);
+      if (left === 0 && this.states.get(next) === "waiting") this.#ready.push(next);
+    }
+  }
+
+  /** A stage failed: skip its descendants, and with fail-fast stop starting stages. */
+  fail(id: string): void {
+    this.#finish(id, "failed");
+    const stack = [...this.#downstream.get(id)!];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (this.states.get(next) !== "waiting") continue;
+      this.states.set(next, "skipped");
+      this.skipReasons.set(next, `upstream "${id}" failed`);
+      stack.push(...this.#downstream.get(next)!);
+    }
+    if (this.#policy === "fail-fast") this.stop(`not started: the run stopped after "${id}" failed`);
+  }
+
+  /** Starts nothing more; every waiting stage is skipped with `reason`. */
+  stop(reason: string): void {
+    this.#stopped = true;
+    this.#ready = [];
+    for (const [id, state] of this.states) {
+      if (state === "waiting") {
+        this.states.set(id, "skipped");
+        this.skipReasons.set(id, reason);
+      }
+    }
+  }
+
+  /** True while anything runs or may still start. */
+  get active(): boolean {
+    return this.#running > 0 || this.#ready.length > 0;
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  #finish(id: string, state: SlotState): void {
+    if (this.states.get(id) === "running") this.#running--;
+    this.states.set(id, state);
+  }
+}

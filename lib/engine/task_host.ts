@@ -1,0 +1,51 @@
+/**
+ * Entry point of a child process running one task attempt, so a crash or an
+ * out-of-memory in a task fails that stage alone. Reads a TaskJob as JSON on
+ * stdin; writes events as lines starting with RS (\x1e) on stdout; anything
+ * else a library prints goes to the log via the parent.
+ *
+ * Exit codes: 0 done, 1 failed (message in an `error` event), 130 interrupted.
+ */
+import type { Task } from "../task.ts";
+import { createTaskContext, type TaskJob } from "./task_context.ts";
+
+/** Prefix of event lines on the host's stdout. */
+export const EVENT_PREFIX = "\x1e";
+
+/** A message from the task host to the scheduler. */
+export type HostEvent =
+  | { type: "progress"; progress: import("../task.ts").Progress }
+  | { type: "metric"; record: Record<string, number> }
+  | { type: "error"; message: string; expected: boolean };
+
+function emit(event: HostEvent): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(`${EVENT_PREFIX}${JSON.stringify(event)}\n`));
+}
+
+async function main(): Promise<number> {
+  const job = JSON.parse(await new Response(Deno.stdin.readable).text()) as TaskJob;
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  Deno.addSignalListener("SIGTERM", abort);
+  Deno.addSignalListener("SIGINT", abort);
+  try {
+    const task = (await import(job.module)).default as Task;
+    const ctx = createTaskContext(job, {
+      progress: (progress) => emit({ type: "progress", progress }),
+      metric: (record) => emit({ type: "metric", record }),
+    }, controller.signal);
+    await task.run(ctx);
+    return controller.signal.aborted ? 130 : 0;
+  } catch (error) {
+    if (controller.signal.aborted) return 130;
+    const expected = error instanceof Error && error.name === "TaskError";
+    const message = error instanceof Error ? error.message : String(error);
+    if (!expected) {
+      Deno.writeTextFileSync(job.logPath, `${(error as Error)?.stack ?? message}\n`, { append: true });
+    }
+    emit({ type: "error", message, expected });
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,150 @@
+/**
+ * The pipeline definition: the shape of the YAML document, checked before
+ * anything is expanded. Unknown keys get a "did you mean" hint.
+ */
+import { didYouMean } from "../util/suggest.ts";
+import type { Problem } from "./problem.ts";
+import type { PipelineSource, ValuePath } from "./source.ts";
+
+/** A stage as written in YAML, before template expansion. */
+export interface StageDefinition {
+  name: string;
+  task: string;
+  with: Record<string, unknown>;
+  needs: string[];
+  /** Matrix axes in key order; a value may still be a `${{ params.x }}` string. */
+  matrix?: Record<string, unknown>;
+  exclude: Record<string, unknown>[];
+  include: Record<string, unknown>[];
+  description?: string;
+}
+
+/** A pipeline as written in YAML. */
+export interface PipelineDefinition {
+  name: string;
+  description?: string;
+  params: Record<string, unknown>;
+  stages: StageDefinition[];
+}
+
+const TOP_LEVEL_KEYS = ["name", "description", "params", "stages"];
+const STAGE_KEYS = ["task", "with", "needs", "matrix", "exclude", "include", "description"];
+const STAGE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Checks the document's shape and returns the typed definition, or problems.
+ *
+ * @example
+ * ```ts
+ * const { definition } = readDefinition(parsePipelineSource("p.yaml", text));
+ * ```
+ */
+export function readDefinition(
+  source: PipelineSource,
+): { definition?: PipelineDefinition; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const problem = (path: ValuePath, message: string, stage?: string, atKey = false) => {
+    const at = atKey ? source.locateKey(path) : source.locate(path);
+    const field = stage === undefined ? path.join(".") : path.slice(2).join(".") || undefined;
+    problems.push({ at, message, ...(stage === undefined ? {} : { stage }), ...(field ? { field } : {}) });
+  };
+  const doc = source.value;
+  if (!isRecord(doc)) {
+    problem([], "Expected a map with `name` and `stages`");
+    return { problems };
+  }
+  for (const key of Object.keys(doc)) {
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      problem([key], `Unknown key "${key}"${didYouMean(key, TOP_LEVEL_KEYS)}; expected one of ${TOP_LEVEL_KEYS.join(", ")}`, undefined, true);
+    }
+  }
+  if (typeof doc.name !== "string" || doc.name === "") problem(["name"], "Expected a non-empty string `name`");
+  if (doc.description !== undefined && typeof doc.description !== "string") {
+    problem(["description"], "Expected a string");
+  }
+  const params = doc.params ?? {};
+  if (!isRecord(params)) problem(["params"], "Expected a map of parameters");
+  const stages: StageDefinition[] = [];
+  if (!isRecord(doc.stages) || Object.keys(doc.stages).length === 0) {
+    problem(["stages"], "Expected a non-empty map of stages");
+  } else {
+    for (const [name, raw] of Object.entries(doc.stages)) {
+      const stage = readStage(name, raw, problem);
+      if (stage) stages.push(stage);
+    }
+  }
+  if (problems.length > 0) return { problems };
+  const definition: PipelineDefinition = {
+    name: doc.name as string,
+    params: params as Record<string, unknown>,
+    stages,
+    ...(typeof doc.description === "string" ? { description: doc.description } : {}),
+  };
+  return { definition, problems };
+}
+
+type Report = (path: ValuePath, message: string, stage?: string, atKey?: boolean) => void;
+
+function readStage(name: string, raw: unknown, problem: Report): StageDefinition | undefined {
+  const at = (...rest: (string | number)[]) => ["stages", name, ...rest];
+  if (!STAGE_NAME.test(name)) {
+    problem(at(), `Invalid stage name "${name}": use letters, digits, "_" and "-"`, name, true);
+  }
+  if (!isRecord(raw)) {
+    problem(at(), "Expected a map with at least `task`", name);
+    return undefined;
+  }
+  let ok = true;
+  const fail: Report = (...args) => {
+    ok = false;
+    problem(...args);
+  };
+  for (const key of Object.keys(raw)) {
+    if (!STAGE_KEYS.includes(key)) {
+      fail(at(key), `Unknown key "${key}"${didYouMean(key, STAGE_KEYS)}; expected one of ${STAGE_KEYS.join(", ")}`, name, true);
+    }
+  }
+  if (typeof raw.task !== "string" || raw.task === "") fail(at("task"), "Expected a task name", name);
+  const withValue = raw.with ?? {};
+  if (!isRecord(withValue)) fail(at("with"), "Expected a map of task parameters", name);
+  const needs = typeof raw.needs === "string" ? [raw.needs] : raw.needs ?? [];
+  if (!Array.isArray(needs) || !needs.every((n) => typeof n === "string")) {
+    fail(at("needs"), "Expected a list of stage names", name);
+  }
+  if (raw.matrix !== undefined && !isRecord(raw.matrix)) fail(at("matrix"), "Expected a map of axes to lists of values", name);
+  const exclude = readCombinations(raw.exclude, at("exclude"), name, fail);
+  const include = readCombinations(raw.include, at("include"), name, fail);
+  if (raw.matrix === undefined && (exclude.length || include.length)) {
+    fail(at(raw.exclude ? "exclude" : "include"), "`exclude` and `include` need a `matrix`", name);
+  }
+  if (!ok) return undefined;
+  return {
+    name,
+    task: raw.task as string,
+    with: withValue as Record<string, unknown>,
+    needs: needs as string[],
+    exclude,
+    include,
+    ...(raw.matrix === undefined ? {} : { matrix: raw.matrix as Record<string, unknown> }),
+    ...(typeof raw.description === "string" ? { description: raw.description } : {}),
+  };
+}
+
+function readCombinations(
+  value: unknown,
+  path: ValuePath,
+  stage: string,
+  fail: Report,
+): Record<string, unknown>[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every(isRecord)) {
+    fail(path, "Expected a list of maps of matrix values", stage);
+    return [];
+  }
+  return value;
+}
+
+/** True for a plain (non-array) object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,86 @@
+/**
+ * Maps a task schema's zod issues back to YAML positions.
+ */
+import type { z } from "zod";
+import { didYouMean } from "../util/suggest.ts";
+import type { Problem } from "./problem.ts";
+import type { PipelineSource, ValuePath } from "./source.ts";
+
+/**
+ * Problems for every zod issue, located under `stages.<name>.with`.
+ *
+ * @example
+ * ```ts
+ * const result = schema.safeParse(value);
+ * if (!result.success) problems.push(...zodProblems(result.error, schema, source, "train", "train[seed=0]"));
+ * ```
+ */
+export function zodProblems(
+  error: z.ZodError,
+  schema: z.ZodType,
+  source: PipelineSource,
+  stageName: string,
+  stageId: string,
+): Problem[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
+    const base: ValuePath = ["stages", stageName, "with", ...path];
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeys(schema, path);
+      return issue.keys.map((key) => ({
+        at: source.locateKey([...base, key]),
+        stage: stageId,
+        field: ["with", ...path, key].join("."),
+        message: `Unknown parameter "${key}"${didYouMean(key, known)}` +
+          (known.length ? `; expected one of ${known.join(", ")}` : ""),
+      }));
+    }
+    return [{
+      at: source.locate(base),
+      stage: stageId,
+      field: ["with", ...path].join("."),
+      message: describe(issue),
+    }];
+  });
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const message = issue.message.replace(/^Invalid input: /, "");
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+interface DefLike {
+  type?: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  in?: unknown;
+  element?: unknown;
+}
+
+/** Keys an object schema accepts at `path` (best effort through wrappers). */
+function knownKeys(schema: unknown, path: readonly (string | number)[]): string[] {
+  let current = unwrap(schema);
+  for (const segment of path) {
+    const def = defOf(current);
+    if (def?.type === "object" && typeof segment === "string") current = unwrap(def.shape?.[segment]);
+    else if (def?.type === "array") current = unwrap(def.element);
+    else return [];
+  }
+  const def = defOf(current);
+  return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema;
+  for (let i = 0; i < 10; i++) {
+    const def = defOf(current);
+    const inner = def?.innerType ?? (def?.type === "pipe" ? def.in : undefined);
+    if (!inner) return current;
+    current = inner;
+  }
+  return current;
+}
+
+function defOf(schema: unknown): DefLike | undefined {
+  return (schema as { _zod?: { def?: DefLike } } | undefined)?._zod?.def;
+}

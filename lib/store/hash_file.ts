@@ -1,0 +1,62 @@
+/**
+ * Content digests of files and directories (SHA-256, hex).
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+
+const SMALL_FILE = 1 << 20;
+
+/**
+ * Digest of one file's bytes, streamed so large files use little memory.
+ *
+ * @example
+ * ```ts
+ * const digest = await hashFile("data.csv");
+ * ```
+ */
+export async function hashFile(path: string, size?: number): Promise<string> {
+  const hash = createHash("sha256");
+  if ((size ?? (await Deno.stat(path)).size) <= SMALL_FILE) {
+    hash.update(await Deno.readFile(path));
+    return hash.digest("hex");
+  }
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+/** A regular file under a directory, with its stat. */
+export interface WalkedFile {
+  /** Path relative to the walked root, with "/" separators. */
+  path: string;
+  size: number;
+  mtime: number;
+  ino: number;
+}
+
+/**
+ * Every file under `root` (following symlinks), sorted by path.
+ *
+ * @example
+ * ```ts
+ * for (const file of await walkFiles("out")) console.log(file.path, file.size);
+ * ```
+ */
+export async function walkFiles(root: string): Promise<WalkedFile[]> {
+  const files: WalkedFile[] = [];
+  const visit = async (relative: string) => {
+    for await (const entry of Deno.readDir(join(root, relative))) {
+      const rel = relative ? `${relative}/${entry.name}` : entry.name;
+      const info = await Deno.stat(join(root, rel));
+      if (info.isDirectory) await visit(rel);
+      else if (info.isFile) files.push(statOf(rel, info));
+    }
+  };
+  await visit("");
+  return files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+/** The stat fields the store and the stat cache compare. */
+export function statOf(path: string, info: Deno.FileInfo): WalkedFile {
+  return { path, size: info.size, mtime: info.mtime?.getTime() ?? 0, ino: info.ino ?? 0 };
+}

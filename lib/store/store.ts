@@ -1,0 +1,140 @@
+/**
+ * The content-addressed artifact store under the cache directory.
+ *
+ * Layout:
+ * - `objects/<k2>/<key>/out/`          a stage's published output (read-only files)
+ * - `objects/<k2>/<key>/manifest.json` its file digests and content digest
+ * - `staging/<key>.<nonce>/`           outputs being written; published with one rename
+ * - `checkpoints/<key>/`               in-task checkpoints that survive interruption
+ * - `locks/<key>.lock`                 per-key locks
+ * - `logs/<run>/<seq>.log`             one log per stage attempt
+ * - `corrupt/`                         objects that failed verification, kept for inspection
+ */
+import { join } from "node:path";
+import { buildManifest, type Manifest, verifyManifest } from "./manifest.ts";
+
+/** What the store holds for a key. */
+export type Lookup =
+  | { state: "present"; manifest: Manifest; outDir: string }
+  | { state: "absent" }
+  | { state: "corrupt"; reason: string };
+
+/** A staging area for one attempt. */
+export interface Staging {
+  root: string;
+  outDir: string;
+}
+
+/** The store rooted at a cache directory. */
+export class Store {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  objectDir(key: string): string {
+    return join(this.root, "objects", key.slice(0, 2), key);
+  }
+
+  outDir(key: string): string {
+    return join(this.objectDir(key), "out");
+  }
+
+  checkpointDir(key: string): string {
+    return join(this.root, "checkpoints", key);
+  }
+
+  lockPath(key: string): string {
+    return join(this.root, "locks", `${key}.lock`);
+  }
+
+  logPath(runId: string, seq: number): string {
+    return join(this.root, "logs", runId, `${seq}.log`);
+  }
+
+  /** Creates the directories a runner writes into. */
+  async prepare(): Promise<void> {
+    for (const dir of ["objects", "staging", "checkpoints", "locks", "logs"]) {
+      await Deno.mkdir(join(this.root, dir), { recursive: true });
+    }
+  }
+
+  /**
+   * Finds and verifies the object for `key`.
+   *
+   * @example
+   * ```ts
+   * const found = await store.lookup(key);
+   * if (found.state === "present") use(found.outDir, found.manifest.digest);
+   * ```
+   */
+  async lookup(key: string): Promise<Lookup> {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(join(this.objectDir(key), "manifest.json"));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      return await exists(this.objectDir(key))
+        ? { state: "corrupt", reason: "manifest.json is missing" }
+        : { state: "absent" };
+    }
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(text) as Manifest;
+    } catch {
+      return { state: "corrupt", reason: "manifest.json is not valid JSON" };
+    }
+    const problem = await verifyManifest(manifest, this.outDir(key));
+    return problem ? { state: "corrupt", reason: problem } : { state: "present", manifest, outDir: this.outDir(key) };
+  }
+
+  /** A fresh, empty staging area for `key`. */
+  async createStaging(key: string): Promise<Staging> {
+    const root = join(this.root, "staging", `${key}.${crypto.randomUUID().slice(0, 8)}`);
+    const outDir = join(root, "out");
+    await Deno.mkdir(outDir, { recursive: true });
+    return { root, outDir };
+  }
+
+  /**
+   * Hashes the staged output, writes its manifest and publishes it atomically
+   * under `key`, replacing (after moving aside) any object already there.
+   */
+  async publish(staging: Staging, key: string): Promise<Manifest> {
+    const manifest = await buildManifest(key, staging.outDir);
+    for (const file of manifest.files) await Deno.chmod(join(staging.outDir, file.path), 0o444);
+    await Deno.writeTextFile(join(staging.root, "manifest.json"), JSON.stringify(manifest, null, 1));
+    const target = this.objectDir(key);
+    await Deno.mkdir(join(target, ".."), { recursive: true });
+    if (await exists(target)) await this.#discard(target);
+    await Deno.rename(staging.root, target);
+    return manifest;
+  }
+
+  /** Moves a damaged object out of the way, keeping it for inspection. */
+  async quarantine(key: string): Promise<string> {
+    const dir = join(this.root, "corrupt");
+    await Deno.mkdir(dir, { recursive: true });
+    const target = join(dir, `${key}.${Date.now()}`);
+    await Deno.rename(this.objectDir(key), target);
+    return target;
+  }
+
+  async #discard(dir: string): Promise<void> {
+    const trash = join(this.root, "staging", `trash.${crypto.randomUUID()}`);
+    await Deno.rename(dir, trash);
+    await Deno.remove(trash, { recursive: true });
+  }
+}
+
+/** Whether a path exists. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The task registry: every task a pipeline can name in `task:`.
+ * Add a task by importing its module here; the engine reads nothing else.
+ */
+import type { Task } from "../lib/task.ts";
+import shell from "./shell.ts";
+
+/** All built-in tasks, by name. */
+export const TASKS: ReadonlyMap<string, Task> = new Map(
+  [
+    shell,
+  ].map((task) => [task.name, task]),
+);

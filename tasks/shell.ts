@@ -1,0 +1,85 @@
+/**
+ * `shell`: runs `with.run` under bash with `OUT` set to the staging output
+ * directory. Runs inline (bash is already a child process), so a trivial stage
+ * costs a process start of bash, not of a Deno runtime.
+ */
+import { z } from "zod";
+import { defineTask, TaskError } from "../lib/task.ts";
+
+const ShellParams = z.strictObject({
+  run: z.string().min(1).describe("the bash script to run"),
+  outputs: z.array(z.string().min(1)).default([]).describe("files the stage must produce"),
+  inputs: z.array(z.string().min(1)).default([]).describe("local files whose content is part of the key"),
+  env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({})
+    .describe("extra environment variables"),
+});
+
+export default defineTask({
+  name: "shell",
+  version: 1,
+  description: "Runs a bash script with OUT set to the stage's output directory",
+  module: import.meta.url,
+  schema: ShellParams,
+  isolation: "inline",
+  outputs: (params) => params.outputs,
+  inputFiles: (params) => params.inputs,
+  async run(ctx) {
+    // Two handles: a stream can be the target of one pipe at a time.
+    const stdoutLog = await Deno.open(ctx.logPath, { append: true, create: true });
+    const stderrLog = await Deno.open(ctx.logPath, { append: true, create: true });
+    try {
+      const env: Record<string, string> = { OUT: ctx.outDir, CHECKPOINT: ctx.checkpointDir };
+      for (const [name, value] of Object.entries(ctx.params.env)) env[name] = String(value);
+      // setsid puts bash and its children in their own process group, so an
+      // interrupt can stop the whole script, not just bash.
+      const child = new Deno.Command("setsid", {
+        args: ["bash", "-eo", "pipefail", "-c", ctx.params.run],
+        env,
+        cwd: ctx.workDir ?? Deno.cwd(),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const onAbort = () => killGroup(child.pid);
+      ctx.signal.addEventListener("abort", onAbort, { once: true });
+      const [status] = await Promise.all([
+        child.status,
+        child.stdout.pipeTo(stdoutLog.writable),
+        child.stderr.pipeTo(stderrLog.writable),
+      ]);
+      ctx.signal.removeEventListener("abort", onAbort);
+      if (ctx.signal.aborted) throw new TaskError("Interrupted");
+      if (!status.success) {
+        throw new TaskError(`Command exited with code ${status.code}${tail(ctx.logPath)}`);
+      }
+    } finally {
+      for (const file of [stdoutLog, stderrLog]) closeQuietly(file);
+    }
+  },
+});
+
+function closeQuietly(file: Deno.FsFile): void {
+  try {
+    file.close();
+  } catch {
+    // pipeTo closed it already.
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    Deno.kill(-pid, "SIGTERM");
+  } catch {
+    // Already gone.
+  }
+}
+
+/** The last lines of the log, so a failure message says what went wrong. */
+function tail(path: string): string {
+  try {
+    const lines = Deno.readTextFileSync(path).trimEnd().split("\n").slice(-5);
+    return lines.length && lines[0] !== "" ? `:\n  ${lines.join("\n  ")}` : "";
+  } catch {
+    return "";
+  }
+}
