@@ -3,11 +3,13 @@
  * Add a task by importing its module here; the engine reads nothing else.
  */
 import type { Task } from "../lib/task.ts";
+import finetune from "./finetune.ts";
 import shell from "./shell.ts";
 
 /** All built-in tasks, by name. */
 export const TASKS: ReadonlyMap<string, Task> = new Map(
   [
     shell,
+    finetune,
   ].map((task) => [task.name, task]),
 );

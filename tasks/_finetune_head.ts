@@ -1,0 +1,66 @@
+/** The features path of `finetune`: a dense head trained in typed-array maths. */
+import { readFeatures } from "../lib/formats/features.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/ml/checkpoint.ts";
+import { headLogits, initHead } from "../lib/ml/dense_head.ts";
+import { argmaxRows } from "../lib/ml/ensemble.ts";
+import { headModelJson } from "../lib/ml/head_model_json.ts";
+import { headTrainable } from "../lib/ml/head_trainable.ts";
+import { Prng } from "../lib/ml/prng.ts";
+import { trainLoop } from "../lib/ml/train_loop.ts";
+import { cloneWeights, weightsDigest } from "../lib/ml/weights.ts";
+import type { TaskContext } from "../lib/task.ts";
+import {
+  type FinetuneParams,
+  reportedParams,
+  resolveDomains,
+  trainConfigOf,
+} from "./_finetune_params.ts";
+import { writeRunOutputs } from "./_finetune_outputs.ts";
+import { trainHooks } from "./_train_hooks.ts";
+
+export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<void> {
+  const p = ctx.params;
+  const data = await readFeatures(p.features!);
+  const { classes, domains, dimension } = data.info;
+  const roles = resolveDomains(domains, p.test_domains);
+  const spec = { inputDim: dimension, hidden: p.hidden, classes: classes.length };
+  const initial = initHead(spec, Prng.fromSeed(p.init_seed));
+  const weights = cloneWeights(initial);
+  const rows = {
+    dimension,
+    features: data.features,
+    labels: data.labels,
+    domains: data.domains,
+    split: data.split,
+    domainNames: domains,
+  };
+  const trainable = headTrainable(weights, rows, roles);
+  const config = trainConfigOf(p);
+  const resume = await loadCheckpoint(ctx.checkpointDir);
+  if (resume) ctx.log.info(`Resuming from the checkpoint at step ${resume.step}`);
+  const state = await trainLoop(trainable, config, {
+    resume,
+    save: (s) => saveCheckpoint(ctx.checkpointDir, s),
+    ...trainHooks(ctx, config.steps),
+  });
+  const n = data.labels.length;
+  await writeRunOutputs({
+    outDir: ctx.outDir,
+    params: p,
+    json: headModelJson(spec, p.dropout),
+    meta: {
+      kind: "head",
+      classes,
+      domains,
+      trainDomains: roles.trainDomains.map((d) => domains[d]!),
+      testDomains: roles.testDomains.map((d) => domains[d]!),
+      start: await weightsDigest(initial),
+      method: "finetune",
+      params: reportedParams(p),
+    },
+    initial,
+    state,
+    rows: data,
+    predict: (w) => Promise.resolve(argmaxRows(headLogits(w, data.features, n), classes.length)),
+  });
+}

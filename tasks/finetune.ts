@@ -1,0 +1,40 @@
+/**
+ * `finetune`: trains a classifier head with dropout on the representation
+ * (rates up to 0.99) over a features directory, or fine-tunes a Layers
+ * backbone's top layers with such a head over a data set. Batches come from
+ * each training domain's in-split; checkpoints are selected by training-domain
+ * validation; a killed run resumes from its last checkpoint to the same result.
+ */
+import { defineTask, TaskError } from "../lib/task.ts";
+import { FINETUNE_OUTPUTS } from "./_finetune_outputs.ts";
+import { FinetuneParams } from "./_finetune_params.ts";
+
+export default defineTask({
+  name: "finetune",
+  version: 1,
+  description: "Fine-tunes a head (and optionally a backbone) with dropout on the representation",
+  module: import.meta.url,
+  schema: FinetuneParams,
+  outputs: () => FINETUNE_OUTPUTS,
+  async run(ctx) {
+    try {
+      if (ctx.params.features) {
+        const { finetuneHead } = await import("./_finetune_head.ts");
+        await finetuneHead(ctx);
+      } else {
+        const { finetuneNetwork } = await import("./_finetune_network.ts");
+        await finetuneNetwork(ctx);
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) {
+        throw new TaskError("Interrupted; the next run resumes from the last checkpoint");
+      }
+      if (
+        error instanceof RangeError || error instanceof TypeError || error instanceof SyntaxError
+      ) {
+        throw new TaskError(error.message);
+      }
+      throw error;
+    }
+  },
+});
