@@ -9,7 +9,9 @@ import { defineTask, TaskError } from "../lib/task.ts";
 const ShellParams = z.strictObject({
   run: z.string().min(1).describe("the bash script to run"),
   outputs: z.array(z.string().min(1)).default([]).describe("files the stage must produce"),
-  inputs: z.array(z.string().min(1)).default([]).describe("local files whose content is part of the key"),
+  inputs: z.array(z.string().min(1)).default([]).describe(
+    "local files whose content is part of the key",
+  ),
   env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({})
     .describe("extra environment variables"),
 });

@@ -8,7 +8,7 @@ import type { CompiledPipeline, CompiledStage } from "../pipeline/compile.ts";
 import { lastKeyedAttempt } from "../journal/history.ts";
 import type { FileDigests } from "../store/file_digests.ts";
 import type { Lookup, Store } from "../store/store.ts";
-import { type Decision, decide } from "./reasons.ts";
+import { decide, type Decision, type RecordedInputs } from "./reasons.ts";
 import { type KeyInputs, stageKey } from "./stage_key.ts";
 import { TaskError } from "../task.ts";
 
@@ -16,6 +16,8 @@ import { TaskError } from "../task.ts";
 export interface PreparedStage {
   key: string;
   inputs: KeyInputs;
+  /** The inputs plus the pipeline params used, as recorded in the journal. */
+  recorded: RecordedInputs;
   decision: Decision;
   found: Lookup;
 }
@@ -54,34 +56,48 @@ export async function keyInputs(
     try {
       fileDigests[name] = await files.digest(path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) throw new TaskError(`Input file "${name}" does not exist`);
+      if (error instanceof Deno.errors.NotFound) {
+        throw new TaskError(`Input file "${name}" does not exist`);
+      }
       throw error;
     }
   }
-  return { task: stage.task.name, version: stage.task.version, params: stage.keyParams, upstream, files: fileDigests };
+  return {
+    task: stage.task.name,
+    version: stage.task.version,
+    params: stage.keyParams,
+    upstream,
+    files: fileDigests,
+  };
 }
 
 /** Keys, looks up and decides one stage. */
-export async function prepareStage(stage: CompiledStage, context: PrepareContext): Promise<PreparedStage> {
+export async function prepareStage(
+  stage: CompiledStage,
+  context: PrepareContext,
+): Promise<PreparedStage> {
   const inputs = await keyInputs(stage, context.pipeline, context.files, context.upstreamDigests);
   const key = stageKey(inputs);
+  const recorded: RecordedInputs = { ...inputs, usedParams: stage.usedParams };
   const found = await context.store.lookup(key);
-  const previous = context.db ? lastKeyedAttempt(context.db, context.pipeline.name, stage.id) : undefined;
+  const previous = context.db
+    ? lastKeyedAttempt(context.db, context.pipeline.name, stage.id)
+    : undefined;
   const decision = decide({
     key,
-    inputs,
+    inputs: recorded,
     forced: context.forced,
     stored: found.state === "corrupt" ? found : { state: found.state },
     ...(previous
       ? {
         previous: {
           key: previous.key,
-          inputs: previous.keyInputs ? JSON.parse(previous.keyInputs) as KeyInputs : undefined,
+          inputs: previous.keyInputs ? JSON.parse(previous.keyInputs) as RecordedInputs : undefined,
           state: previous.state,
           error: previous.error,
         },
       }
       : {}),
   });
-  return { key, inputs, decision, found };
+  return { key, inputs, recorded, decision, found };
 }

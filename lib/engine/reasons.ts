@@ -4,15 +4,23 @@
 import { canonicalJson } from "./canonical_json.ts";
 import type { KeyInputs } from "./stage_key.ts";
 
+/** Key inputs as the journal records them: plus the pipeline params the stage used. */
+export type RecordedInputs = KeyInputs & { usedParams?: Record<string, unknown> };
+
 /** What the store and journal know about a stage's key. */
 export interface DecisionFacts {
   key: string;
-  inputs: KeyInputs;
+  inputs: RecordedInputs;
   forced: boolean;
   /** The store's answer for this key. */
   stored: { state: "present" } | { state: "absent" } | { state: "corrupt"; reason: string };
   /** The latest keyed attempt of this stage id in this pipeline. */
-  previous?: { key: string | null; inputs: KeyInputs | undefined; state: string; error: string | null };
+  previous?: {
+    key: string | null;
+    inputs: RecordedInputs | undefined;
+    state: string;
+    error: string | null;
+  };
 }
 
 /** Run the stage or reuse its stored result, and why. */
@@ -28,14 +36,20 @@ export type Decision = { action: "reuse" | "run"; reason: string };
  */
 export function decide(facts: DecisionFacts): Decision {
   if (facts.forced) return { action: "run", reason: "forced (--force)" };
-  if (facts.stored.state === "present") return { action: "reuse", reason: "result for this key is stored" };
+  if (facts.stored.state === "present") {
+    return { action: "reuse", reason: "result for this key is stored" };
+  }
   if (facts.stored.state === "corrupt") {
     return { action: "run", reason: `stored result is corrupted (${facts.stored.reason})` };
   }
   const previous = facts.previous;
-  if (!previous?.inputs) return { action: "run", reason: "no result for this key (the stage never ran)" };
+  if (!previous?.inputs) {
+    return { action: "run", reason: "no result for this key (the stage never ran)" };
+  }
   if (previous.key === facts.key) {
-    if (previous.state === "failed") return { action: "run", reason: "no result for this key (the last attempt failed)" };
+    if (previous.state === "failed") {
+      return { action: "run", reason: "no result for this key (the last attempt failed)" };
+    }
     if (previous.state === "interrupted" || previous.state === "running") {
       return { action: "run", reason: "no result for this key (the last attempt was interrupted)" };
     }
@@ -53,13 +67,24 @@ export function decide(facts: DecisionFacts): Decision {
  * describeChanges(old, now); // ['param "n" changed from 3 to 5', 'upstream "make" changed']
  * ```
  */
-export function describeChanges(before: KeyInputs, after: KeyInputs): string[] {
+export function describeChanges(before: RecordedInputs, after: RecordedInputs): string[] {
   const changes: string[] = [];
-  if (before.task !== after.task) changes.push(`task changed from "${before.task}" to "${after.task}"`);
+  if (before.task !== after.task) {
+    changes.push(`task changed from "${before.task}" to "${after.task}"`);
+  }
   if (before.version !== after.version) {
     changes.push(`task version changed from ${before.version} to ${after.version}`);
   }
-  changes.push(...diffParams(flatten(before.params), flatten(after.params)));
+  // A changed pipeline param explains the `with` fields rendered from it.
+  const pipelineParams = diffParams(
+    new Map(Object.entries(before.usedParams ?? {})),
+    new Map(Object.entries(after.usedParams ?? {})),
+  );
+  changes.push(
+    ...(pipelineParams.length
+      ? pipelineParams
+      : diffParams(flatten(before.params, "with"), flatten(after.params, "with"))),
+  );
   changes.push(...diffDigests("upstream", before.upstream, after.upstream));
   changes.push(...diffDigests("input file", before.files, after.files));
   return changes;
@@ -79,19 +104,32 @@ function diffParams(before: Map<string, unknown>, after: Map<string, unknown>): 
   return out;
 }
 
-function diffDigests(what: string, before: Record<string, string>, after: Record<string, string>): string[] {
+function diffDigests(
+  what: string,
+  before: Record<string, string>,
+  after: Record<string, string>,
+): string[] {
   const out: string[] = [];
   for (const [name, digest] of Object.entries(after)) {
     if (!(name in before)) out.push(`${what} "${name}" added`);
     else if (before[name] !== digest) out.push(`${what} "${name}" changed`);
   }
-  for (const name of Object.keys(before)) if (!(name in after)) out.push(`${what} "${name}" removed`);
+  for (const name of Object.keys(before)) {
+    if (!(name in after)) out.push(`${what} "${name}" removed`);
+  }
   return out;
 }
 
 /** Leaf values by dotted path; lists are leaves (a changed list reads better whole). */
-function flatten(value: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
-  if (typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length > 0) {
+function flatten(
+  value: unknown,
+  prefix = "",
+  out = new Map<string, unknown>(),
+): Map<string, unknown> {
+  if (
+    typeof value === "object" && value !== null && !Array.isArray(value) &&
+    Object.keys(value).length > 0
+  ) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
   } else {
     out.set(prefix, value);

@@ -24,13 +24,23 @@ const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
  * if (!result.ok) console.error(result.message);
  * ```
  */
-export function runAttempt(task: Task, job: TaskJob, sink: TaskEventSink, signal: AbortSignal): Promise<AttemptResult> {
+export function runAttempt(
+  task: Task,
+  job: TaskJob,
+  sink: TaskEventSink,
+  signal: AbortSignal,
+): Promise<AttemptResult> {
   return (task.isolation ?? "process") === "inline"
     ? runInline(task, job, sink, signal)
     : runInChild(job, sink, signal);
 }
 
-async function runInline(task: Task, job: TaskJob, sink: TaskEventSink, signal: AbortSignal): Promise<AttemptResult> {
+async function runInline(
+  task: Task,
+  job: TaskJob,
+  sink: TaskEventSink,
+  signal: AbortSignal,
+): Promise<AttemptResult> {
   try {
     await task.run(createTaskContext(job, sink, signal));
     return signal.aborted ? { ok: false, interrupted: true, message: "Interrupted" } : { ok: true };
@@ -38,13 +48,19 @@ async function runInline(task: Task, job: TaskJob, sink: TaskEventSink, signal: 
     if (signal.aborted) return { ok: false, interrupted: true, message: "Interrupted" };
     const message = error instanceof Error ? error.message : String(error);
     if (!(error instanceof Error && error.name === "TaskError")) {
-      await Deno.writeTextFile(job.logPath, `${(error as Error)?.stack ?? message}\n`, { append: true });
+      await Deno.writeTextFile(job.logPath, `${(error as Error)?.stack ?? message}\n`, {
+        append: true,
+      });
     }
     return { ok: false, interrupted: false, message };
   }
 }
 
-async function runInChild(job: TaskJob, sink: TaskEventSink, signal: AbortSignal): Promise<AttemptResult> {
+async function runInChild(
+  job: TaskJob,
+  sink: TaskEventSink,
+  signal: AbortSignal,
+): Promise<AttemptResult> {
   const stderrLog = await Deno.open(job.logPath, { append: true, create: true });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--quiet", "--no-prompt", "--config", CONFIG, HOST],
@@ -72,9 +88,15 @@ async function runInChild(job: TaskJob, sink: TaskEventSink, signal: AbortSignal
   ]);
   signal.removeEventListener("abort", onAbort);
   if (status.success) return { ok: true };
-  if (signal.aborted || status.code === 130) return { ok: false, interrupted: true, message: "Interrupted" };
+  if (signal.aborted || status.code === 130) {
+    return { ok: false, interrupted: true, message: "Interrupted" };
+  }
   const died = status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code}`;
-  return { ok: false, interrupted: false, message: failure ?? `Task process ${died} (out of memory or a crash?)` };
+  return {
+    ok: false,
+    interrupted: false,
+    message: failure ?? `Task process ${died} (out of memory or a crash?)`,
+  };
 }
 
 async function readEvents(

@@ -65,7 +65,9 @@ export class Scheduler {
       this.skipReasons.set(next, `upstream "${id}" failed`);
       stack.push(...this.#downstream.get(next)!);
     }
-    if (this.#policy === "fail-fast") this.stop(`not started: the run stopped after "${id}" failed`);
+    if (this.#policy === "fail-fast") {
+      this.stop(`not started: the run stopped after "${id}" failed`);
+    }
   }
 
   /** Starts nothing more; every waiting stage is skipped with `reason`. */

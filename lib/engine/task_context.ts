@@ -34,9 +34,15 @@ export interface TaskEventSink {
  * await task.run(ctx);
  * ```
  */
-export function createTaskContext(job: TaskJob, sink: TaskEventSink, signal: AbortSignal): TaskContext<unknown> {
+export function createTaskContext(
+  job: TaskJob,
+  sink: TaskEventSink,
+  signal: AbortSignal,
+): TaskContext<unknown> {
   const line = (level: string, message: string) =>
-    Deno.writeTextFileSync(job.logPath, `[${new Date().toISOString()}] ${level} ${message}\n`, { append: true });
+    Deno.writeTextFileSync(job.logPath, `[${new Date().toISOString()}] ${level} ${message}\n`, {
+      append: true,
+    });
   return {
     stageId: job.stageId,
     key: job.key,

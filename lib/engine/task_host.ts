@@ -41,7 +41,9 @@ async function main(): Promise<number> {
     const expected = error instanceof Error && error.name === "TaskError";
     const message = error instanceof Error ? error.message : String(error);
     if (!expected) {
-      Deno.writeTextFileSync(job.logPath, `${(error as Error)?.stack ?? message}\n`, { append: true });
+      Deno.writeTextFileSync(job.logPath, `${(error as Error)?.stack ?? message}\n`, {
+        append: true,
+      });
     }
     emit({ type: "error", message, expected });
     return 1;

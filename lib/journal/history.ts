@@ -22,7 +22,11 @@ export interface PastAttempt {
  * const last = lastKeyedAttempt(db, "demo", "make");
  * ```
  */
-export function lastKeyedAttempt(db: DatabaseSync, pipeline: string, stageId: string): PastAttempt | undefined {
+export function lastKeyedAttempt(
+  db: DatabaseSync,
+  pipeline: string,
+  stageId: string,
+): PastAttempt | undefined {
   const row = db.prepare(
     `SELECT s.run_id AS runId, s.key, s.key_inputs AS keyInputs, s.state, s.error
      FROM stages s JOIN runs r ON r.id = s.run_id
@@ -46,17 +50,21 @@ export function lastOutcomeOfKey(db: DatabaseSync, key: string): PastAttempt | u
  * Keys referenced by the latest successful run of every pipeline, and by runs
  * still going on: what `gc` must keep.
  */
-export function keysToKeep(db: DatabaseSync, isAlive: (host: string, pid: number, heartbeatAt: number) => boolean): Set<string> {
+export function keysToKeep(
+  db: DatabaseSync,
+  isAlive: (host: string, pid: number, heartbeatAt: number) => boolean,
+): Set<string> {
   const runs = db.prepare(
     `SELECT id FROM runs r WHERE state = 'succeeded'
        AND started_at = (SELECT MAX(started_at) FROM runs WHERE pipeline = r.pipeline AND state = 'succeeded')`,
   ).all() as { id: string }[];
-  const running = (db.prepare(`SELECT id, host, pid, heartbeat_at FROM runs WHERE state = 'running'`).all() as {
-    id: string;
-    host: string;
-    pid: number;
-    heartbeat_at: number;
-  }[]).filter((r) => isAlive(r.host, r.pid, r.heartbeat_at));
+  const running =
+    (db.prepare(`SELECT id, host, pid, heartbeat_at FROM runs WHERE state = 'running'`).all() as {
+      id: string;
+      host: string;
+      pid: number;
+      heartbeat_at: number;
+    }[]).filter((r) => isAlive(r.host, r.pid, r.heartbeat_at));
   const keys = new Set<string>();
   const select = db.prepare(`SELECT key FROM stages WHERE run_id = ? AND key IS NOT NULL`);
   for (const run of [...runs, ...running]) {

@@ -77,35 +77,78 @@ export class Journal {
   }
 
   /** Records a new run and its stages, immediately. */
-  startRun(run: { id: string; pipeline: string; file: string; argv: string[]; host: string; stages: StageRow[] }): void {
+  startRun(
+    run: {
+      id: string;
+      pipeline: string;
+      file: string;
+      argv: string[];
+      host: string;
+      stages: StageRow[];
+    },
+  ): void {
     const now = Date.now();
     this.#transaction(() => {
       this.#run(
         `INSERT INTO runs (id, pipeline, pipeline_file, argv, state, started_at, heartbeat_at, host, pid, stage_count)
          VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
-        run.id, run.pipeline, run.file, JSON.stringify(run.argv), now, now, run.host, Deno.pid, run.stages.length,
+        run.id,
+        run.pipeline,
+        run.file,
+        JSON.stringify(run.argv),
+        now,
+        now,
+        run.host,
+        Deno.pid,
+        run.stages.length,
       );
       for (const s of run.stages) {
         this.#run(
           `INSERT INTO stages (run_id, stage_id, stage_name, seq, matrix, task, task_version, needs, params, state, reason, key)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          run.id, s.stageId, s.stageName, s.seq, s.matrix, s.task, s.taskVersion, s.needs, s.params, s.state, s.reason, s.key ?? null,
+          run.id,
+          s.stageId,
+          s.stageName,
+          s.seq,
+          s.matrix,
+          s.task,
+          s.taskVersion,
+          s.needs,
+          s.params,
+          s.state,
+          s.reason,
+          s.key ?? null,
         );
       }
-      this.#run("INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, 'running', ?)", run.id, now);
+      this.#run(
+        "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, 'running', ?)",
+        run.id,
+        now,
+      );
     });
   }
 
   /** Queues a change of a stage's row (and an event when its state changes). */
   updateStage(runId: string, stageId: string, update: StageUpdate): void {
-    const entries = Object.entries(update).filter(([, v]) => v !== undefined) as [keyof StageUpdate, SQLInputValue][];
+    const entries = Object.entries(update).filter(([, v]) => v !== undefined) as [
+      keyof StageUpdate,
+      SQLInputValue,
+    ][];
     if (entries.length === 0) return;
-    const sql = `UPDATE stages SET ${entries.map(([k]) => `${COLUMNS[k]} = ?`).join(", ")} WHERE run_id = ? AND stage_id = ?`;
+    const sql = `UPDATE stages SET ${
+      entries.map(([k]) => `${COLUMNS[k]} = ?`).join(", ")
+    } WHERE run_id = ? AND stage_id = ?`;
     const values = entries.map(([, v]) => v);
     this.#queue(() => {
       this.#run(sql, ...values, runId, stageId);
       if (update.state) {
-        this.#run("INSERT INTO events (run_id, stage_id, state, at) VALUES (?, ?, ?, ?)", runId, stageId, update.state, Date.now());
+        this.#run(
+          "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, ?, ?, ?)",
+          runId,
+          stageId,
+          update.state,
+          Date.now(),
+        );
       }
     });
   }
@@ -117,7 +160,15 @@ export class Journal {
     this.#queue(() => {
       for (const [name, value] of Object.entries(record)) {
         if (name !== "step" && Number.isFinite(value)) {
-          this.#run("INSERT INTO metrics (run_id, stage_id, step, name, value, at) VALUES (?, ?, ?, ?, ?, ?)", runId, stageId, step, name, value, at);
+          this.#run(
+            "INSERT INTO metrics (run_id, stage_id, step, name, value, at) VALUES (?, ?, ?, ?, ?, ?)",
+            runId,
+            stageId,
+            step,
+            name,
+            value,
+            at,
+          );
         }
       }
     });
@@ -125,15 +176,28 @@ export class Journal {
 
   /** Marks the run alive. */
   heartbeat(runId: string): void {
-    this.#queue(() => this.#run("UPDATE runs SET heartbeat_at = ? WHERE id = ?", Date.now(), runId));
+    this.#queue(() =>
+      this.#run("UPDATE runs SET heartbeat_at = ? WHERE id = ?", Date.now(), runId)
+    );
   }
 
   /** Records the run's end and flushes everything. */
   endRun(runId: string, state: RunState): void {
     const now = Date.now();
     this.#queue(() => {
-      this.#run("UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?", state, now, now, runId);
-      this.#run("INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, ?, ?)", runId, state, now);
+      this.#run(
+        "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
+        state,
+        now,
+        now,
+        runId,
+      );
+      this.#run(
+        "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, ?, ?)",
+        runId,
+        state,
+        now,
+      );
     });
     this.flush();
   }

@@ -30,6 +30,8 @@ export interface CompiledStage {
   upstream: string[];
   /** The schema-parsed `with`, upstream outputs as `<out:id>` placeholders: part of the key. */
   keyParams: unknown;
+  /** Pipeline params this stage references, by dotted path (for `why`). */
+  usedParams: Record<string, unknown>;
   /** Local input files named in the params (absolute), hashed into the key. */
   inputFiles: string[];
   /** Renders the real `with`, given each upstream's published output directory. */
@@ -75,13 +77,26 @@ export function compilePipeline(source: PipelineSource, options: CompileOptions)
     const combos = expandStage(stage, params, source, stageProblems);
     expansions.set(stage.name, combos);
     for (const combo of combos) {
-      const compiled = compileExpansion(stage, combo, { params, source, expansions, dir, tasks: options.tasks }, stageProblems);
+      const compiled = compileExpansion(stage, combo, {
+        params,
+        source,
+        expansions,
+        dir,
+        tasks: options.tasks,
+      }, stageProblems);
       if (compiled) stages.push({ ...compiled, seq: stages.length });
     }
   }
   checkDuplicateIds(stages, source, stageProblems);
   if (stageProblems.length > 0) throw new PipelineError(source.file, stageProblems);
-  return { name: definition.name, file: source.file, dir, params, stages, byId: new Map(stages.map((s) => [s.id, s])) };
+  return {
+    name: definition.name,
+    file: source.file,
+    dir,
+    params,
+    stages,
+    byId: new Map(stages.map((s) => [s.id, s])),
+  };
 }
 
 /** Stages in dependency order; unknown tasks, unknown stages and cycles are problems. */
@@ -98,7 +113,9 @@ function stageOrder(
         at: source.locate(["stages", stage.name, "task"]),
         stage: stage.name,
         field: "task",
-        message: `Unknown task "${stage.task}"${didYouMean(stage.task, tasks.keys())}; available: ${[...tasks.keys()].join(", ")}`,
+        message: `Unknown task "${stage.task}"${didYouMean(stage.task, tasks.keys())}; available: ${
+          [...tasks.keys()].join(", ")
+        }`,
       });
     }
     const upstream = new Set<string>();
@@ -115,7 +132,9 @@ function stageOrder(
     };
     stage.needs.forEach((need, i) => add(need, ["stages", stage.name, "needs", i], `needs.${i}`));
     for (const { path, reference } of findReferences(stage.with, ["stages", stage.name, "with"])) {
-      if (!("error" in reference) && reference.kind === "stages") add(reference.stage, path, path.slice(2).join("."));
+      if (!("error" in reference) && reference.kind === "stages") {
+        add(reference.stage, path, path.slice(2).join("."));
+      }
     }
     return { id: stage.name, upstream: [...upstream] };
   });
@@ -142,7 +161,12 @@ function expandStage(
   if (!stage.matrix) return [{}];
   const at = (...rest: (string | number)[]) => ["stages", stage.name, "matrix", ...rest];
   const report = (path: ValuePath, message: string) =>
-    problems.push({ at: source.locate(path), stage: stage.name, field: path.slice(2).join("."), message });
+    problems.push({
+      at: source.locate(path),
+      stage: stage.name,
+      field: path.slice(2).join("."),
+      message,
+    });
   const scope = paramsOnlyScope(params, "a matrix");
   const axes: Record<string, unknown[]> = {};
   for (const [axis, raw] of Object.entries(stage.matrix)) {
@@ -151,12 +175,17 @@ function expandStage(
       report(at(axis), `Matrix axis "${axis}" must be a non-empty list of values`);
     } else axes[axis] = values;
   }
-  if (Object.keys(axes).length === 0 && problems.length === 0) report(at(), "Empty matrix: give at least one axis");
+  if (Object.keys(axes).length === 0 && problems.length === 0) {
+    report(at(), "Empty matrix: give at least one axis");
+  }
   const axisNames = Object.keys(stage.matrix);
   stage.include.forEach((extra, i) => {
     const keys = Object.keys(extra);
     if (keys.length !== axisNames.length || !keys.every((k) => axisNames.includes(k))) {
-      report(["stages", stage.name, "include", i], `Each include must give every matrix axis: ${axisNames.join(", ")}`);
+      report(
+        ["stages", stage.name, "include", i],
+        `Each include must give every matrix axis: ${axisNames.join(", ")}`,
+      );
     }
   });
   const combos = expandMatrix(axes, stage.exclude, stage.include);
@@ -182,14 +211,27 @@ function compileExpansion(
   const task = context.tasks.get(stage.task)!;
   const before = problems.length;
   const report = (path: ValuePath, message: string) =>
-    problems.push({ at: context.source.locate(path), stage: id, field: path.slice(2).join("."), message });
+    problems.push({
+      at: context.source.locate(path),
+      stage: id,
+      field: path.slice(2).join("."),
+      message,
+    });
   const upstream = new Set<string>();
+  const usedParams: Record<string, unknown> = {};
+  const paramScope = paramsOnlyScope(context.params, "this stage");
   const scopeFor = (outDir: (id: string) => string): RenderScope => ({
-    ...paramsOnlyScope(context.params, "this stage"),
+    ...paramScope,
+    params: (path) => {
+      const found = paramScope.params(path);
+      if ("value" in found) usedParams[path.join(".")] = found.value;
+      return found;
+    },
     matrix: (name) =>
-      Object.hasOwn(combo, name)
-        ? { value: combo[name] }
-        : { error: `Unknown matrix key "${name}"${didYouMean(name, Object.keys(combo))}` + (Object.keys(combo).length ? "" : ": the stage has no matrix") },
+      Object.hasOwn(combo, name) ? { value: combo[name] } : {
+        error: `Unknown matrix key "${name}"${didYouMean(name, Object.keys(combo))}` +
+          (Object.keys(combo).length ? "" : ": the stage has no matrix"),
+      },
     stage: (target) => {
       const ref = resolveStageReference(context.expansions, target, combo);
       if ("error" in ref) return ref;
@@ -197,7 +239,12 @@ function compileExpansion(
       return { value: ref.list ? ref.ids.map(outDir) : outDir(ref.ids[0]!) };
     },
   });
-  const keyTemplate = render(stage.with, scopeFor(placeholder), ["stages", stage.name, "with"], report);
+  const keyTemplate = render(
+    stage.with,
+    scopeFor(placeholder),
+    ["stages", stage.name, "with"],
+    report,
+  );
   for (const need of stage.needs) {
     const ref = resolveStageReference(context.expansions, need, combo);
     if ("error" in ref) report(["stages", stage.name, "needs"], ref.error);
@@ -209,7 +256,9 @@ function compileExpansion(
     problems.push(...zodProblems(parsed.error, task.schema, context.source, stage.name, id));
     return undefined;
   }
-  const inputFiles = (task.inputFiles?.(parsed.data) ?? []).map((f) => isAbsolute(f) ? f : resolvePath(context.dir, f));
+  const inputFiles = (task.inputFiles?.(parsed.data) ?? []).map((f) =>
+    isAbsolute(f) ? f : resolvePath(context.dir, f)
+  );
   return {
     id,
     name: stage.name,
@@ -217,6 +266,7 @@ function compileExpansion(
     matrix: combo,
     upstream: [...upstream],
     keyParams: parsed.data,
+    usedParams,
     inputFiles,
     params: (outDir) => task.schema.parse(render(stage.with, scopeFor(outDir), [], () => {})),
   };
@@ -236,25 +286,30 @@ function paramsOnlyScope(params: Record<string, unknown>, where: string): Render
       const known = "value" in parent && typeof parent.value === "object" && parent.value !== null
         ? Object.keys(parent.value)
         : [];
-      return { error: `Unknown param "${path.join(".")}"${didYouMean(path[found.missingAt]!, known)}` };
+      return {
+        error: `Unknown param "${path.join(".")}"${didYouMean(path[found.missingAt]!, known)}`,
+      };
     },
     matrix: (name) => ({ error: `"matrix.${name}" cannot be used in ${where}` }),
     stage: (name) => ({ error: `"stages.${name}.out" cannot be used in ${where}` }),
   };
 }
 
-function checkDuplicateIds(stages: readonly Omit<CompiledStage, "seq">[], source: PipelineSource, problems: Problem[]) {
+function checkDuplicateIds(
+  stages: readonly Omit<CompiledStage, "seq">[],
+  source: PipelineSource,
+  problems: Problem[],
+) {
   const seen = new Set<string>();
   for (const stage of stages) {
     if (seen.has(stage.id)) {
       problems.push({
         at: source.locate(["stages", stage.name, "matrix"]),
         stage: stage.id,
-        message: `Duplicate stage id "${stage.id}" after matrix expansion: make the matrix values distinct`,
+        message:
+          `Duplicate stage id "${stage.id}" after matrix expansion: make the matrix values distinct`,
       });
     }
     seen.add(stage.id);
   }
 }
-
-

@@ -46,7 +46,12 @@ export function readDefinition(
   const problem = (path: ValuePath, message: string, stage?: string, atKey = false) => {
     const at = atKey ? source.locateKey(path) : source.locate(path);
     const field = stage === undefined ? path.join(".") : path.slice(2).join(".") || undefined;
-    problems.push({ at, message, ...(stage === undefined ? {} : { stage }), ...(field ? { field } : {}) });
+    problems.push({
+      at,
+      message,
+      ...(stage === undefined ? {} : { stage }),
+      ...(field ? { field } : {}),
+    });
   };
   const doc = source.value;
   if (!isRecord(doc)) {
@@ -55,10 +60,19 @@ export function readDefinition(
   }
   for (const key of Object.keys(doc)) {
     if (!TOP_LEVEL_KEYS.includes(key)) {
-      problem([key], `Unknown key "${key}"${didYouMean(key, TOP_LEVEL_KEYS)}; expected one of ${TOP_LEVEL_KEYS.join(", ")}`, undefined, true);
+      problem(
+        [key],
+        `Unknown key "${key}"${didYouMean(key, TOP_LEVEL_KEYS)}; expected one of ${
+          TOP_LEVEL_KEYS.join(", ")
+        }`,
+        undefined,
+        true,
+      );
     }
   }
-  if (typeof doc.name !== "string" || doc.name === "") problem(["name"], "Expected a non-empty string `name`");
+  if (typeof doc.name !== "string" || doc.name === "") {
+    problem(["name"], "Expected a non-empty string `name`");
+  }
   if (doc.description !== undefined && typeof doc.description !== "string") {
     problem(["description"], "Expected a string");
   }
@@ -101,17 +115,28 @@ function readStage(name: string, raw: unknown, problem: Report): StageDefinition
   };
   for (const key of Object.keys(raw)) {
     if (!STAGE_KEYS.includes(key)) {
-      fail(at(key), `Unknown key "${key}"${didYouMean(key, STAGE_KEYS)}; expected one of ${STAGE_KEYS.join(", ")}`, name, true);
+      fail(
+        at(key),
+        `Unknown key "${key}"${didYouMean(key, STAGE_KEYS)}; expected one of ${
+          STAGE_KEYS.join(", ")
+        }`,
+        name,
+        true,
+      );
     }
   }
-  if (typeof raw.task !== "string" || raw.task === "") fail(at("task"), "Expected a task name", name);
+  if (typeof raw.task !== "string" || raw.task === "") {
+    fail(at("task"), "Expected a task name", name);
+  }
   const withValue = raw.with ?? {};
   if (!isRecord(withValue)) fail(at("with"), "Expected a map of task parameters", name);
   const needs = typeof raw.needs === "string" ? [raw.needs] : raw.needs ?? [];
   if (!Array.isArray(needs) || !needs.every((n) => typeof n === "string")) {
     fail(at("needs"), "Expected a list of stage names", name);
   }
-  if (raw.matrix !== undefined && !isRecord(raw.matrix)) fail(at("matrix"), "Expected a map of axes to lists of values", name);
+  if (raw.matrix !== undefined && !isRecord(raw.matrix)) {
+    fail(at("matrix"), "Expected a map of axes to lists of values", name);
+  }
   const exclude = readCombinations(raw.exclude, at("exclude"), name, fail);
   const include = readCombinations(raw.include, at("include"), name, fail);
   if (raw.matrix === undefined && (exclude.length || include.length)) {

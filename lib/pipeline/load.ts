@@ -2,7 +2,7 @@
  * Reads, parses and compiles a pipeline file.
  */
 import { relative } from "node:path";
-import { type CompiledPipeline, compilePipeline, type CompileOptions } from "./compile.ts";
+import { type CompiledPipeline, type CompileOptions, compilePipeline } from "./compile.ts";
 import { PipelineError } from "./problem.ts";
 import { parsePipelineSource } from "./source.ts";
 
@@ -14,7 +14,10 @@ import { parsePipelineSource } from "./source.ts";
  * const pipeline = await loadPipeline("pipelines/demo.yaml", { tasks: TASKS });
  * ```
  */
-export async function loadPipeline(file: string, options: CompileOptions): Promise<CompiledPipeline> {
+export async function loadPipeline(
+  file: string,
+  options: CompileOptions,
+): Promise<CompiledPipeline> {
   const shown = displayPath(file);
   let text: string;
   try {

@@ -27,7 +27,9 @@ export function applyOverrides(
   const result = structuredClone(params);
   for (const override of overrides) {
     const eq = override.indexOf("=");
-    if (eq < 1) throw new OverrideError(`Invalid --set "${override}": expected params.<name>=<value>`);
+    if (eq < 1) {
+      throw new OverrideError(`Invalid --set "${override}": expected params.<name>=<value>`);
+    }
     const [head, ...path] = override.slice(0, eq).trim().split(".");
     if (head !== "params" || path.length === 0 || path.some((s) => s === "")) {
       throw new OverrideError(`Invalid --set "${override}": the name must start with "params."`);
@@ -51,6 +53,8 @@ function parseValue(override: string, text: string): unknown {
   try {
     return text === "" ? "" : parse(text);
   } catch (error) {
-    throw new OverrideError(`Invalid --set "${override}": ${(error as Error).message.split("\n")[0]}`);
+    throw new OverrideError(
+      `Invalid --set "${override}": ${(error as Error).message.split("\n")[0]}`,
+    );
   }
 }

@@ -28,7 +28,9 @@ export function resolveStageReference(
   from: Combination,
 ): { ids: string[]; list: boolean } | { error: string } {
   const combos = expansions.get(target);
-  if (!combos) return { error: `Unknown stage "${target}"${didYouMean(target, expansions.keys())}` };
+  if (!combos) {
+    return { error: `Unknown stage "${target}"${didYouMean(target, expansions.keys())}` };
+  }
   const targetKeys = new Set(combos.flatMap((c) => Object.keys(c)));
   const shared = Object.fromEntries(Object.entries(from).filter(([k]) => targetKeys.has(k)));
   const selected = combos.filter((c) => matches(c, shared));

@@ -45,7 +45,8 @@ export function parseReference(expression: string): Reference | { error: string 
     return { kind: "stages", stage: rest[0] };
   }
   return {
-    error: `Cannot interpret "\${{ ${expression} }}": expected params.<name>, matrix.<key> or stages.<stage>.out`,
+    error:
+      `Cannot interpret "\${{ ${expression} }}": expected params.<name>, matrix.<key> or stages.<stage>.out`,
   };
 }
 
@@ -62,7 +63,10 @@ export function findReferences(
   path: ValuePath,
 ): { path: ValuePath; reference: Reference | { error: string } }[] {
   if (typeof value === "string") {
-    return [...value.matchAll(INTERPOLATION)].map((m) => ({ path, reference: parseReference(m[1]!) }));
+    return [...value.matchAll(INTERPOLATION)].map((m) => ({
+      path,
+      reference: parseReference(m[1]!),
+    }));
   }
   if (Array.isArray(value)) return value.flatMap((item, i) => findReferences(item, [...path, i]));
   if (typeof value === "object" && value !== null) {
@@ -80,7 +84,12 @@ export function findReferences(
  * render("${{ params.list }}", scope, [], sink); // [1, 2] (type kept)
  * ```
  */
-export function render(value: unknown, scope: RenderScope, path: ValuePath, sink: RenderErrorSink): unknown {
+export function render(
+  value: unknown,
+  scope: RenderScope,
+  path: ValuePath,
+  sink: RenderErrorSink,
+): unknown {
   if (typeof value === "string") return renderString(value, scope, path, sink);
   if (Array.isArray(value)) return value.map((item, i) => render(item, scope, [...path, i], sink));
   if (typeof value === "object" && value !== null) {
@@ -91,7 +100,12 @@ export function render(value: unknown, scope: RenderScope, path: ValuePath, sink
   return value;
 }
 
-function renderString(text: string, scope: RenderScope, path: ValuePath, sink: RenderErrorSink): unknown {
+function renderString(
+  text: string,
+  scope: RenderScope,
+  path: ValuePath,
+  sink: RenderErrorSink,
+): unknown {
   const whole = WHOLE.exec(text);
   if (whole && !whole[1]!.includes("}}")) return resolve(whole[1]!, scope, path, sink);
   return text.replace(INTERPOLATION, (_, expression: string) => {
@@ -100,7 +114,12 @@ function renderString(text: string, scope: RenderScope, path: ValuePath, sink: R
   });
 }
 
-function resolve(expression: string, scope: RenderScope, path: ValuePath, sink: RenderErrorSink): unknown {
+function resolve(
+  expression: string,
+  scope: RenderScope,
+  path: ValuePath,
+  sink: RenderErrorSink,
+): unknown {
   const reference = parseReference(expression);
   if ("error" in reference) {
     sink(path, reference.error);
@@ -134,12 +153,18 @@ export function stringify(value: unknown): string {
  * lookupPath({ a: { b: [5] } }, ["a", "b", "0"]); // { value: 5 }
  * ```
  */
-export function lookupPath(root: unknown, path: readonly string[]): { value: unknown } | { missingAt: number } {
+export function lookupPath(
+  root: unknown,
+  path: readonly string[],
+): { value: unknown } | { missingAt: number } {
   let current = root;
   for (const [i, segment] of path.entries()) {
     if (Array.isArray(current) && /^\d+$/.test(segment) && Number(segment) < current.length) {
       current = current[Number(segment)];
-    } else if (typeof current === "object" && current !== null && !Array.isArray(current) && Object.hasOwn(current, segment)) {
+    } else if (
+      typeof current === "object" && current !== null && !Array.isArray(current) &&
+      Object.hasOwn(current, segment)
+    ) {
       current = (current as Record<string, unknown>)[segment];
     } else {
       return { missingAt: i };

@@ -62,8 +62,9 @@ function knownKeys(schema: unknown, path: readonly (string | number)[]): string[
   let current = unwrap(schema);
   for (const segment of path) {
     const def = defOf(current);
-    if (def?.type === "object" && typeof segment === "string") current = unwrap(def.shape?.[segment]);
-    else if (def?.type === "array") current = unwrap(def.element);
+    if (def?.type === "object" && typeof segment === "string") {
+      current = unwrap(def.shape?.[segment]);
+    } else if (def?.type === "array") current = unwrap(def.element);
     else return [];
   }
   const def = defOf(current);

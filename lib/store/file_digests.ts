@@ -54,10 +54,14 @@ export class FileDigests {
 
   async #file(path: string, info: Deno.FileInfo): Promise<string> {
     const now = statOf(path, info);
-    const cached = this.#db?.prepare("SELECT size, mtime, ino, digest FROM file_stats WHERE path = ?").get(path) as
+    const cached = this.#db?.prepare(
+      "SELECT size, mtime, ino, digest FROM file_stats WHERE path = ?",
+    ).get(path) as
       | CachedStat
       | undefined;
-    if (cached && cached.size === now.size && cached.mtime === now.mtime && cached.ino === now.ino) {
+    if (
+      cached && cached.size === now.size && cached.mtime === now.mtime && cached.ino === now.ino
+    ) {
       return cached.digest;
     }
     const digest = await hashFile(path, now.size);

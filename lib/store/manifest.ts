@@ -38,7 +38,13 @@ export async function buildManifest(key: string, outDir: string): Promise<Manife
   for (const file of await walkFiles(outDir)) {
     files.push({ ...file, sha256: await hashFile(join(outDir, file.path), file.size) });
   }
-  return { format: MANIFEST_FORMAT, key, digest: contentDigest(files), files, createdAt: Date.now() };
+  return {
+    format: MANIFEST_FORMAT,
+    key,
+    digest: contentDigest(files),
+    files,
+    createdAt: Date.now(),
+  };
 }
 
 /** The digest of an output's content: paths, sizes and file digests, nothing else. */
@@ -56,7 +62,10 @@ export function contentDigest(files: readonly ManifestFile[]): string {
  * const problem = await verifyManifest(manifest, "objects/ab/abcd/out");
  * ```
  */
-export async function verifyManifest(manifest: Manifest, outDir: string): Promise<string | undefined> {
+export async function verifyManifest(
+  manifest: Manifest,
+  outDir: string,
+): Promise<string | undefined> {
   if (manifest.format !== MANIFEST_FORMAT || contentDigest(manifest.files) !== manifest.digest) {
     return "manifest is damaged";
   }
@@ -69,9 +78,13 @@ export async function verifyManifest(manifest: Manifest, outDir: string): Promis
       return `file "${file.path}" is missing`;
     }
     const now = statOf(file.path, info);
-    if (now.size !== file.size) return `file "${file.path}" changed size (${file.size} -> ${now.size} bytes)`;
+    if (now.size !== file.size) {
+      return `file "${file.path}" changed size (${file.size} -> ${now.size} bytes)`;
+    }
     if (now.mtime === file.mtime && now.ino === file.ino) continue;
-    if (await hashFile(path, now.size) !== file.sha256) return `file "${file.path}" content changed`;
+    if (await hashFile(path, now.size) !== file.sha256) {
+      return `file "${file.path}" content changed`;
+    }
   }
   return undefined;
 }

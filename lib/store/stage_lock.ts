@@ -35,7 +35,12 @@ export const DEFAULT_STALE_AFTER_MS = 60_000;
  */
 export function isStale(
   holder: LockHolder | undefined,
-  facts: { heartbeatAgeMs: number; thisHost: string; pidAlive: (pid: number) => boolean; staleAfterMs: number },
+  facts: {
+    heartbeatAgeMs: number;
+    thisHost: string;
+    pidAlive: (pid: number) => boolean;
+    staleAfterMs: number;
+  },
 ): boolean {
   if (facts.heartbeatAgeMs > facts.staleAfterMs) return true;
   if (!holder) return facts.heartbeatAgeMs > 5_000; // unreadable: a holder that died mid-write
@@ -55,7 +60,12 @@ export function isStale(
 export async function acquireLock(
   path: string,
   holder: LockHolder,
-  options: { signal?: AbortSignal; staleAfterMs?: number; pollMs?: number; onWait?: (by: LockHolder | undefined) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    staleAfterMs?: number;
+    pollMs?: number;
+    onWait?: (by: LockHolder | undefined) => void;
+  } = {},
 ): Promise<StageLock | undefined> {
   let waited = false;
   while (!options.signal?.aborted) {

@@ -86,7 +86,9 @@ export class Store {
       return { state: "corrupt", reason: "manifest.json is not valid JSON" };
     }
     const problem = await verifyManifest(manifest, this.outDir(key));
-    return problem ? { state: "corrupt", reason: problem } : { state: "present", manifest, outDir: this.outDir(key) };
+    return problem
+      ? { state: "corrupt", reason: problem }
+      : { state: "present", manifest, outDir: this.outDir(key) };
   }
 
   /** A fresh, empty staging area for `key`. */
@@ -104,7 +106,10 @@ export class Store {
   async publish(staging: Staging, key: string): Promise<Manifest> {
     const manifest = await buildManifest(key, staging.outDir);
     for (const file of manifest.files) await Deno.chmod(join(staging.outDir, file.path), 0o444);
-    await Deno.writeTextFile(join(staging.root, "manifest.json"), JSON.stringify(manifest, null, 1));
+    await Deno.writeTextFile(
+      join(staging.root, "manifest.json"),
+      JSON.stringify(manifest, null, 1),
+    );
     const target = this.objectDir(key);
     await Deno.mkdir(join(target, ".."), { recursive: true });
     if (await exists(target)) await this.#discard(target);
