@@ -1,0 +1,60 @@
+/**
+ * The dashboard app: a read-only Hono app over one cache directory. Tests
+ * drive it with `app.request()`; `main.ts` serves it.
+ */
+import { Hono } from "hono";
+import { resolve } from "node:path";
+import type { DashboardContext } from "./_context.ts";
+import { apiRoutes } from "./api_routes.ts";
+import { type Credentials, requireCredentials } from "./basic_auth.ts";
+import { fileRoutes } from "./file_routes.ts";
+import { handleError, handleNotFound } from "./on_error.ts";
+import { pageRoutes } from "./page_routes.ts";
+import { JournalReader } from "./queries.ts";
+import { readOnly } from "./read_only.ts";
+import { securityHeaders } from "./security_headers.ts";
+import { loadStaticAssets, staticRoutes } from "./static_assets.ts";
+
+/** What the app is built from. */
+export interface DashboardDeps {
+  /** The cache directory to show (holds journal.db, objects/, logs/). */
+  cacheDir: string;
+  /** Defaults to a reader of `<cacheDir>/journal.db`. */
+  journal?: JournalReader;
+  /** Require HTTP basic auth with these credentials. */
+  auth?: Credentials;
+  /** Journal polling interval of the live event stream in ms (default 250). */
+  pollMs?: number;
+  /** Clock (tests pin it). */
+  now?: () => number;
+}
+
+/**
+ * Builds the dashboard app.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ cacheDir: "./cache" });
+ * const response = await app.request("/api/runs");
+ * ```
+ */
+export function createApp(deps: DashboardDeps): Hono {
+  const cacheDir = resolve(deps.cacheDir);
+  const ctx: DashboardContext = {
+    cacheDir,
+    journal: deps.journal ?? new JournalReader(`${cacheDir}/journal.db`),
+    now: deps.now ?? Date.now,
+    pollMs: deps.pollMs ?? 250,
+  };
+  const app = new Hono();
+  app.use(securityHeaders());
+  app.use(readOnly());
+  app.use(requireCredentials(deps.auth));
+  app.route("/static", staticRoutes(loadStaticAssets()));
+  app.route("/files", fileRoutes(ctx));
+  app.route("/api", apiRoutes(ctx));
+  app.route("/", pageRoutes(ctx));
+  app.notFound(handleNotFound);
+  app.onError(handleError);
+  return app;
+}

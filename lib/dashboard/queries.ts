@@ -1,0 +1,293 @@
+/**
+ * Read-only queries over the run journal (`<cache-dir>/journal.db`).
+ *
+ * The dashboard never writes: the database is opened with `readOnly`, every
+ * query is a short indexed read, and statements are always run to completion
+ * (`get`/`all`) so no read transaction lingers and blocks a checkpoint. A
+ * journal that does not exist yet (or has no tables yet) reads as empty and is
+ * opened again on the next call.
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { RunState, StageState } from "../journal/schema.ts";
+
+/** One run (`runs` row), with JSON columns parsed. */
+export interface RunRecord {
+  id: string;
+  pipeline: string;
+  pipelineFile: string;
+  argv: string[];
+  state: RunState;
+  startedAt: number;
+  endedAt: number | null;
+  heartbeatAt: number;
+  host: string;
+  pid: number;
+  stageCount: number;
+}
+
+/** Stage counts of a run by state. */
+export type StateCounts = Partial<Record<StageState, number>>;
+
+/** What the run page needs of every stage: no params, no key inputs. */
+export interface StageBrief {
+  id: string;
+  name: string;
+  seq: number;
+  task: string;
+  needs: string[];
+  state: StageState;
+  reason: string;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** Absolute path of the published output directory, once published. */
+  outPath: string | null;
+}
+
+/** Everything about one stage of one run (`stages` row), JSON columns parsed. */
+export interface StageRecord extends StageBrief {
+  runId: string;
+  matrix: Record<string, unknown>;
+  taskVersion: number;
+  key: string | null;
+  keyInputs: unknown;
+  params: unknown;
+  error: string | null;
+  logPath: string | null;
+  digest: string | null;
+  progress: unknown;
+}
+
+/** One state change (`events` row). */
+export interface EventRecord {
+  id: number;
+  runId: string;
+  stageId: string | null;
+  state: string;
+  at: number;
+}
+
+/** Metric series of a stage: name to `[step, value]` pairs in step order. */
+export type MetricSeries = Record<string, Array<[number, number]>>;
+
+type Row = Record<string, unknown>;
+
+const BRIEF_COLUMNS =
+  "stage_id, stage_name, seq, task, needs, state, reason, started_at, ended_at, out_path";
+
+/**
+ * Reads the run journal without ever writing to it.
+ *
+ * @example
+ * ```ts
+ * const journal = new JournalReader("cache/journal.db");
+ * for (const run of journal.listRuns()) console.log(run.id, run.state);
+ * journal.close();
+ * ```
+ */
+export class JournalReader {
+  #path: string;
+  #db: DatabaseSync | null = null;
+  #statements = new Map<string, StatementSync>();
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  /** The newest runs first, at most `limit`, older than run id `before` when given. */
+  listRuns(options: { limit?: number; before?: string } = {}): RunRecord[] {
+    const limit = options.limit ?? 100;
+    const rows = options.before === undefined
+      ? this.#all("SELECT * FROM runs ORDER BY id DESC LIMIT ?", limit)
+      : this.#all(
+        "SELECT * FROM runs WHERE id < ? ORDER BY id DESC LIMIT ?",
+        options.before,
+        limit,
+      );
+    return rows.map(toRun);
+  }
+
+  /** One run, or undefined when it does not exist. */
+  getRun(runId: string): RunRecord | undefined {
+    const row = this.#get("SELECT * FROM runs WHERE id = ?", runId);
+    return row && toRun(row);
+  }
+
+  /** Stage counts of a run by state. */
+  countStates(runId: string): StateCounts {
+    const counts: StateCounts = {};
+    const sql = "SELECT state, count(*) AS n FROM stages WHERE run_id = ? GROUP BY state";
+    for (const row of this.#all(sql, runId)) counts[row.state as StageState] = Number(row.n);
+    return counts;
+  }
+
+  /** Every stage of a run in topological order, without the heavy columns. */
+  listStages(runId: string): StageBrief[] {
+    const sql = `SELECT ${BRIEF_COLUMNS} FROM stages WHERE run_id = ? ORDER BY seq`;
+    return this.#all(sql, runId).map(toBrief);
+  }
+
+  /** One stage of a run, or undefined when it does not exist. */
+  getStage(runId: string, stageId: string): StageRecord | undefined {
+    const row = this.#get("SELECT * FROM stages WHERE run_id = ? AND stage_id = ?", runId, stageId);
+    return row && toStage(row);
+  }
+
+  /** The same stage id in earlier and later runs of one pipeline, newest first. */
+  stageHistory(pipeline: string, stageId: string, limit = 20): StageRecord[] {
+    const sql = "SELECT s.* FROM stages s JOIN runs r ON r.id = s.run_id " +
+      "WHERE s.stage_id = ? AND r.pipeline = ? ORDER BY s.run_id DESC LIMIT ?";
+    return this.#all(sql, stageId, pipeline, limit).map(toStage);
+  }
+
+  /** Events of a run with an id above `afterId`, oldest first. */
+  eventsAfter(runId: string, afterId: number, limit = 500): EventRecord[] {
+    const sql = "SELECT * FROM events WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?";
+    return this.#all(sql, runId, afterId, limit).map((row) => ({
+      id: Number(row.id),
+      runId: String(row.run_id),
+      stageId: row.stage_id === null ? null : String(row.stage_id),
+      state: String(row.state),
+      at: Number(row.at),
+    }));
+  }
+
+  /** The id of the newest event of a run (0 when none). */
+  lastEventId(runId: string): number {
+    const row = this.#get("SELECT max(id) AS id FROM events WHERE run_id = ?", runId);
+    return Number(row?.id ?? 0);
+  }
+
+  /** A stage's metrics, each series thinned to at most `maxPoints` (the last point kept). */
+  metrics(runId: string, stageId: string, maxPoints = 2000): MetricSeries {
+    const sql = "SELECT name, step, value FROM metrics WHERE run_id = ? AND stage_id = ? " +
+      "ORDER BY name, step";
+    const series: MetricSeries = {};
+    for (const row of this.#all(sql, runId, stageId)) {
+      (series[String(row.name)] ??= []).push([Number(row.step), Number(row.value)]);
+    }
+    for (const [name, points] of Object.entries(series)) series[name] = thin(points, maxPoints);
+    return series;
+  }
+
+  /** Closes the database (it is opened again on the next query). */
+  close(): void {
+    this.#statements.clear();
+    this.#db?.close();
+    this.#db = null;
+  }
+
+  #all(sql: string, ...args: Array<string | number>): Row[] {
+    const statement = this.#statement(sql);
+    return statement ? statement.all(...args) as Row[] : [];
+  }
+
+  #get(sql: string, ...args: Array<string | number>): Row | undefined {
+    return this.#statement(sql)?.get(...args) as Row | undefined;
+  }
+
+  #statement(sql: string): StatementSync | undefined {
+    const db = this.#open();
+    if (!db) return undefined;
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #open(): DatabaseSync | null {
+    if (this.#db) return this.#db;
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(this.#path, { readOnly: true });
+    } catch {
+      return null; // No journal yet: nothing has run in this cache dir.
+    }
+    // A runner may have created the file but not the tables yet.
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'events'").get()) {
+      db.close();
+      return null;
+    }
+    // Readers wait briefly instead of failing while a writer recovers the WAL.
+    db.exec("PRAGMA busy_timeout = 2000");
+    this.#db = db;
+    return db;
+  }
+}
+
+function thin(points: Array<[number, number]>, maxPoints: number): Array<[number, number]> {
+  if (points.length <= maxPoints) return points;
+  const stride = Math.ceil(points.length / maxPoints);
+  const kept = points.filter((_, i) => i % stride === 0);
+  const last = points[points.length - 1];
+  if (last && kept[kept.length - 1] !== last) kept.push(last);
+  return kept;
+}
+
+function parseJson(text: unknown, fallback: unknown): unknown {
+  if (typeof text !== "string") return fallback;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fallback;
+  }
+}
+
+function numberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function toRun(row: Row): RunRecord {
+  const argv = parseJson(row.argv, []);
+  return {
+    id: String(row.id),
+    pipeline: String(row.pipeline),
+    pipelineFile: String(row.pipeline_file),
+    argv: Array.isArray(argv) ? argv.map(String) : [],
+    state: String(row.state) as RunState,
+    startedAt: Number(row.started_at),
+    endedAt: numberOrNull(row.ended_at),
+    heartbeatAt: Number(row.heartbeat_at),
+    host: String(row.host),
+    pid: Number(row.pid),
+    stageCount: Number(row.stage_count),
+  };
+}
+
+function toBrief(row: Row): StageBrief {
+  const needs = parseJson(row.needs, []);
+  return {
+    id: String(row.stage_id),
+    name: String(row.stage_name),
+    seq: Number(row.seq),
+    task: String(row.task),
+    needs: Array.isArray(needs) ? needs.map(String) : [],
+    state: String(row.state) as StageState,
+    reason: String(row.reason),
+    startedAt: numberOrNull(row.started_at),
+    endedAt: numberOrNull(row.ended_at),
+    outPath: stringOrNull(row.out_path),
+  };
+}
+
+function toStage(row: Row): StageRecord {
+  const matrix = parseJson(row.matrix, {});
+  return {
+    ...toBrief(row),
+    runId: String(row.run_id),
+    matrix: matrix && typeof matrix === "object" ? matrix as Record<string, unknown> : {},
+    taskVersion: Number(row.task_version),
+    key: stringOrNull(row.key),
+    keyInputs: parseJson(row.key_inputs, null),
+    params: parseJson(row.params, row.params ?? null),
+    error: stringOrNull(row.error),
+    logPath: stringOrNull(row.log_path),
+    digest: stringOrNull(row.digest),
+    progress: parseJson(row.progress, null),
+  };
+}

@@ -1,0 +1,82 @@
+import { elapsed, formatDuration, formatTime, runHref, runStateLabel } from "./_format.ts";
+import { html, type SafeHtml } from "./_html.ts";
+import { renderPage } from "./_page.ts";
+import type { RunRecord, StateCounts } from "./queries.ts";
+
+/** A run with its stage counts, as the runs page lists it. */
+export interface RunListItem {
+  run: RunRecord;
+  counts: StateCounts;
+}
+
+/** What the runs page shows. */
+export interface RunsPageData {
+  runs: RunListItem[];
+  cacheDir: string;
+  now: number;
+  staleAfterMs: number;
+  /** Link to older runs, when there are more. */
+  olderHref: string | null;
+}
+
+function countCell(counts: StateCounts): SafeHtml {
+  const parts: Array<[string, number]> = [
+    ["ran", counts.succeeded ?? 0],
+    ["cached", counts.cached ?? 0],
+    ["failed", counts.failed ?? 0],
+    ["running", counts.running ?? 0],
+  ];
+  const other = (counts.pending ?? 0) + (counts.skipped ?? 0) + (counts.interrupted ?? 0);
+  return html`${
+    parts.map(([label, n]) => html`<span class="count${n ? "" : " zero"}">${n} ${label}</span>`)
+  }${other ? html`<span class="count">${other} other</span>` : ""}`;
+}
+
+function row(item: RunListItem, data: RunsPageData): SafeHtml {
+  const { run } = item;
+  const state = runStateLabel(run, data.now, data.staleAfterMs);
+  return html`
+    <tr data-run="${run.id}">
+      <td><a href="${runHref(run.id)}">${run.id}</a></td>
+      <td>${run.pipeline}</td>
+      <td>${formatTime(run.startedAt)}</td>
+      <td>${formatDuration(elapsed(run.startedAt, run.endedAt, data.now))}</td>
+      <td><span class="badge st-${state}">${state}</span></td>
+      <td class="counts">${countCell(item.counts)}</td>
+    </tr>
+  `;
+}
+
+/**
+ * The runs page: every run of every pipeline in the cache, newest first.
+ *
+ * @example
+ * ```ts
+ * renderRunsPage({ runs: [], cacheDir: "/c", now: Date.now(), staleAfterMs: 60000, olderHref: null });
+ * ```
+ */
+export function renderRunsPage(data: RunsPageData): SafeHtml {
+  const body = data.runs.length === 0
+    ? html`
+      <h1>Runs</h1>
+      <p
+        class="empty">No runs yet in <code>${data
+          .cacheDir}</code>. Start one with <code>deno task run pipelines/rotated_mnist.yaml</code>; it appears here as soon as it starts.</p>
+    `
+    : html`
+      <h1>Runs</h1><table class="runs">
+        <thead>
+          <tr>
+            <th>Run</th>
+            <th>Pipeline</th>
+            <th>Started</th>
+            <th>Duration</th>
+            <th>State</th>
+            <th>Stages</th>
+          </tr>
+        </thead>
+        <tbody>${data.runs.map((item) => row(item, data))}</tbody>
+      </table>${data.olderHref ? html`<p><a href="${data.olderHref}">Older runs</a></p>` : ""}
+    `;
+  return renderPage({ title: "Runs", body });
+}
