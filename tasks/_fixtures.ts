@@ -44,3 +44,24 @@ export async function readTree(dir: string, prefix = ""): Promise<Map<string, Ui
   }
   return files;
 }
+
+/** Runs `finetune` on a features directory and returns its output directory. */
+export async function finetuneRun(
+  features: string,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const { default: finetune } = await import("./finetune.ts");
+  const { testContext } = await import("./_test_context.ts");
+  const run = await testContext(finetune, {
+    features,
+    test_domains: ["sketch"],
+    dropout: 0.5,
+    lr: 0.01,
+    steps: 60,
+    eval_every: 20,
+    batch_size: 16,
+    ...overrides,
+  });
+  await finetune.run(run.ctx);
+  return run.ctx.outDir;
+}

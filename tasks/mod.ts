@@ -3,6 +3,7 @@
  * Add a task by importing its module here; the engine reads nothing else.
  */
 import type { Task } from "../lib/task.ts";
+import average from "./average.ts";
 import finetune from "./finetune.ts";
 import shell from "./shell.ts";
 
@@ -11,5 +12,6 @@ export const TASKS: ReadonlyMap<string, Task> = new Map(
   [
     shell,
     finetune,
+    average,
   ].map((task) => [task.name, task]),
 );

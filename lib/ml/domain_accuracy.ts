@@ -68,3 +68,12 @@ export function summarizeAccuracy(
     ood: mean(testDomains.map((d) => accuracy[d]?.in ?? accuracy[d]?.all)),
   };
 }
+
+/** The listed rows only, in order (to score predictions made on a subset). */
+export function subsetRows(rows: LabelledRows, subset: Int32Array): LabelledRows {
+  return {
+    labels: Int32Array.from(subset, (i) => rows.labels[i]!),
+    domains: Int32Array.from(subset, (i) => rows.domains[i]!),
+    split: Uint8Array.from(subset, (i) => rows.split[i]!),
+  };
+}

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * const { weights, ingredients, score } = greedySoup(
+ * const { weights, ingredients, score } = await greedySoup(
  *   runs.map((r) => ({ weights: r.weights, score: r.valAcc })),
  *   (w) => validationAccuracy(w),
  *   { strict: true },
@@ -33,11 +33,11 @@ export interface GreedySoupResult {
 }
 
 /** Builds the soup; `evaluate` gives held-out accuracy of a weight list. */
-export function greedySoup(
+export async function greedySoup(
   candidates: readonly SoupCandidate[],
-  evaluate: (weights: Weights) => number,
+  evaluate: (weights: Weights) => number | Promise<number>,
   options: { strict?: boolean } = {},
-): GreedySoupResult {
+): Promise<GreedySoupResult> {
   // Stable sort: equal scores keep their given order, so results are deterministic.
   const order = candidates.map((_, i) => i).sort((a, b) =>
     candidates[b]!.score - candidates[a]!.score
@@ -46,12 +46,12 @@ export function greedySoup(
   if (first === undefined) throw new TypeError("Cannot make a soup of no models");
   let ingredients = [first];
   let weights = candidates[first]!.weights;
-  let score = evaluate(weights);
+  let score = await evaluate(weights);
   const trace = [{ candidate: first, score, accepted: true }];
   for (const next of order.slice(1)) {
     const trial = [...ingredients, next];
     const trialWeights = uniformSoup(trial.map((i) => candidates[i]!.weights));
-    const trialScore = evaluate(trialWeights);
+    const trialScore = await evaluate(trialWeights);
     const accepted = options.strict ? trialScore > score : trialScore >= score;
     trace.push({ candidate: next, score: trialScore, accepted });
     if (accepted) [ingredients, weights, score] = [trial, trialWeights, trialScore];

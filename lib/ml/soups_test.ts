@@ -44,7 +44,7 @@ function makeEvaluator(seed: number): (w: Weights) => number {
   };
 }
 
-Deno.test("greedySoup() never lowers the validation accuracy of the best model", () => {
+Deno.test("greedySoup() never lowers the validation accuracy of the best model", async () => {
   for (let trial = 0; trial < 20; trial++) {
     const evaluate = makeEvaluator(trial);
     const candidates = Array.from({ length: 6 }, (_, i) => {
@@ -53,7 +53,7 @@ Deno.test("greedySoup() never lowers the validation accuracy of the best model",
     });
     const best = Math.max(...candidates.map((c) => c.score));
     for (const strict of [true, false]) {
-      const soup = greedySoup(candidates, evaluate, { strict });
+      const soup = await greedySoup(candidates, evaluate, { strict });
       assert.ok(soup.score >= best, `trial ${trial}: ${soup.score} < ${best}`);
       assert.equal(soup.score, evaluate(soup.weights));
       assert.equal(candidates[soup.ingredients[0]!]!.score, best);
@@ -61,11 +61,14 @@ Deno.test("greedySoup() never lowers the validation accuracy of the best model",
   }
 });
 
-Deno.test("greedySoup() with strict acceptance rejects a candidate that only ties", () => {
+Deno.test("greedySoup() with strict acceptance rejects a candidate that only ties", async () => {
   const model = randomHead(3);
   const candidates = [{ weights: model, score: 0.5 }, { weights: cloneWeights(model), score: 0.5 }];
-  assert.deepEqual(greedySoup(candidates, () => 0.5, { strict: true }).ingredients, [0]);
-  assert.deepEqual(greedySoup(candidates, () => 0.5, { strict: false }).ingredients, [0, 1]);
+  assert.deepEqual((await greedySoup(candidates, () => 0.5, { strict: true })).ingredients, [0]);
+  assert.deepEqual((await greedySoup(candidates, () => 0.5, { strict: false })).ingredients, [
+    0,
+    1,
+  ]);
 });
 
 Deno.test("meanProbabilities() averages members and argmaxRows() picks the top class", () => {
