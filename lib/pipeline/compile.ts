@@ -168,6 +168,7 @@ function expandStage(
       message,
     });
   const scope = paramsOnlyScope(params, "a matrix");
+  const before = problems.length;
   const axes: Record<string, unknown[]> = {};
   for (const [axis, raw] of Object.entries(stage.matrix)) {
     const values = render(raw, scope, at(axis), report);
@@ -175,7 +176,7 @@ function expandStage(
       report(at(axis), `Matrix axis "${axis}" must be a non-empty list of values`);
     } else axes[axis] = values;
   }
-  if (Object.keys(axes).length === 0 && problems.length === 0) {
+  if (Object.keys(axes).length === 0 && problems.length === before) {
     report(at(), "Empty matrix: give at least one axis");
   }
   const axisNames = Object.keys(stage.matrix);
@@ -306,6 +307,7 @@ function checkDuplicateIds(
       problems.push({
         at: source.locate(["stages", stage.name, "matrix"]),
         stage: stage.id,
+        field: "matrix",
         message:
           `Duplicate stage id "${stage.id}" after matrix expansion: make the matrix values distinct`,
       });
