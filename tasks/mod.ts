@@ -4,6 +4,7 @@
  */
 import type { Task } from "../lib/task.ts";
 import average from "./average.ts";
+import evaluate from "./evaluate.ts";
 import finetune from "./finetune.ts";
 import shell from "./shell.ts";
 
@@ -13,5 +14,6 @@ export const TASKS: ReadonlyMap<string, Task> = new Map(
     shell,
     finetune,
     average,
+    evaluate,
   ].map((task) => [task.name, task]),
 );
