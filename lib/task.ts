@@ -103,6 +103,13 @@ export interface Task<P = unknown> {
   inputFiles?(params: P): string[];
   /** Defaults to "process". */
   isolation?: Isolation;
+  /**
+   * Whether the task keeps resumable state in `ctx.checkpointDir` (default
+   * true): the engine then creates it before `run` and deletes it once the
+   * output is published. Tasks that never checkpoint say false and save two
+   * directory operations per stage.
+   */
+  checkpoints?: boolean;
   run(ctx: TaskContext<P>): Promise<void>;
 }
 

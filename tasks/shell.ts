@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { defineTask, TaskError } from "../lib/task.ts";
+import { killTree } from "../lib/util/kill_tree.ts";
 
 const ShellParams = z.strictObject({
   run: z.string().min(1).describe("the bash script to run"),
@@ -23,26 +24,26 @@ export default defineTask({
   module: import.meta.url,
   schema: ShellParams,
   isolation: "inline",
+  checkpoints: false,
   outputs: (params) => params.outputs,
   inputFiles: (params) => params.inputs,
   async run(ctx) {
     // Two handles: a stream can be the target of one pipe at a time.
-    const stdoutLog = await Deno.open(ctx.logPath, { append: true, create: true });
-    const stderrLog = await Deno.open(ctx.logPath, { append: true, create: true });
+    const stdoutLog = Deno.openSync(ctx.logPath, { append: true, create: true });
+    const stderrLog = Deno.openSync(ctx.logPath, { append: true, create: true });
     try {
-      const env: Record<string, string> = { OUT: ctx.outDir, CHECKPOINT: ctx.checkpointDir };
+      const env: Record<string, string> = { OUT: ctx.outDir };
       for (const [name, value] of Object.entries(ctx.params.env)) env[name] = String(value);
-      // setsid puts bash and its children in their own process group, so an
-      // interrupt can stop the whole script, not just bash.
-      const child = new Deno.Command("setsid", {
-        args: ["bash", "-eo", "pipefail", "-c", ctx.params.run],
+      const child = new Deno.Command("bash", {
+        args: ["-eo", "pipefail", "-c", ctx.params.run],
         env,
         cwd: ctx.workDir ?? Deno.cwd(),
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
       }).spawn();
-      const onAbort = () => killGroup(child.pid);
+      // Stop the programs the script started too, not just bash.
+      const onAbort = () => killTree(child.pid, "SIGTERM");
       ctx.signal.addEventListener("abort", onAbort, { once: true });
       const [status] = await Promise.all([
         child.status,
@@ -65,14 +66,6 @@ function closeQuietly(file: Deno.FsFile): void {
     file.close();
   } catch {
     // pipeTo closed it already.
-  }
-}
-
-function killGroup(pid: number): void {
-  try {
-    Deno.kill(-pid, "SIGTERM");
-  } catch {
-    // Already gone.
   }
 }
 

@@ -87,11 +87,11 @@ export async function executeStage(ex: StageExecution): Promise<ExecutionResult>
 async function attempt(ex: StageExecution): Promise<ExecutionResult> {
   const { stage, store, key } = ex;
   const logPath = store.logPath(ex.runId, stage.seq);
-  await Deno.mkdir(join(logPath, ".."), { recursive: true });
-  await Deno.writeTextFile(logPath, "");
   const staging = await store.createStaging(key);
   const checkpointDir = store.checkpointDir(key);
-  await Deno.mkdir(checkpointDir, { recursive: true });
+  const checkpoints = stage.task.checkpoints ?? true;
+  if (checkpoints) Deno.mkdirSync(checkpointDir, { recursive: true });
+  let published = false;
   try {
     const params = stage.params(ex.outDirOf);
     const upstream = Object.fromEntries(stage.upstream.map((id) => [id, ex.outDirOf(id)]));
@@ -128,7 +128,8 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
       };
     }
     const manifest = await store.publish(staging, key);
-    await Deno.remove(checkpointDir, { recursive: true }).catch(() => {});
+    published = true;
+    if (checkpoints) Deno.removeSync(checkpointDir, { recursive: true });
     return { outcome: "succeeded", digest: manifest.digest, outDir: store.outDir(key), logPath };
   } catch (error) {
     return {
@@ -137,7 +138,7 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
       logPath,
     };
   } finally {
-    await Deno.remove(staging.root, { recursive: true }).catch(() => {});
+    if (!published) await Deno.remove(staging.root, { recursive: true }).catch(() => {});
   }
 }
 
@@ -145,7 +146,7 @@ async function missingOutputs(declared: readonly string[], outDir: string): Prom
   const missing: string[] = [];
   for (const output of declared) {
     try {
-      await Deno.stat(join(outDir, output));
+      Deno.statSync(join(outDir, output));
     } catch {
       missing.push(output);
     }

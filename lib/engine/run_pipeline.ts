@@ -4,6 +4,7 @@
  * stages running at once, recording everything in the journal.
  */
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { canonicalJson } from "./canonical_json.ts";
 import type { CompiledPipeline, CompiledStage } from "../pipeline/compile.ts";
 import { Journal, newRunId, type StageRow } from "../journal/journal.ts";
@@ -105,6 +106,8 @@ class PipelineRun {
       host: hostname(),
       stages: this.#stages.map(stageRow),
     });
+    // Every attempt's log goes here; created once rather than per stage.
+    await Deno.mkdir(join(this.store.logPath(this.runId, 0), ".."), { recursive: true });
     const heartbeat = setInterval(() => this.#heartbeat(), HEARTBEAT_MS);
     const onAbort = () => this.#scheduler.stop("not started: the run was interrupted");
     this.options.signal.addEventListener("abort", onAbort, { once: true });

@@ -17,7 +17,8 @@ const SMALL_FILE = 1 << 20;
 export async function hashFile(path: string, size?: number): Promise<string> {
   const hash = createHash("sha256");
   if ((size ?? (await Deno.stat(path)).size) <= SMALL_FILE) {
-    hash.update(await Deno.readFile(path));
+    // Small files are read synchronously: cheaper than a trip to the I/O pool.
+    hash.update(Deno.readFileSync(path));
     return hash.digest("hex");
   }
   using file = await Deno.open(path);
@@ -44,15 +45,18 @@ export interface WalkedFile {
  */
 export async function walkFiles(root: string): Promise<WalkedFile[]> {
   const files: WalkedFile[] = [];
-  const visit = async (relative: string) => {
-    for await (const entry of Deno.readDir(join(root, relative))) {
+  // Metadata calls are synchronous: outputs are usually a few small files,
+  // and per-stage overhead matters for large pipelines of trivial stages.
+  const visit = (relative: string) => {
+    for (const entry of Deno.readDirSync(join(root, relative))) {
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
-      const info = await Deno.stat(join(root, rel));
-      if (info.isDirectory) await visit(rel);
+      const info = Deno.statSync(join(root, rel));
+      if (info.isDirectory) visit(rel);
       else if (info.isFile) files.push(statOf(rel, info));
     }
   };
-  await visit("");
+  visit("");
+  await Promise.resolve();
   return files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 

@@ -73,7 +73,7 @@ export async function verifyManifest(
     const path = join(outDir, file.path);
     let info: Deno.FileInfo;
     try {
-      info = await Deno.stat(path);
+      info = Deno.statSync(path);
     } catch {
       return `file "${file.path}" is missing`;
     }

@@ -72,10 +72,10 @@ export class Store {
   async lookup(key: string): Promise<Lookup> {
     let text: string;
     try {
-      text = await Deno.readTextFile(join(this.objectDir(key), "manifest.json"));
+      text = Deno.readTextFileSync(join(this.objectDir(key), "manifest.json"));
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
-      return await exists(this.objectDir(key))
+      return existsSync(this.objectDir(key))
         ? { state: "corrupt", reason: "manifest.json is missing" }
         : { state: "absent" };
     }
@@ -92,11 +92,11 @@ export class Store {
   }
 
   /** A fresh, empty staging area for `key`. */
-  async createStaging(key: string): Promise<Staging> {
+  createStaging(key: string): Promise<Staging> {
     const root = join(this.root, "staging", `${key}.${crypto.randomUUID().slice(0, 8)}`);
     const outDir = join(root, "out");
-    await Deno.mkdir(outDir, { recursive: true });
-    return { root, outDir };
+    Deno.mkdirSync(outDir, { recursive: true });
+    return Promise.resolve({ root, outDir });
   }
 
   /**
@@ -105,15 +105,15 @@ export class Store {
    */
   async publish(staging: Staging, key: string): Promise<Manifest> {
     const manifest = await buildManifest(key, staging.outDir);
-    for (const file of manifest.files) await Deno.chmod(join(staging.outDir, file.path), 0o444);
-    await Deno.writeTextFile(
+    for (const file of manifest.files) Deno.chmodSync(join(staging.outDir, file.path), 0o444);
+    Deno.writeTextFileSync(
       join(staging.root, "manifest.json"),
       JSON.stringify(manifest, null, 1),
     );
     const target = this.objectDir(key);
-    await Deno.mkdir(join(target, ".."), { recursive: true });
-    if (await exists(target)) await this.#discard(target);
-    await Deno.rename(staging.root, target);
+    Deno.mkdirSync(join(target, ".."), { recursive: true });
+    if (existsSync(target)) await this.#discard(target);
+    Deno.renameSync(staging.root, target);
     return manifest;
   }
 
@@ -130,6 +130,17 @@ export class Store {
     const trash = join(this.root, "staging", `trash.${crypto.randomUUID()}`);
     await Deno.rename(dir, trash);
     await Deno.remove(trash, { recursive: true });
+  }
+}
+
+/** Whether a path exists (synchronous: a cheap metadata call on hot paths). */
+export function existsSync(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }
 
