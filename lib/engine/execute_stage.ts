@@ -118,7 +118,7 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
         ? { outcome: "interrupted", logPath }
         : { outcome: "failed", message: result.message, logPath };
     }
-    const missing = await missingOutputs(stage.task.outputs(params), staging.outDir);
+    const missing = missingOutputs(stage.task.outputs(params), staging.outDir);
     if (missing.length > 0) {
       const list = missing.map((m) => `"${m}"`).join(", ");
       return {
@@ -142,7 +142,7 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
   }
 }
 
-async function missingOutputs(declared: readonly string[], outDir: string): Promise<string[]> {
+function missingOutputs(declared: readonly string[], outDir: string): string[] {
   const missing: string[] = [];
   for (const output of declared) {
     try {
