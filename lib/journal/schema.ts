@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS meta (
 
 -- One row per invocation of \`run\`.
 CREATE TABLE IF NOT EXISTS runs (
-  id TEXT PRIMARY KEY,            -- sortable: 20261123T175300Z-1a2b3c
+  id TEXT PRIMARY KEY,            -- sortable: 20261123T175300.123Z-1a2b3c
   pipeline TEXT NOT NULL,         -- the pipeline's \`name\`
   pipeline_file TEXT NOT NULL,    -- absolute path of the YAML
   argv TEXT NOT NULL,             -- JSON array of CLI arguments
