@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { compilePipeline } from "../pipeline/compile.ts";
 import { parsePipelineSource } from "../pipeline/source.ts";
-import { Journal, type StageRow } from "../journal/journal.ts";
+import { Journal, newRunId, type StageRow } from "../journal/journal.ts";
 import { FileDigests } from "../store/file_digests.ts";
 import { Store } from "../store/store.ts";
 import { TASKS } from "../../tasks/mod.ts";
@@ -62,13 +62,20 @@ async function recordRun(cacheDir: string, runId: string, n: number, startedAt: 
   journal.close();
 }
 
-Deno.test("prepareStage() explains a change against the latest run, not the largest run id", async () => {
+Deno.test("newRunId() sorts runs started within one second in start order", () => {
+  for (let i = 0; i < 20; i++) {
+    const first = newRunId(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 100)));
+    const second = newRunId(new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 101)));
+    assert.ok(first < second, `${first} < ${second}`);
+  }
+});
+
+Deno.test("prepareStage() explains a change against the latest run of the stage", async () => {
   const cacheDir = await Deno.makeTempDir();
   try {
-    // Two runs started within one second: their ids share the timestamp and
-    // differ only in their random suffix.
-    await recordRun(cacheDir, "20260101T000000Z-ffffff", 3, 1_000);
-    await recordRun(cacheDir, "20260101T000000Z-000000", 4, 2_000);
+    const t0 = Date.UTC(2026, 0, 1);
+    await recordRun(cacheDir, newRunId(new Date(t0 + 10)), 3, t0 + 10);
+    await recordRun(cacheDir, newRunId(new Date(t0 + 20)), 4, t0 + 20);
     const prepared = await prepareWith(cacheDir, 5);
     assert.deepEqual(prepared.decision, {
       action: "run",
