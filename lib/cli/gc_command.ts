@@ -45,9 +45,15 @@ export async function gcCommand(args: string[]): Promise<number> {
     bytes += await sizeOf(dir.path);
     if (!dryRun) await Deno.remove(dir.path, { recursive: true });
   }
+  const leftovers = await abandonedStaging(cacheDir);
+  for (const path of leftovers) {
+    bytes += await sizeOf(path);
+    if (!dryRun) await Deno.remove(path, { recursive: true });
+  }
   const verb = dryRun ? "would free" : "freed";
   console.log(
-    `gc: ${verb} ${formatBytes(bytes)} in ${objects} object(s); kept ${keep.size} referenced`,
+    `gc: ${verb} ${formatBytes(bytes)} in ${objects} object(s) and ${leftovers.length} abandoned ` +
+      `staging dir(s); kept ${keep.size} referenced`,
   );
   return 0;
 }
@@ -65,6 +71,18 @@ async function garbageObjects(
         found.push({ key: entry.name, path: join(root, prefix.name, entry.name) });
       }
     }
+  }
+  return found;
+}
+
+/** Staging dirs of attempts whose run died: no lock is held for their key. */
+async function abandonedStaging(cacheDir: string): Promise<string[]> {
+  const root = join(cacheDir, "staging");
+  if (!(await exists(root))) return [];
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(root)) {
+    const key = entry.name.split(".")[0]!;
+    if (!(await exists(join(cacheDir, "locks", `${key}.lock`)))) found.push(join(root, entry.name));
   }
   return found;
 }

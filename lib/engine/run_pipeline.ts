@@ -10,7 +10,7 @@ import type { CompiledPipeline, CompiledStage } from "../pipeline/compile.ts";
 import { Journal, newRunId, type StageRow } from "../journal/journal.ts";
 import type { RunState } from "../journal/schema.ts";
 import { FileDigests } from "../store/file_digests.ts";
-import type { StageLock } from "../store/stage_lock.ts";
+import { pidAlive, type StageLock } from "../store/stage_lock.ts";
 import { Store } from "../store/store.ts";
 import { Semaphore } from "../util/semaphore.ts";
 import { executeStage } from "./execute_stage.ts";
@@ -98,6 +98,7 @@ class PipelineRun {
   }
 
   async execute(): Promise<Omit<RunSummary, "ms">> {
+    this.journal.reapDeadRuns(hostname(), pidAlive);
     this.journal.startRun({
       id: this.runId,
       pipeline: this.pipeline.name,

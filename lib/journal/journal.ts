@@ -128,6 +128,40 @@ export class Journal {
     });
   }
 
+  /**
+   * Marks runs on this host whose process died (kill -9, power loss) as
+   * interrupted, with their running stages, so readers stop showing them live.
+   */
+  reapDeadRuns(host: string, pidAlive: (pid: number) => boolean): void {
+    const dead =
+      (this.db.prepare("SELECT id, pid FROM runs WHERE state = 'running' AND host = ?").all(
+        host,
+      ) as {
+        id: string;
+        pid: number;
+      }[]).filter((run) => !pidAlive(run.pid));
+    if (dead.length === 0) return;
+    const now = Date.now();
+    this.#transaction(() => {
+      for (const run of dead) {
+        this.#run(
+          "UPDATE runs SET state = 'interrupted', ended_at = heartbeat_at WHERE id = ?",
+          run.id,
+        );
+        this.#run(
+          "UPDATE stages SET state = 'interrupted', reason = 'the run died', ended_at = ? WHERE run_id = ? AND state = 'running'",
+          now,
+          run.id,
+        );
+        this.#run(
+          "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, 'interrupted', ?)",
+          run.id,
+          now,
+        );
+      }
+    });
+  }
+
   /** Queues a change of a stage's row (and an event when its state changes). */
   updateStage(runId: string, stageId: string, update: StageUpdate): void {
     const entries = Object.entries(update).filter(([, v]) => v !== undefined) as [

@@ -257,8 +257,9 @@ function compileExpansion(
     problems.push(...zodProblems(parsed.error, task.schema, context.source, stage.name, id));
     return undefined;
   }
-  const inputFiles = (task.inputFiles?.(parsed.data) ?? []).map((f) =>
-    isAbsolute(f) ? f : resolvePath(context.dir, f)
+  // Upstream outputs named as inputs are already in the key by content.
+  const inputFiles = (task.inputFiles?.(parsed.data) ?? []).filter((f) => !f.includes("<out:")).map(
+    (f) => isAbsolute(f) ? f : resolvePath(context.dir, f),
   );
   return {
     id,
