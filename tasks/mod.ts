@@ -6,6 +6,7 @@ import type { Task } from "../lib/task.ts";
 import average from "./average.ts";
 import evaluate from "./evaluate.ts";
 import finetune from "./finetune.ts";
+import report from "./report.ts";
 import shell from "./shell.ts";
 
 /** All built-in tasks, by name. */
@@ -15,5 +16,6 @@ export const TASKS: ReadonlyMap<string, Task> = new Map(
     finetune,
     average,
     evaluate,
+    report,
   ].map((task) => [task.name, task]),
 );
