@@ -82,14 +82,24 @@
     return `${p.done}${total}${unit}${note}`;
   }
 
-  async function refresh() {
+  async function readNewLog() {
     const log = document.getElementById("log");
-    const chunk = await (await fetch(`${base}/log?from=${log.dataset.next}`)).json();
-    if (chunk.text) appendLog(chunk.text);
-    log.dataset.next = String(chunk.next);
-    const status = document.getElementById("log-status");
-    if (!chunk.missing && status.textContent === "No log yet.") status.textContent = "";
+    for (;;) {
+      const chunk = await (await fetch(`${base}/log?from=${log.dataset.next}`)).json();
+      if (chunk.text) appendLog(chunk.text);
+      log.dataset.next = String(chunk.next);
+      const status = document.getElementById("log-status");
+      if (!chunk.missing && status.textContent === "No log yet.") status.textContent = "";
+      // A chunk is at most 64 KiB: keep reading while more was there.
+      if (!chunk.text || chunk.next >= chunk.size) return;
+    }
+  }
+
+  async function refresh() {
+    // State first, then the log: a runner writes a stage's log before it
+    // records the stage as ended, so the last round reads the whole log.
     const details = await (await fetch(base)).json();
+    await readNewLog();
     setState(details.stage.state, progressText(details.stage.progress));
     drawCharts(details.charts);
     return details.stage.state;
