@@ -176,9 +176,11 @@ class PipelineRun {
     }
     await this.#slots.acquire();
     try {
-      if (this.options.signal.aborted) {
-        return this.#skip(id, "not started: the run was interrupted");
-      }
+      // Handed out before a failure or Ctrl-C stopped the run, but never started.
+      const stopped = this.options.signal.aborted
+        ? "not started: the run was interrupted"
+        : this.#scheduler.stopReason;
+      if (stopped !== undefined) return this.#skip(id, stopped);
       await this.#execute(stage, key, forced, decision.reason);
     } finally {
       this.#slots.release();

@@ -82,6 +82,11 @@ export class Scheduler {
     }
   }
 
+  /** Why the run stopped starting stages; undefined while it has not. */
+  get stopReason(): string | undefined {
+    return this.#stopReason;
+  }
+
   /** True while anything runs or may still start. */
   get active(): boolean {
     return this.#running > 0 || this.#ready.length > 0;
