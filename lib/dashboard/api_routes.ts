@@ -95,6 +95,8 @@ export function apiRoutes(ctx: DashboardContext): Hono {
 
   api.get("/runs/:run/events", (c) => {
     const run = loadRun(ctx, c.req.param("run"));
+    // HEAD gets the headers only: a stream nobody reads would poll until the run ends.
+    if (c.req.method === "HEAD") return c.body(null, 200, { "Content-Type": "text/event-stream" });
     // A reconnecting EventSource repeats the URL and says where it got to in Last-Event-ID.
     const after = Math.max(
       intQuery(c.req.query("after"), "after", 0),

@@ -149,3 +149,12 @@ Deno.test("the dashboard reads a journal while a writer holds it open", async ()
   assert.equal(body.runs[0].id, "r-in-tx");
   writer.close();
 });
+
+Deno.test("HEAD /api/runs/:id/events answers without starting a stream", async () => {
+  const { app, journal } = await demo();
+  const response = await app.request(`/api/runs/${DEMO.run}/events`, { method: "HEAD" });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("Content-Type"), "text/event-stream");
+  assert.equal(await response.text(), "");
+  journal.close();
+});
