@@ -20,7 +20,7 @@ export class Scheduler {
   #downstream = new Map<string, string[]>();
   #ready: string[] = [];
   #running = 0;
-  #stopped = false;
+  #stopReason: string | undefined;
   #policy: FailurePolicy;
 
   /** `nodes` must be in topological order. */
@@ -37,7 +37,7 @@ export class Scheduler {
 
   /** Stages to start now, given how many may run at once; marks them running. */
   take(slots: number): string[] {
-    if (this.#stopped) return [];
+    if (this.#stopReason !== undefined) return [];
     const started = this.#ready.splice(0, Math.max(0, slots - this.#running));
     for (const id of started) this.states.set(id, "running");
     this.#running += started.length;
@@ -72,7 +72,7 @@ export class Scheduler {
 
   /** Starts nothing more; every waiting stage is skipped with `reason`. */
   stop(reason: string): void {
-    this.#stopped = true;
+    this.#stopReason ??= reason;
     this.#ready = [];
     for (const [id, state] of this.states) {
       if (state === "waiting") {
