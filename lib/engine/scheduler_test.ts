@@ -81,3 +81,12 @@ Deno.test("Scheduler.stop() skips every waiting stage with the reason", () => {
   assert.deepEqual([...s.skipReasons.keys()].sort(), ["b", "c", "d", "e"]);
   assert.equal(s.skipReasons.get("e"), "interrupted");
 });
+
+Deno.test("Scheduler remembers why it stopped, first reason first", () => {
+  const s = new Scheduler(nodes, "fail-fast");
+  assert.equal(s.stopReason, undefined);
+  s.take(2);
+  s.fail("a");
+  s.fail("e");
+  assert.equal(s.stopReason, 'not started: the run stopped after "a" failed');
+});
