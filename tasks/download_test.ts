@@ -105,7 +105,10 @@ Deno.test("download reuses an archive fetched by an interrupted attempt", async 
     await Deno.writeFile(`${checkpointDir}/PACS.zip`, zip);
     await using again = await runTask(download, { url, extract: "zip" }, { checkpointDir });
     assert.equal(server.requests.length, 1);
-    assert.ok(again.infos.some((line) => line.startsWith(`Reusing "PACS.zip"`)), again.infos.join("\n"));
+    assert.ok(
+      again.infos.some((line) => line.startsWith(`Reusing "PACS.zip"`)),
+      again.infos.join("\n"),
+    );
   } finally {
     await Deno.remove(checkpointDir, { recursive: true });
   }

@@ -4,8 +4,12 @@
  */
 import type { Task } from "../lib/task.ts";
 import average from "./average.ts";
+import backbone from "./backbone.ts";
+import download from "./download.ts";
 import evaluate from "./evaluate.ts";
 import finetune from "./finetune.ts";
+import imageFolder from "./image_folder.ts";
+import mnistDomains from "./mnist_domains.ts";
 import report from "./report.ts";
 import shell from "./shell.ts";
 
@@ -13,6 +17,10 @@ import shell from "./shell.ts";
 export const TASKS: ReadonlyMap<string, Task> = new Map(
   [
     shell,
+    download,
+    imageFolder,
+    mnistDomains,
+    backbone,
     finetune,
     average,
     evaluate,

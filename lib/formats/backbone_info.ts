@@ -42,6 +42,8 @@ export const BackboneInfo = z.object({
   preprocessing: Preprocessing,
   /** Layer (Layers) or node (Graph) whose output is the feature vector; null: the model's output. */
   featureLayer: z.string().nullable(),
+  /** Length of the feature vector, when the model was loaded to check it. */
+  featureDimension: z.int().positive().nullable(),
   /** Weight files next to model.json. */
   weightFiles: z.array(z.string()),
 });
