@@ -85,7 +85,8 @@ function ungroupedStages(): FixtureStage[] {
   }));
 }
 
-function writeJournal(
+/** Writes the benchmark's journal into `cacheDir`. */
+export function writeBenchJournal(
   cacheDir: string,
 ): { run: string; ungrouped: string; stage: string; stages: number } {
   const journal = new FixtureJournal(cacheDir);
@@ -143,7 +144,7 @@ export default async function bench(args: string[]): Promise<unknown> {
   const cacheDir = await Deno.makeTempDir({ prefix: "dropline-bench-dashboard-" });
   try {
     const setupStarted = performance.now();
-    const fixture = writeJournal(cacheDir);
+    const fixture = writeBenchJournal(cacheDir);
     const setupMs = Math.round(performance.now() - setupStarted);
     const app = createApp({ cacheDir });
     const run = `/runs/${fixture.run}`;

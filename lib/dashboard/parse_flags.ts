@@ -65,7 +65,9 @@ export function parseDashboardFlags(args: string[]): DashboardFlags {
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    // node:util says "Unknown option '--x'." : quote values and drop the period, as everywhere else.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.replace(/'([^']*)'/g, '"$1"').replace(/\.$/, ""));
   }
   const { values } = parsed;
   const flags: DashboardFlags = {
