@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  finish,
+  fixture,
+  killTree,
+  processTree,
+  rows,
+  tempProject,
+  waitForFile,
+} from "./_project.ts";
+
+interface StageRow {
+  stage_id: string;
+  state: string;
+  reason: string;
+}
+
+function stageStates(
+  db: ReturnType<Awaited<ReturnType<typeof tempProject>>["journal"]>,
+  runId: string,
+) {
+  return rows<StageRow>(
+    db,
+    "SELECT stage_id, state, reason FROM stages WHERE run_id = ? ORDER BY seq",
+    runId,
+  );
+}
+
+/** Whether a process exists and is not a zombie. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("run: after kill -9 of the whole process tree, a plain re-run resumes", async () => {
+  await using p = await tempProject({ "p.yaml": await fixture("resume.yaml") });
+  const child = p.spawn("run", "p.yaml");
+  await waitForFile(join(p.dir, "started"), { child });
+  const killed = killTree(child.pid);
+  assert.ok(killed.length >= 2, "the runner and the stage's bash");
+  const crashed = await finish(child);
+  assert.equal(crashed.code, 137);
+  const db = p.journal();
+  const [dead] = rows<{ id: string; state: string }>(db, "SELECT id, state FROM runs");
+  assert.equal(dead!.state, "running", "nobody recorded the end");
+  assert.deepEqual(stageStates(db, dead!.id).map((s) => [s.stage_id, s.state]), [
+    ["first", "succeeded"],
+    ["slow", "running"],
+    ["after", "pending"],
+  ]);
+  db.close();
+
+  await Deno.remove(join(p.dir, "started"));
+  await Deno.writeTextFile(join(p.dir, "release"), "");
+  const resumed = await p.run("run", "p.yaml");
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, /resume: 2 ran, 1 cached, 0 failed, 0 skipped/);
+  assert.doesNotMatch(resumed.stdout, /waits/, "the dead holder's lock is taken over at once");
+  assert.deepEqual(await p.lines("runs.log"), ["first", "slow", "slow", "after"]);
+  const after = p.journal();
+  try {
+    const runs = rows<{ id: string; state: string }>(
+      after,
+      "SELECT id, state FROM runs ORDER BY id",
+    );
+    assert.deepEqual(runs.map((r) => r.state), ["interrupted", "succeeded"]);
+    const slow = stageStates(after, runs[1]!.id)[1]!;
+    assert.equal(slow.reason, "no result for this key (the last attempt was interrupted)");
+  } finally {
+    after.close();
+  }
+});
+
+Deno.test("run: Ctrl-C stops the running stage, records it interrupted and exits 130", async () => {
+  await using p = await tempProject({ "p.yaml": await fixture("resume.yaml") });
+  const child = p.spawn("run", "p.yaml");
+  await waitForFile(join(p.dir, "started"), { child });
+  const tree = processTree(child.pid);
+  Deno.kill(child.pid, "SIGINT");
+  const result = await finish(child);
+  assert.equal(result.code, 130, result.stdout + result.stderr);
+  assert.match(result.stdout, /Interrupted: stopping running stages/);
+  assert.match(result.stdout, /resume: 1 ran, 0 cached, 0 failed, 1 skipped, 1 interrupted/);
+  assert.ok(tree.length >= 2, "the runner and the stage's bash");
+  assert.deepEqual(tree.slice(1).filter(isAlive), [], "the stage's processes are stopped");
+  const db = p.journal();
+  try {
+    const [run] = rows<{ id: string; state: string }>(db, "SELECT id, state FROM runs");
+    assert.equal(run!.state, "interrupted");
+    assert.deepEqual(stageStates(db, run!.id), [
+      {
+        stage_id: "first",
+        state: "succeeded",
+        reason: "no result for this key (the stage never ran)",
+      },
+      {
+        stage_id: "slow",
+        state: "interrupted",
+        reason: "no result for this key (the stage never ran)",
+      },
+      { stage_id: "after", state: "skipped", reason: "not started: the run was interrupted" },
+    ]);
+  } finally {
+    db.close();
+  }
+  await Deno.writeTextFile(join(p.dir, "release"), "");
+  const resumed = await p.run("run", "p.yaml");
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(await p.lines("runs.log"), ["first", "slow", "slow", "after"]);
+});
