@@ -16,8 +16,11 @@ export function applyDropout(x: Float32Array, rate: number, rng: Prng): Float32A
   if (rate <= 0) return x;
   if (rate >= 1) throw new RangeError(`Dropout rate "${rate}" must be below 1`);
   const scale = 1 / (1 - rate);
+  // Integer comparison with the raw draws: u < rate * 2^32 has probability `rate`.
+  const threshold = rate * 4294967296;
+  const draws = rng.fillUint32(new Uint32Array(x.length));
   for (let j = 0; j < x.length; j++) {
-    x[j] = rng.next() < rate ? 0 : x[j]! * scale;
+    x[j] = draws[j]! < threshold ? 0 : x[j]! * scale;
   }
   return x;
 }

@@ -64,6 +64,21 @@ export class Prng {
     return t;
   }
 
+  /** Fills `out` with the next `out.length` values of `nextUint32()`, much faster than calling it. */
+  fillUint32(out: Uint32Array): Uint32Array {
+    let a = this.#a, b = this.#b, c = this.#c, d = this.#d;
+    for (let i = 0; i < out.length; i++) {
+      const t = (((a + b) >>> 0) + d) >>> 0;
+      d = (d + 1) >>> 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) >>> 0;
+      c = ((((c << 21) | (c >>> 11)) >>> 0) + t) >>> 0;
+      out[i] = t;
+    }
+    [this.#a, this.#b, this.#c, this.#d] = [a, b, c, d];
+    return out;
+  }
+
   /** A float uniform in [0, 1). */
   next(): number {
     return this.nextUint32() / 4294967296;

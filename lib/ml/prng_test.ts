@@ -24,3 +24,10 @@ Deno.test("Prng.next() is roughly uniform", () => {
 Deno.test("Prng.fromState() rejects a malformed state", () => {
   assert.throws(() => Prng.fromState([1, 2, 3]), RangeError);
 });
+
+Deno.test("Prng.fillUint32() gives the same stream as nextUint32()", () => {
+  const a = Prng.fromSeed(11), b = Prng.fromSeed(11);
+  const bulk = a.fillUint32(new Uint32Array(1000));
+  for (const value of bulk) assert.equal(value, b.nextUint32());
+  assert.equal(a.nextUint32(), b.nextUint32());
+});
