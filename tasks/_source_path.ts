@@ -13,3 +13,12 @@ export function fileNameOf(source: string): string {
   const last = path.split("/").filter((s) => s).at(-1);
   return last ? decodeURIComponent(last) : "download";
 }
+
+/**
+ * A relative local path made absolute against the pipeline's directory
+ * (`ctx.workDir`, as the engine keys it); URLs and absolute paths unchanged.
+ */
+export function againstWorkDir(source: string, workDir: string | undefined): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith("/")) return source;
+  return `${workDir ?? Deno.cwd()}/${source}`;
+}

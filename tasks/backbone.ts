@@ -13,6 +13,7 @@ import { fetchForTask } from "./_fetch_for_task.ts";
 import * as manifest from "./_model_manifest.ts";
 import { localModelDir, modelJsonUrl, weightUrl } from "./_model_url.ts";
 import { PreprocessingParam, resolvePreprocessing } from "./_preprocessing.ts";
+import { againstWorkDir } from "./_source_path.ts";
 
 const BackboneParams = z.strictObject({
   url: z.string().min(1).describe(
@@ -51,7 +52,7 @@ export default defineTask({
   },
   async run(ctx) {
     const params = ctx.params;
-    const modelUrl = await modelJsonUrl(params.url);
+    const modelUrl = await modelJsonUrl(againstWorkDir(params.url, ctx.workDir));
     await fetchForTask(ctx, modelUrl.href, `${ctx.outDir}/model.json`, {
       ...params,
       partialName: "model.json",

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { defineTask, type TaskContext } from "../lib/task.ts";
 import { asTaskError, fetchForTask } from "./_fetch_for_task.ts";
-import { fileNameOf, localPathOf } from "./_source_path.ts";
+import { againstWorkDir, fileNameOf, localPathOf } from "./_source_path.ts";
 
 const DownloadParams = z.strictObject({
   url: z.string().min(1).describe("http(s) or file URL, or a local path"),
@@ -43,7 +43,7 @@ export default defineTask({
     return local ? [local] : [];
   },
   async run(ctx) {
-    const params = ctx.params;
+    const params = { ...ctx.params, url: againstWorkDir(ctx.params.url, ctx.workDir) };
     const name = fileName(params);
     if (params.extract === "none") {
       await fetchForTask(ctx, params.url, `${ctx.outDir}/${name}`, {

@@ -69,7 +69,7 @@ Deno.test("download refuses a zip with an entry escaping the output directory", 
   );
 });
 
-Deno.test("download copies a local path, keeps the archive on request and keys on the file", async () => {
+Deno.test("download copies a local path (relative to the pipeline), keeps the archive on request and keys on the file", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeFile(`${dir}/PACS.zip`, zip);
@@ -87,6 +87,8 @@ Deno.test("download copies a local path, keeps the archive on request and keys o
     });
     assert.deepEqual(await Deno.readFile(`${run.outDir}/PACS.zip`), zip);
     assert.ok((await Deno.stat(`${run.outDir}/${images[0]!.path}`)).isFile);
+    await using relative = await runTask(download, { url: "PACS.zip" }, { workDir: dir });
+    assert.deepEqual(await Deno.readFile(`${relative.outDir}/PACS.zip`), zip);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -8,6 +8,7 @@ import { DATASET_FILES } from "../lib/formats/dataset.ts";
 import { defineTask, type TaskContext, TaskError } from "../lib/task.ts";
 import { decodeInOrder, makeDecoder } from "./_decode_image.ts";
 import { type ImageTree, scanImageTree } from "./_image_tree.ts";
+import { againstWorkDir } from "./_source_path.ts";
 
 const ImageFolderParams = z.strictObject({
   input: z.string().min(1).describe("directory holding the tree (e.g. ${{ stages.download.out }})"),
@@ -45,7 +46,8 @@ export default defineTask({
   inputFiles: (params) => [params.input],
   async run(ctx) {
     const params = ctx.params;
-    const base = params.root ? `${params.input}/${params.root}` : params.input;
+    const input = againstWorkDir(params.input, ctx.workDir);
+    const base = params.root ? `${input}/${params.root}` : input;
     const tree = await scanImageTree(base, {
       domains: params.domains,
       classes: params.classes,

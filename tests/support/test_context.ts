@@ -22,6 +22,8 @@ export interface TestContextOptions {
   upstream?: Record<string, string>;
   signal?: AbortSignal;
   stageId?: string;
+  /** The pipeline's directory, which relative paths are resolved against; default unset. */
+  workDir?: string;
 }
 
 /** A test context and what the task reported through it. */
@@ -73,6 +75,7 @@ export async function makeTestContext<P>(
     progress: (p) => progress.push({ ...p }),
     metrics: (record) => metrics.push(record),
     signal: options.signal ?? new AbortController().signal,
+    ...(options.workDir ? { workDir: options.workDir } : {}),
   };
   const cleanup = () => Deno.remove(root, { recursive: true }).catch(() => {});
   return {
