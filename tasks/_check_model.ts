@@ -1,4 +1,7 @@
 /** Loads a fetched backbone with the tensor runtime to prove it works, and measures its features. */
+import type { Tensor } from "@tensorflow/tfjs-core";
+import type { LayersModel } from "@tensorflow/tfjs-layers";
+import type { TensorRuntime } from "../lib/tensor/runtime.ts";
 import { TaskError } from "../lib/task.ts";
 
 /** What the check needs to know about the model. */
@@ -14,37 +17,15 @@ export interface ModelCheck {
 /** Runs one zero image through the model up to the feature layer; returns the feature length. */
 export async function checkModel(check: ModelCheck): Promise<number | null> {
   const { loadTensorRuntime } = await import("../lib/tensor/runtime.ts");
-  const io = await import("../lib/tensor/fs_io.ts");
   const rt = await loadTensorRuntime({ log: check.log });
-  const { tf } = rt;
-  const input = tf.zeros([1, ...check.inputShape]);
+  const input = rt.tf.zeros([1, ...check.inputShape]);
   try {
-    if (check.format === "layers") {
-      const model = await io.loadLayersModelFromDir(rt, check.dir);
-      try {
-        const layer = check.featureLayer
-          ? findLayer(model, check.featureLayer)
-          : model.layers.at(-1)!;
-        const probe = tf.model({ inputs: model.inputs, outputs: layer.output as never });
-        const out = probe.predict(input) as import("@tensorflow/tfjs-core").Tensor;
-        const dimension = out.shape.at(-1) ?? null;
-        out.dispose();
-        return dimension;
-      } finally {
-        model.dispose();
-      }
-    }
-    const model = await io.loadGraphModelFromDir(rt, check.dir);
-    try {
-      const out = (check.featureLayer
-        ? model.execute(input, check.featureLayer)
-        : model.execute(input)) as import("@tensorflow/tfjs-core").Tensor;
-      const dimension = out.shape.at(-1) ?? null;
-      out.dispose();
-      return dimension;
-    } finally {
-      model.dispose();
-    }
+    const out = check.format === "layers"
+      ? await probeLayers(rt, check, input)
+      : await probeGraph(rt, check, input);
+    const dimension = out.shape.at(-1) ?? null;
+    out.dispose();
+    return dimension;
   } catch (error) {
     if (error instanceof TaskError) throw error;
     throw new TaskError(`The fetched model does not load or run: ${(error as Error).message}`);
@@ -53,7 +34,32 @@ export async function checkModel(check: ModelCheck): Promise<number | null> {
   }
 }
 
-function findLayer(model: import("@tensorflow/tfjs-layers").LayersModel, name: string) {
+async function probeLayers(rt: TensorRuntime, check: ModelCheck, input: Tensor): Promise<Tensor> {
+  const { loadLayersModelFromDir } = await import("../lib/tensor/fs_io.ts");
+  const model = await loadLayersModelFromDir(rt, check.dir);
+  try {
+    const layer = check.featureLayer ? findLayer(model, check.featureLayer) : model.layers.at(-1)!;
+    // A model sharing the loaded layers, cut at the feature layer.
+    const probe = rt.tf.model({ inputs: model.inputs, outputs: layer.output as never });
+    return probe.predict(input) as Tensor;
+  } finally {
+    model.dispose();
+  }
+}
+
+async function probeGraph(rt: TensorRuntime, check: ModelCheck, input: Tensor): Promise<Tensor> {
+  const { loadGraphModelFromDir } = await import("../lib/tensor/fs_io.ts");
+  const model = await loadGraphModelFromDir(rt, check.dir);
+  try {
+    return (check.featureLayer
+      ? model.execute(input, check.featureLayer)
+      : model.execute(input)) as Tensor;
+  } finally {
+    model.dispose();
+  }
+}
+
+function findLayer(model: LayersModel, name: string) {
   const layer = model.layers.find((l) => l.name === name);
   if (!layer) {
     const names = model.layers.map((l) => l.name).join(", ");

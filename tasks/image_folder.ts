@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DATASET_FILES } from "../lib/formats/dataset.ts";
+import type { DatasetWriter } from "../lib/formats/dataset_writer.ts";
 import { defineTask, type TaskContext, TaskError } from "../lib/task.ts";
 import { decodeInOrder, makeDecoder } from "./_decode_image.ts";
 import { type ImageTree, scanImageTree } from "./_image_tree.ts";
@@ -84,16 +85,32 @@ async function convert(
     },
   });
   const decode = await makeDecoder({ height, width, channels: params.channels, fit: params.fit });
+  const { skipped, perGroup } = await decodeAll(
+    ctx,
+    tree,
+    (path) => decode(`${base}/${path}`),
+    writer,
+  );
+  if (skipped.length) {
+    ctx.log.warn(`Skipped ${skipped.length} unreadable images: ${skipped.slice(0, 5).join("; ")}`);
+  }
+  checkNoneEmpty(tree, perGroup);
+  const info = await writer.finish();
+  ctx.log.info(`Wrote ${info.count} images of ${height}x${width}x${params.channels}`);
+}
+
+/** Decodes every image in order into the writer; unreadable ones are listed, not fatal. */
+async function decodeAll(
+  ctx: TaskContext<ImageFolderParams>,
+  tree: ImageTree,
+  decode: (path: string) => Promise<Uint8Array>,
+  writer: DatasetWriter,
+): Promise<{ skipped: string[]; perGroup: Map<string, number> }> {
   const skipped: string[] = [];
   const perGroup = new Map<string, number>();
   let done = 0;
-  let reported = 0;
   for await (
-    const { item, pixels, error } of decodeInOrder(
-      tree.images,
-      (i) => decode(`${base}/${i.path}`),
-      4,
-    )
+    const { item, pixels, error } of decodeInOrder(tree.images, (i) => decode(i.path), 4)
   ) {
     ctx.signal.throwIfAborted();
     if (pixels) {
@@ -101,18 +118,11 @@ async function convert(
       const group = `${item.domain}/${item.label}`;
       perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
     } else skipped.push(`${item.path} (${error?.message ?? "unreadable"})`);
-    done++;
-    if (done - reported >= 64 || done === tree.images.length) {
-      reported = done;
+    if (++done % 64 === 0 || done === tree.images.length) {
       ctx.progress({ done, total: tree.images.length, unit: "images" });
     }
   }
-  if (skipped.length) {
-    ctx.log.warn(`Skipped ${skipped.length} unreadable images: ${skipped.slice(0, 5).join("; ")}`);
-  }
-  checkNoneEmpty(tree, perGroup);
-  const info = await writer.finish();
-  ctx.log.info(`Wrote ${info.count} images of ${height}x${width}x${params.channels}`);
+  return { skipped, perGroup };
 }
 
 /** A class whose every image failed to decode is as empty as a class without files. */
