@@ -47,6 +47,25 @@ Deno.test("download resumes after the server drops the connection mid-file", asy
   assert.match(run.warnings[0]!, /Attempt 1 failed .*retrying/);
 });
 
+Deno.test("download resumes in a later run from the partial file kept in the checkpoint dir", async () => {
+  const half = Math.floor(zip.length / 2);
+  await using server = serveFiles({ "PACS.zip": zip }, {
+    dropAfter: { "PACS.zip": { bytes: half } },
+  });
+  const checkpointDir = await Deno.makeTempDir();
+  try {
+    const params = { url: `${server.url}PACS.zip`, sha256: zipSha, retries: 0 };
+    await assert.rejects(() => runTask(download, params, { checkpointDir }), TaskError);
+    assert.ok((await Deno.stat(`${checkpointDir}/PACS.zip.part`)).size > 0);
+    await using run = await runTask(download, params, { checkpointDir });
+    assert.deepEqual(await Deno.readFile(`${run.outDir}/PACS.zip`), zip);
+    assert.match(server.requests[1]!.range ?? "", /^bytes=[1-9]\d*-$/);
+    assert.ok(run.infos.some((line) => line.startsWith("Resumed a partial download")));
+  } finally {
+    await Deno.remove(checkpointDir, { recursive: true });
+  }
+});
+
 Deno.test("download fails with a clear error on a checksum mismatch", async () => {
   await using server = serveFiles({ "PACS.zip": zip });
   const wrong = "0".repeat(64);

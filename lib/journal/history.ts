@@ -47,16 +47,19 @@ export function lastOutcomeOfKey(db: DatabaseSync, key: string): PastAttempt | u
 }
 
 /**
- * Keys referenced by the latest successful run of every pipeline, and by runs
- * still going on: what `gc` must keep.
+ * Keys referenced by the latest successful run of every pipeline, by runs
+ * after it, and by runs still going on: what `gc` must keep. A run limited
+ * with `--only` does not count as the latest success: it references only
+ * part of the pipeline, and the rest is still current.
  */
 export function keysToKeep(
   db: DatabaseSync,
   isAlive: (host: string, pid: number, heartbeatAt: number) => boolean,
 ): Set<string> {
   const runs = db.prepare(
-    `SELECT id FROM runs r WHERE state = 'succeeded'
-       AND started_at = (SELECT MAX(started_at) FROM runs WHERE pipeline = r.pipeline AND state = 'succeeded')`,
+    `SELECT id FROM runs r WHERE started_at >= COALESCE(
+       (SELECT MAX(started_at) FROM runs
+        WHERE pipeline = r.pipeline AND state = 'succeeded' AND argv NOT LIKE '%"--only%'), 0)`,
   ).all() as { id: string }[];
   const running =
     (db.prepare(`SELECT id, host, pid, heartbeat_at FROM runs WHERE state = 'running'`).all() as {
