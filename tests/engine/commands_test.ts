@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fixture, tempProject } from "./_project.ts";
+
+async function counting() {
+  return await tempProject({ "p.yaml": await fixture("counting.yaml") });
+}
+
+interface StatusJson {
+  stages: { id: string; key: string | null; state: string; reason: string }[];
+}
+
+Deno.test("status --json lists every stage with id, key, state and reason", async () => {
+  await using p = await counting();
+  const cold = await p.run("status", "p.yaml", "--json");
+  assert.equal(cold.code, 0, cold.stderr);
+  const before = JSON.parse(cold.stdout) as StatusJson;
+  assert.deepEqual(Object.keys(before), ["stages"]);
+  assert.deepEqual(before.stages.map((s) => Object.keys(s)), before.stages.map(() => ["id", "key", "state", "reason"]));
+  assert.deepEqual(before.stages.map((s) => [s.id, s.state]), [
+    ["make", "pending"],
+    ["double", "pending"],
+    ["sweep[seed=0]", "pending"],
+    ["sweep[seed=1]", "pending"],
+    ["gather", "pending"],
+  ]);
+  assert.match(before.stages[0]!.key!, /^[0-9a-f]{64}$/);
+  assert.equal(before.stages[1]!.key, null, "unknown until make's output exists");
+  await assert.rejects(() => Deno.stat(p.cache), Deno.errors.NotFound, "status writes nothing");
+
+  assert.equal((await p.run("run", "p.yaml")).code, 0);
+  const warm = JSON.parse((await p.run("status", "p.yaml", "--json")).stdout) as StatusJson;
+  assert.ok(warm.stages.every((s) => s.state === "cached" && s.reason === "result for this key is stored"));
+  assert.equal(warm.stages[0]!.key, before.stages[0]!.key);
+  const text = await p.run("status", "p.yaml");
+  assert.match(text.stdout, /^cached\s+make\s+[0-9a-f]{12} result for this key is stored$/m);
+  assert.match(text.stdout, /^5 cached$/m);
+});
+
+Deno.test("why names the param that changed and its old and new values", async () => {
+  await using p = await counting();
+  const never = await p.run("why", "p.yaml", "make");
+  assert.equal(never.stdout, "make: would run: no result for this key (the stage never ran)\n");
+  assert.equal((await p.run("run", "p.yaml")).code, 0);
+  const changed = await p.run("why", "p.yaml", "make", "--set", "params.n=5");
+  assert.equal(changed.code, 0, changed.stderr);
+  assert.equal(changed.stdout, 'make: would run: param "n" changed from 3 to 5\n');
+  const cached = await p.run("why", "p.yaml", "sweep");
+  assert.equal(
+    cached.stdout,
+    "sweep[seed=0]: cached: result for this key is stored\nsweep[seed=1]: cached: result for this key is stored\n",
+  );
+  const forced = await p.run("why", "p.yaml", "double", "--force", "double");
+  assert.equal(forced.stdout, "double: would run: forced (--force)\n");
+  const text = (await Deno.readTextFile(join(p.dir, "p.yaml"))).replace("* ${{ params.factor }}", "* 3");
+  await Deno.writeTextFile(join(p.dir, "p.yaml"), text);
+  const edited = await p.run("why", "p.yaml", "double");
+  assert.match(edited.stdout, /^double: would run: param "factor" removed \(was 2\)$/m);
+});
+
+Deno.test("dag prints text, Mermaid and Graphviz dot with matrix groups", async () => {
+  await using p = await counting();
+  const text = await p.run("dag", "p.yaml");
+  assert.equal(
+    text.stdout,
+    "make\ndouble <- make\nsweep[seed=0] <- make\nsweep[seed=1] <- make\ngather <- sweep[seed=0], sweep[seed=1]\n",
+  );
+  const mermaid = (await p.run("dag", "p.yaml", "--format", "mermaid")).stdout;
+  assert.ok(mermaid.startsWith("flowchart TD\n"));
+  assert.match(mermaid, /subgraph "sweep"\n\s+n2\["sweep\[seed=0\]"\]\n\s+n3\["sweep\[seed=1\]"\]\n\s+end/);
+  for (const edge of ["n0 --> n1", "n0 --> n2", "n0 --> n3", "n2 --> n4", "n3 --> n4"]) {
+    assert.ok(mermaid.includes(`  ${edge}\n`), edge);
+  }
+  const dot = (await p.run("dag", "p.yaml", "-f", "dot")).stdout;
+  assert.ok(dot.startsWith('digraph "counting" {\n'));
+  assert.match(dot, /subgraph "cluster_sweep" \{\n\s+label="sweep";/);
+  assert.ok(dot.includes('n2 [label="sweep[seed=0]"];'));
+  assert.ok(dot.includes("  n3 -> n4;\n"));
+  assert.ok(dot.trimEnd().endsWith("}"));
+});
+
+/** Every object key in the store. */
+async function objectKeys(cache: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const prefix of Deno.readDir(join(cache, "objects"))) {
+    for await (const entry of Deno.readDir(join(cache, "objects", prefix.name))) keys.push(entry.name);
+  }
+  return keys.sort();
+}
+
+Deno.test("gc deletes objects no latest run references and reports the bytes", async () => {
+  await using p = await counting();
+  assert.equal((await p.run("run", "p.yaml")).code, 0);
+  const first = await objectKeys(p.cache);
+  assert.equal(first.length, 5);
+  const nothing = await p.run("gc");
+  assert.match(nothing.stdout, /gc: freed 0 B in 0 object\(s\)/);
+  assert.equal((await p.run("run", "p.yaml", "--set", "params.n=5")).code, 0);
+  assert.equal((await objectKeys(p.cache)).length, 9, "make, double and the sweep changed");
+  const dry = await p.run("gc", "--dry-run");
+  assert.match(dry.stdout, /gc: would free \d+(\.\d)? (B|KiB) in 4 object\(s\)/);
+  assert.equal((await objectKeys(p.cache)).length, 9);
+  const gc = await p.run("gc");
+  assert.equal(gc.code, 0, gc.stderr);
+  const bytes = /gc: freed (\d+(?:\.\d)?) (B|KiB) in 4 object\(s\)/.exec(gc.stdout);
+  assert.ok(bytes, gc.stdout);
+  assert.ok(Number(bytes[1]) > 0);
+  const kept = await objectKeys(p.cache);
+  assert.equal(kept.length, 5);
+  const again = await p.run("run", "p.yaml", "--set", "params.n=5");
+  assert.match(again.stdout, /counting: 0 ran, 5 cached/);
+});
+
+Deno.test("gc keeps results a later partial run (--only) did not touch", async () => {
+  await using p = await counting();
+  assert.equal((await p.run("run", "p.yaml")).code, 0);
+  assert.equal((await p.run("run", "p.yaml", "--only", "make")).code, 0);
+  const gc = await p.run("gc");
+  assert.match(gc.stdout, /gc: freed 0 B in 0 object\(s\)/);
+  const again = await p.run("run", "p.yaml");
+  assert.match(again.stdout, /counting: 0 ran, 5 cached/);
+});
+
+Deno.test("gc without a journal deletes nothing", async () => {
+  await using p = await counting();
+  const gc = await p.run("gc");
+  assert.equal(gc.code, 0);
+  assert.match(gc.stdout, /gc: no run journal in .*; nothing deleted/);
+});
