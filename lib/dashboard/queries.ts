@@ -157,19 +157,23 @@ export class JournalReader {
     return Number(row?.id ?? 0);
   }
 
-  /** A stage's metrics, each series thinned to about `maxPoints` (first and last kept). */
+  /**
+   * A stage's metrics. A series longer than `maxPoints` is thinned to every
+   * k-th step (plus its last), chosen over the covering index so that only the
+   * kept rows are read: a long training run logs tens of thousands of values.
+   */
   metrics(runId: string, stageId: string, maxPoints = 2000): MetricSeries {
-    // Thinning happens in SQLite, over the covering index: building a JS row
-    // and reading a table row per logged value is what costs time, and a
-    // long training run logs tens of thousands of them.
-    const sql = "SELECT m.name, m.step, m.value FROM (" +
-      "SELECT rowid AS id, row_number() OVER w AS i, count(*) OVER (PARTITION BY name) AS n " +
-      "FROM metrics WHERE run_id = ? AND stage_id = ? WINDOW w AS (PARTITION BY name ORDER BY step)" +
-      ") k JOIN metrics m ON m.rowid = k.id WHERE (k.i - 1) % ((k.n + ? - 1) / ?) = 0 OR k.i = k.n " +
-      "ORDER BY m.name, m.step";
+    const extentSql = "SELECT name, count(*) AS n, min(step) AS first, max(step) AS last " +
+      "FROM metrics WHERE run_id = ? AND stage_id = ? GROUP BY name ORDER BY name";
+    const pointsSql = "SELECT step, value FROM metrics WHERE run_id = ? AND stage_id = ? " +
+      "AND name = ? AND ((step - ?) % ? = 0 OR step = ?) ORDER BY step";
     const series: MetricSeries = {};
-    for (const row of this.#all(sql, runId, stageId, maxPoints, maxPoints)) {
-      (series[String(row.name)] ??= []).push([Number(row.step), Number(row.value)]);
+    for (const extent of this.#all(extentSql, runId, stageId)) {
+      const [first, last, count] = [Number(extent.first), Number(extent.last), Number(extent.n)];
+      const stride = count <= maxPoints ? 1 : Math.ceil((last - first + 1) / maxPoints);
+      const name = String(extent.name);
+      series[name] = this.#all(pointsSql, runId, stageId, name, first, stride, last)
+        .map((row) => [Number(row.step), Number(row.value)]);
     }
     return series;
   }
