@@ -16,7 +16,10 @@ Deno.test("status --json lists every stage with id, key, state and reason", asyn
   assert.equal(cold.code, 0, cold.stderr);
   const before = JSON.parse(cold.stdout) as StatusJson;
   assert.deepEqual(Object.keys(before), ["stages"]);
-  assert.deepEqual(before.stages.map((s) => Object.keys(s)), before.stages.map(() => ["id", "key", "state", "reason"]));
+  assert.deepEqual(
+    before.stages.map((s) => Object.keys(s)),
+    before.stages.map(() => ["id", "key", "state", "reason"]),
+  );
   assert.deepEqual(before.stages.map((s) => [s.id, s.state]), [
     ["make", "pending"],
     ["double", "pending"],
@@ -30,7 +33,9 @@ Deno.test("status --json lists every stage with id, key, state and reason", asyn
 
   assert.equal((await p.run("run", "p.yaml")).code, 0);
   const warm = JSON.parse((await p.run("status", "p.yaml", "--json")).stdout) as StatusJson;
-  assert.ok(warm.stages.every((s) => s.state === "cached" && s.reason === "result for this key is stored"));
+  assert.ok(
+    warm.stages.every((s) => s.state === "cached" && s.reason === "result for this key is stored"),
+  );
   assert.equal(warm.stages[0]!.key, before.stages[0]!.key);
   const text = await p.run("status", "p.yaml");
   assert.match(text.stdout, /^cached\s+make\s+[0-9a-f]{12} result for this key is stored$/m);
@@ -52,7 +57,10 @@ Deno.test("why names the param that changed and its old and new values", async (
   );
   const forced = await p.run("why", "p.yaml", "double", "--force", "double");
   assert.equal(forced.stdout, "double: would run: forced (--force)\n");
-  const text = (await Deno.readTextFile(join(p.dir, "p.yaml"))).replace("* ${{ params.factor }}", "* 3");
+  const text = (await Deno.readTextFile(join(p.dir, "p.yaml"))).replace(
+    "* ${{ params.factor }}",
+    "* 3",
+  );
   await Deno.writeTextFile(join(p.dir, "p.yaml"), text);
   const edited = await p.run("why", "p.yaml", "double");
   assert.match(edited.stdout, /^double: would run: param "factor" removed \(was 2\)$/m);
@@ -67,7 +75,10 @@ Deno.test("dag prints text, Mermaid and Graphviz dot with matrix groups", async 
   );
   const mermaid = (await p.run("dag", "p.yaml", "--format", "mermaid")).stdout;
   assert.ok(mermaid.startsWith("flowchart TD\n"));
-  assert.match(mermaid, /subgraph "sweep"\n\s+n2\["sweep\[seed=0\]"\]\n\s+n3\["sweep\[seed=1\]"\]\n\s+end/);
+  assert.match(
+    mermaid,
+    /subgraph "sweep"\n\s+n2\["sweep\[seed=0\]"\]\n\s+n3\["sweep\[seed=1\]"\]\n\s+end/,
+  );
   for (const edge of ["n0 --> n1", "n0 --> n2", "n0 --> n3", "n2 --> n4", "n3 --> n4"]) {
     assert.ok(mermaid.includes(`  ${edge}\n`), edge);
   }
@@ -83,7 +94,9 @@ Deno.test("dag prints text, Mermaid and Graphviz dot with matrix groups", async 
 async function objectKeys(cache: string): Promise<string[]> {
   const keys: string[] = [];
   for await (const prefix of Deno.readDir(join(cache, "objects"))) {
-    for await (const entry of Deno.readDir(join(cache, "objects", prefix.name))) keys.push(entry.name);
+    for await (const entry of Deno.readDir(join(cache, "objects", prefix.name))) {
+      keys.push(entry.name);
+    }
   }
   return keys.sort();
 }
