@@ -47,8 +47,8 @@ export default defineTask({
       ctx.signal.addEventListener("abort", onAbort, { once: true });
       const [status] = await Promise.all([
         child.status,
-        child.stdout.pipeTo(stdoutLog.writable),
-        child.stderr.pipeTo(stderrLog.writable),
+        appendAsItComes(child.stdout, stdoutLog),
+        appendAsItComes(child.stderr, stderrLog),
       ]);
       ctx.signal.removeEventListener("abort", onAbort);
       if (ctx.signal.aborted) throw new TaskError("Interrupted");
@@ -56,16 +56,19 @@ export default defineTask({
         throw new TaskError(`Command exited with code ${status.code}${tail(ctx.logPath)}`);
       }
     } finally {
-      for (const file of [stdoutLog, stderrLog]) closeQuietly(file);
+      stdoutLog.close();
+      stderrLog.close();
     }
   },
 });
 
-function closeQuietly(file: Deno.FsFile): void {
-  try {
-    file.close();
-  } catch {
-    // pipeTo closed it already.
+/** Writes each chunk when it arrives, so the log can be tailed live. */
+async function appendAsItComes(
+  stream: ReadableStream<Uint8Array>,
+  file: Deno.FsFile,
+): Promise<void> {
+  for await (const chunk of stream) {
+    for (let done = 0; done < chunk.length;) done += file.writeSync(chunk.subarray(done));
   }
 }
 

@@ -9,15 +9,16 @@ import { lastKeyedAttempt } from "../journal/history.ts";
 import type { FileDigests } from "../store/file_digests.ts";
 import type { Lookup, Store } from "../store/store.ts";
 import { decide, type Decision, type RecordedInputs } from "./reasons.ts";
-import { type KeyInputs, stageKey } from "./stage_key.ts";
+import { type KeyInputs, keyInputsJson, sha256Hex } from "./stage_key.ts";
+import { canonicalJson } from "./canonical_json.ts";
 import { TaskError } from "../task.ts";
 
 /** A stage with its key known. */
 export interface PreparedStage {
   key: string;
   inputs: KeyInputs;
-  /** The inputs plus the pipeline params used, as recorded in the journal. */
-  recorded: RecordedInputs;
+  /** The inputs plus the pipeline params used, as JSON recorded in the journal. */
+  recordedJson: string;
   decision: Decision;
   found: Lookup;
 }
@@ -77,10 +78,13 @@ export async function prepareStage(
   context: PrepareContext,
 ): Promise<PreparedStage> {
   const inputs = await keyInputs(stage, context.pipeline, context.files, context.upstreamDigests);
-  const key = stageKey(inputs);
+  const inputsJson = keyInputsJson(inputs, stage.keyParamsJson);
+  const key = sha256Hex(inputsJson);
   const recorded: RecordedInputs = { ...inputs, usedParams: stage.usedParams };
+  const recordedJson = `{"usedParams":${canonicalJson(stage.usedParams)},${inputsJson.slice(1)}`;
   const found = await context.store.lookup(key);
-  const previous = context.db
+  // The journal is only consulted to explain a run; a reused result needs no history.
+  const previous = context.db && (found.state !== "present" || context.forced)
     ? lastKeyedAttempt(context.db, context.pipeline.name, stage.id)
     : undefined;
   const decision = decide({
@@ -99,5 +103,5 @@ export async function prepareStage(
       }
       : {}),
   });
-  return { key, inputs, recorded, decision, found };
+  return { key, inputs, recordedJson, decision, found };
 }

@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { canonicalJson } from "./canonical_json.ts";
 import type { CompiledPipeline, CompiledStage } from "../pipeline/compile.ts";
-import { Journal, newRunId, type StageRow } from "../journal/journal.ts";
+import { Journal, newRunId, type StageRow, type StageUpdate } from "../journal/journal.ts";
 import type { RunState } from "../journal/schema.ts";
 import { FileDigests } from "../store/file_digests.ts";
 import { pidAlive, type StageLock } from "../store/stage_lock.ts";
@@ -160,14 +160,11 @@ class PipelineRun {
       return this.#fail(id, (error as Error).message);
     }
     const { key, decision, found } = prepared;
-    this.journal.updateStage(this.runId, id, {
-      key,
-      keyInputs: canonicalJson(prepared.recorded),
-      reason: decision.reason,
-    });
+    const keyed = { key, keyInputs: prepared.recordedJson, reason: decision.reason };
     if (decision.action === "reuse" && found.state === "present") {
-      return this.#succeed(id, "cached", found.manifest.digest, found.outDir, decision.reason);
+      return this.#succeed(id, "cached", found.manifest.digest, found.outDir, keyed);
     }
+    this.journal.updateStage(this.runId, id, keyed);
     if (found.state === "corrupt") {
       const moved = await this.store.quarantine(key);
       this.options.reporter.note(
@@ -215,10 +212,13 @@ class PipelineRun {
     });
     const ms = Date.now() - startedAt;
     if (result.outcome === "succeeded") {
-      return this.#succeed(id, "succeeded", result.digest, result.outDir, reason, ms);
+      return this.#succeed(id, "succeeded", result.digest, result.outDir, {
+        reason,
+        endedAt: Date.now(),
+      }, ms);
     }
     if (result.outcome === "cached") {
-      return this.#succeed(id, "cached", result.digest, result.outDir, result.reason);
+      return this.#succeed(id, "cached", result.digest, result.outDir, { reason: result.reason });
     }
     if (result.outcome === "interrupted") {
       this.#scheduler.fail(id);
@@ -235,19 +235,19 @@ class PipelineRun {
     outcome: "succeeded" | "cached",
     digest: string,
     outDir: string,
-    reason: string,
+    update: StageUpdate,
     ms?: number,
   ) {
     this.#results.set(id, { digest, outDir });
     this.#scheduler.succeed(id);
     this.#counts[outcome]++;
+    // One row update per stage: a no-op run of 10,000 stages writes 10,000, not 20,000.
     this.journal.updateStage(this.runId, id, {
+      ...update,
       state: outcome,
-      reason,
       digest,
       outPath: outDir,
       progress: null,
-      ...(outcome === "succeeded" ? { endedAt: Date.now() } : {}),
     });
     this.options.reporter.finished(id, outcome, ms === undefined ? {} : { ms });
   }
@@ -299,7 +299,7 @@ function stageRow(stage: CompiledStage): StageRow {
     task: stage.task.name,
     taskVersion: stage.task.version,
     needs: JSON.stringify(stage.upstream),
-    params: canonicalJson(stage.keyParams),
+    params: stage.keyParamsJson,
     state: "pending",
     reason: stage.upstream.length ? "waiting for upstream stages" : "waiting to start",
   };

@@ -26,8 +26,31 @@ export interface KeyInputs {
  * stageKey({ task: "shell", version: 1, params: { run: "echo" }, upstream: {}, files: {} });
  * ```
  */
-export function stageKey(inputs: KeyInputs): string {
-  return sha256Hex(canonicalJson({ format: KEY_FORMAT_VERSION, ...inputs }));
+export function stageKey(inputs: KeyInputs, paramsJson?: string): string {
+  return sha256Hex(keyInputsJson(inputs, paramsJson));
+}
+
+/**
+ * The canonical JSON a key hashes: `canonicalJson({ format, ...inputs })`,
+ * assembled from parts so a stage's params, canonicalised once at compile
+ * time, are not canonicalised again on every run.
+ *
+ * @example
+ * ```ts
+ * keyInputsJson(inputs) === canonicalJson({ format: KEY_FORMAT_VERSION, ...inputs }); // true
+ * ```
+ */
+export function keyInputsJson(
+  inputs: KeyInputs,
+  paramsJson = canonicalJson(inputs.params),
+): string {
+  // Keys in sorted order, as canonicalJson would emit them.
+  return `{"files":${
+    canonicalJson(inputs.files)
+  },"format":${KEY_FORMAT_VERSION},"params":${paramsJson},` +
+    `"task":${JSON.stringify(inputs.task)},"upstream":${
+      canonicalJson(inputs.upstream)
+    },"version":${inputs.version}}`;
 }
 
 /** SHA-256 of a string, hex. */

@@ -6,6 +6,7 @@
  */
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import type { Task } from "../task.ts";
+import { canonicalJson } from "../engine/canonical_json.ts";
 import { didYouMean } from "../util/suggest.ts";
 import { type PipelineDefinition, readDefinition, type StageDefinition } from "./definition.ts";
 import { topologicalOrder } from "./graph.ts";
@@ -30,6 +31,8 @@ export interface CompiledStage {
   upstream: string[];
   /** The schema-parsed `with`, upstream outputs as `<out:id>` placeholders: part of the key. */
   keyParams: unknown;
+  /** `keyParams` as canonical JSON, computed once. */
+  keyParamsJson: string;
   /** Pipeline params this stage references, by dotted path (for `why`). */
   usedParams: Record<string, unknown>;
   /** Local input files named in the params (absolute), hashed into the key. */
@@ -268,6 +271,7 @@ function compileExpansion(
     matrix: combo,
     upstream: [...upstream],
     keyParams: parsed.data,
+    keyParamsJson: canonicalJson(parsed.data),
     usedParams,
     inputFiles,
     params: (outDir) => task.schema.parse(render(stage.with, scopeFor(outDir), [], () => {})),
