@@ -54,7 +54,7 @@ async function recordRun(cacheDir: string, runId: string, n: number, startedAt: 
   });
   journal.updateStage(runId, "make", {
     key: prepared.key,
-    keyInputs: canonicalJson(prepared.recorded),
+    keyInputs: prepared.recordedJson,
     state: "succeeded",
   });
   journal.endRun(runId, "succeeded");
@@ -103,7 +103,7 @@ Deno.test("prepareStage() keys a stage without a journal and finds nothing store
       action: "run",
       reason: "no result for this key (the stage never ran)",
     });
-    assert.deepEqual(prepared.recorded.usedParams, { n: 3 });
+    assert.deepEqual(JSON.parse(prepared.recordedJson).usedParams, { n: 3 });
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }

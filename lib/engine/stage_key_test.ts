@@ -34,7 +34,7 @@ Deno.test("stageKey() changes with params, task version, upstream content and fi
     { ...base, files: { "data.csv": "f2" } },
     { ...base, files: {} },
   ];
-  const keys = new Set(variants.map(stageKey));
+  const keys = new Set(variants.map((inputs) => stageKey(inputs)));
   assert.equal(keys.size, variants.length);
   assert.ok(!keys.has(key));
 });
