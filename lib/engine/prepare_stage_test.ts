@@ -5,7 +5,6 @@ import { Journal, newRunId, type StageRow } from "../journal/journal.ts";
 import { FileDigests } from "../store/file_digests.ts";
 import { Store } from "../store/store.ts";
 import { TASKS } from "../../tasks/mod.ts";
-import { canonicalJson } from "./canonical_json.ts";
 import { prepareStage } from "./prepare_stage.ts";
 
 const text = (n: number) =>
