@@ -129,6 +129,14 @@ export class JournalReader {
   /** One stage of a run, or undefined when it does not exist. */
   getStage(runId: string, stageId: string): StageRecord | undefined {
     const row = this.#get("SELECT * FROM stages WHERE run_id = ? AND stage_id = ?", runId, stageId);
+    if (row && row.key_inputs === null && typeof row.key === "string") {
+      // A reused result's key inputs are recorded by the attempt that produced it.
+      const producer = this.#get(
+        "SELECT key_inputs FROM stages WHERE key = ? AND key_inputs IS NOT NULL LIMIT 1",
+        row.key,
+      );
+      if (producer) row.key_inputs = producer.key_inputs;
+    }
     return row && toStage(row);
   }
 

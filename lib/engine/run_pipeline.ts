@@ -160,11 +160,17 @@ class PipelineRun {
       return this.#fail(id, (error as Error).message);
     }
     const { key, decision, found } = prepared;
-    const keyed = { key, keyInputs: prepared.recordedJson, reason: decision.reason };
     if (decision.action === "reuse" && found.state === "present") {
-      return this.#succeed(id, "cached", found.manifest.digest, found.outDir, keyed);
+      // Key inputs are recorded by the attempt that produced the result; a
+      // reuse records only the key, keeping no-op runs' journal rows small.
+      const reused = { key, reason: decision.reason };
+      return this.#succeed(id, "cached", found.manifest.digest, found.outDir, reused);
     }
-    this.journal.updateStage(this.runId, id, keyed);
+    this.journal.updateStage(this.runId, id, {
+      key,
+      keyInputs: prepared.recordedJson,
+      reason: decision.reason,
+    });
     if (found.state === "corrupt") {
       const moved = await this.store.quarantine(key);
       this.options.reporter.note(

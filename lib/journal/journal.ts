@@ -65,10 +65,46 @@ export function openJournalDatabase(cacheDir: string, readOnly: boolean): Databa
   return db;
 }
 
-/** A runner's handle on the journal. */
+/** Every column of a stage row, in insert order. */
+const STAGE_COLUMNS = [
+  "run_id",
+  "stage_id",
+  "stage_name",
+  "seq",
+  "matrix",
+  "task",
+  "task_version",
+  "needs",
+  "params",
+  "state",
+  "reason",
+  "key",
+  "key_inputs",
+  "started_at",
+  "ended_at",
+  "error",
+  "log_path",
+  "out_path",
+  "digest",
+  "progress",
+] as const;
+type StageColumns = Partial<Record<typeof STAGE_COLUMNS[number], SQLInputValue>>;
+
+const ROWS_PER_INSERT = 100;
+
+/**
+ * A runner's handle on the journal. Writes are buffered and flushed in one
+ * transaction every 50 ms: a stage row not yet written absorbs its updates
+ * (a no-op run of 10,000 stages inserts each row once, already final), later
+ * updates of one row merge, and events and metrics go in multi-row inserts.
+ */
 export class Journal {
   readonly db: DatabaseSync;
-  #pending: Array<() => void> = [];
+  #unwrittenRows = new Map<string, StageColumns>();
+  #updates = new Map<string, { runId: string; stageId: string; columns: StageColumns }>();
+  #events: SQLInputValue[][] = [];
+  #metrics: SQLInputValue[][] = [];
+  #after: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #statements = new Map<string, StatementSync>();
 
@@ -76,7 +112,7 @@ export class Journal {
     this.db = openJournalDatabase(cacheDir, false);
   }
 
-  /** Records a new run and its stages, immediately. */
+  /** Records a new run at once; its stage rows follow with the next flush. */
   startRun(
     run: {
       id: string;
@@ -102,30 +138,29 @@ export class Journal {
         Deno.pid,
         run.stages.length,
       );
-      for (const s of run.stages) {
-        this.#run(
-          `INSERT INTO stages (run_id, stage_id, stage_name, seq, matrix, task, task_version, needs, params, state, reason, key)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          run.id,
-          s.stageId,
-          s.stageName,
-          s.seq,
-          s.matrix,
-          s.task,
-          s.taskVersion,
-          s.needs,
-          s.params,
-          s.state,
-          s.reason,
-          s.key ?? null,
-        );
-      }
       this.#run(
         "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, 'running', ?)",
         run.id,
         now,
       );
     });
+    for (const s of run.stages) {
+      this.#unwrittenRows.set(rowKey(run.id, s.stageId), {
+        run_id: run.id,
+        stage_id: s.stageId,
+        stage_name: s.stageName,
+        seq: s.seq,
+        matrix: s.matrix,
+        task: s.task,
+        task_version: s.taskVersion,
+        needs: s.needs,
+        params: s.params,
+        state: s.state,
+        reason: s.reason,
+        key: s.key ?? null,
+      });
+    }
+    this.#schedule();
   }
 
   /**
@@ -133,13 +168,9 @@ export class Journal {
    * interrupted, with their running stages, so readers stop showing them live.
    */
   reapDeadRuns(host: string, pidAlive: (pid: number) => boolean): void {
-    const dead =
-      (this.db.prepare("SELECT id, pid FROM runs WHERE state = 'running' AND host = ?").all(
-        host,
-      ) as {
-        id: string;
-        pid: number;
-      }[]).filter((run) => !pidAlive(run.pid));
+    const running = this.db.prepare("SELECT id, pid FROM runs WHERE state = 'running' AND host = ?")
+      .all(host) as { id: string; pid: number }[];
+    const dead = running.filter((run) => !pidAlive(run.pid));
     if (dead.length === 0) return;
     const now = Date.now();
     this.#transaction(() => {
@@ -164,61 +195,48 @@ export class Journal {
 
   /** Queues a change of a stage's row (and an event when its state changes). */
   updateStage(runId: string, stageId: string, update: StageUpdate): void {
-    const entries = Object.entries(update).filter(([, v]) => v !== undefined) as [
-      keyof StageUpdate,
-      SQLInputValue,
-    ][];
-    if (entries.length === 0) return;
-    const sql = `UPDATE stages SET ${
-      entries.map(([k]) => `${COLUMNS[k]} = ?`).join(", ")
-    } WHERE run_id = ? AND stage_id = ?`;
-    const values = entries.map(([, v]) => v);
-    this.#queue(() => {
-      this.#run(sql, ...values, runId, stageId);
-      if (update.state) {
-        this.#run(
-          "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, ?, ?, ?)",
-          runId,
-          stageId,
-          update.state,
-          Date.now(),
-        );
+    const columns: StageColumns = {};
+    for (const [field, value] of Object.entries(update)) {
+      if (value !== undefined) {
+        columns[COLUMNS[field as keyof StageUpdate] as keyof StageColumns] = value;
       }
-    });
+    }
+    const key = rowKey(runId, stageId);
+    const unwritten = this.#unwrittenRows.get(key);
+    if (unwritten) Object.assign(unwritten, columns);
+    else {
+      const pending = this.#updates.get(key);
+      if (pending) Object.assign(pending.columns, columns);
+      else this.#updates.set(key, { runId, stageId, columns });
+    }
+    if (update.state) this.#events.push([runId, stageId, update.state, Date.now()]);
+    this.#schedule();
   }
 
   /** Queues metric rows from one metrics record. */
   addMetrics(runId: string, stageId: string, record: Record<string, number>): void {
     const at = Date.now();
     const step = record.step ?? 0;
-    this.#queue(() => {
-      for (const [name, value] of Object.entries(record)) {
-        if (name !== "step" && Number.isFinite(value)) {
-          this.#run(
-            "INSERT INTO metrics (run_id, stage_id, step, name, value, at) VALUES (?, ?, ?, ?, ?, ?)",
-            runId,
-            stageId,
-            step,
-            name,
-            value,
-            at,
-          );
-        }
+    for (const [name, value] of Object.entries(record)) {
+      if (name !== "step" && Number.isFinite(value)) {
+        this.#metrics.push([runId, stageId, step, name, value, at]);
       }
-    });
+    }
+    this.#schedule();
   }
 
   /** Marks the run alive. */
   heartbeat(runId: string): void {
-    this.#queue(() =>
+    this.#after.push(() =>
       this.#run("UPDATE runs SET heartbeat_at = ? WHERE id = ?", Date.now(), runId)
     );
+    this.#schedule();
   }
 
   /** Records the run's end and flushes everything. */
   endRun(runId: string, state: RunState): void {
     const now = Date.now();
-    this.#queue(() => {
+    this.#after.push(() => {
       this.#run(
         "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
         state,
@@ -236,13 +254,38 @@ export class Journal {
     this.flush();
   }
 
-  /** Writes queued changes now. */
+  /** Writes queued changes now, in one transaction. */
   flush(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const work = this.#pending;
-    this.#pending = [];
-    if (work.length > 0) this.#transaction(() => work.forEach((w) => w()));
+    const rows = [...this.#unwrittenRows.values()];
+    const updates = [...this.#updates.values()];
+    const [events, metrics, after] = [this.#events, this.#metrics, this.#after];
+    this.#unwrittenRows = new Map();
+    this.#updates = new Map();
+    [this.#events, this.#metrics, this.#after] = [[], [], []];
+    if (rows.length + updates.length + events.length + metrics.length + after.length === 0) return;
+    this.#transaction(() => {
+      this.#insertMany(
+        "stages",
+        STAGE_COLUMNS,
+        rows.map((row) => STAGE_COLUMNS.map((c) => row[c] ?? null)),
+      );
+      for (const { runId, stageId, columns } of updates) {
+        const names = Object.keys(columns);
+        this.#run(
+          `UPDATE stages SET ${
+            names.map((n) => `${n} = ?`).join(", ")
+          } WHERE run_id = ? AND stage_id = ?`,
+          ...Object.values(columns) as SQLInputValue[],
+          runId,
+          stageId,
+        );
+      }
+      this.#insertMany("events", ["run_id", "stage_id", "state", "at"], events);
+      this.#insertMany("metrics", ["run_id", "stage_id", "step", "name", "value", "at"], metrics);
+      after.forEach((work) => work());
+    });
   }
 
   close(): void {
@@ -250,9 +293,19 @@ export class Journal {
     this.db.close();
   }
 
-  #queue(work: () => void): void {
-    this.#pending.push(work);
+  #schedule(): void {
     this.#timer ??= setTimeout(() => this.flush(), 50);
+  }
+
+  #insertMany(table: string, columns: readonly string[], rows: SQLInputValue[][]): void {
+    for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+      const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+      const tuple = `(${columns.map(() => "?").join(", ")})`;
+      this.#run(
+        `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${chunk.map(() => tuple).join(", ")}`,
+        ...chunk.flat(),
+      );
+    }
   }
 
   #transaction(work: () => void): void {
@@ -274,6 +327,10 @@ export class Journal {
     }
     statement.run(...values);
   }
+}
+
+function rowKey(runId: string, stageId: string): string {
+  return `${runId}\0${stageId}`;
 }
 
 /**

@@ -10,7 +10,7 @@
  * - `logs/<run>/<seq>.log`             one log per stage attempt
  * - `corrupt/`                         objects that failed verification, kept for inspection
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { buildManifest, type Manifest, verifyManifest } from "./manifest.ts";
 
 /** What the store holds for a key. */
@@ -30,15 +30,17 @@ export class Store {
   readonly root: string;
 
   constructor(root: string) {
-    this.root = root;
+    this.root = resolve(root);
   }
 
+  // Plain concatenation: `root` is absolute and keys are hex, and these run
+  // for every stage of every run.
   objectDir(key: string): string {
-    return join(this.root, "objects", key.slice(0, 2), key);
+    return `${this.root}/objects/${key.slice(0, 2)}/${key}`;
   }
 
   outDir(key: string): string {
-    return join(this.objectDir(key), "out");
+    return `${this.objectDir(key)}/out`;
   }
 
   checkpointDir(key: string): string {
@@ -72,7 +74,7 @@ export class Store {
   async lookup(key: string): Promise<Lookup> {
     let text: string;
     try {
-      text = Deno.readTextFileSync(join(this.objectDir(key), "manifest.json"));
+      text = Deno.readTextFileSync(`${this.objectDir(key)}/manifest.json`);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
       return existsSync(this.objectDir(key))
