@@ -4,6 +4,8 @@ import { loadCheckpoint, saveCheckpoint } from "../lib/ml/checkpoint.ts";
 import { headLogits, initHead } from "../lib/ml/dense_head.ts";
 import { argmaxRows } from "../lib/ml/ensemble.ts";
 import { headModelJson } from "../lib/ml/head_model_json.ts";
+import { writeModelDir } from "../lib/ml/model_dir.ts";
+import { withMeta } from "../lib/ml/model_meta.ts";
 import { headTrainable } from "../lib/ml/head_trainable.ts";
 import { Prng } from "../lib/ml/prng.ts";
 import { trainLoop } from "../lib/ml/train_loop.ts";
@@ -47,7 +49,8 @@ export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<vo
   await writeRunOutputs({
     outDir: ctx.outDir,
     params: p,
-    json: headModelJson(spec, p.dropout),
+    writeModel: (dir, w, meta) =>
+      writeModelDir(dir, withMeta(headModelJson(spec, p.dropout), meta), w),
     meta: {
       kind: "head",
       classes,
@@ -59,6 +62,7 @@ export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<vo
       params: reportedParams(p),
     },
     initial,
+    fullWeights: (values) => initial.map((w, i) => ({ ...w, values: values[i]! })),
     state,
     rows: data,
     predict: (w) => Promise.resolve(argmaxRows(headLogits(w, data.features, n), classes.length)),

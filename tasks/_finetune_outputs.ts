@@ -10,8 +10,7 @@ import {
   type SplitAccuracy,
   summarizeAccuracy,
 } from "../lib/ml/domain_accuracy.ts";
-import { type ModelJson, writeModelDir } from "../lib/ml/model_dir.ts";
-import { type ModelMeta, withMeta } from "../lib/ml/model_meta.ts";
+import type { ModelMeta } from "../lib/ml/model_meta.ts";
 import { effectiveLearningRate } from "../lib/ml/optimizer.ts";
 import type { TrainState } from "../lib/ml/train_loop.ts";
 import type { Weights } from "../lib/ml/weights.ts";
@@ -20,9 +19,12 @@ import { type FinetuneParams, trainConfigOf } from "./_finetune_params.ts";
 export interface RunOutputs {
   outDir: string;
   params: FinetuneParams;
-  json: ModelJson;
+  /** Writes one model directory (a head as JSON plus weights; a network through TF.js). */
+  writeModel(dir: string, weights: Weights, meta: ModelMeta): Promise<void>;
   meta: ModelMeta;
   initial: Weights;
+  /** All of the model's weights, given the trained parameters' values. */
+  fullWeights(values: Float32Array[]): Weights;
   state: TrainState;
   rows: LabelledRows;
   /** Predicted class of every row for the given weights. */
@@ -47,13 +49,11 @@ export const FINETUNE_OUTPUTS = [
 
 export async function writeRunOutputs(run: RunOutputs): Promise<void> {
   const { state, meta } = run;
-  const withValues = (values: Float32Array[]) =>
-    run.initial.map((w, i) => ({ ...w, values: values[i]! }));
   const best = state.best!;
   const models = {
     initial: run.initial,
-    last: withValues(state.params),
-    selected: withValues(best.params),
+    last: run.fullWeights(state.params),
+    selected: run.fullWeights(best.params),
   };
   for (const [name, weights] of Object.entries(models)) {
     const params = {
@@ -61,7 +61,7 @@ export async function writeRunOutputs(run: RunOutputs): Promise<void> {
       checkpoint: name,
       step: name === "initial" ? 0 : name === "last" ? state.step : best.step,
     };
-    await writeModelDir(`${run.outDir}/${name}`, withMeta(run.json, { ...meta, params }), weights);
+    await run.writeModel(`${run.outDir}/${name}`, weights, { ...meta, params });
   }
   await Deno.writeTextFile(
     `${run.outDir}/metrics.jsonl`,
