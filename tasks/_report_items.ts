@@ -52,7 +52,7 @@ export function rowLabel(item: ReportItem, layout: Layout): string {
     const value = fieldValue(item.params, field);
     if (value === null || (field === "schedule.kind" && value === "constant")) continue;
     parts.push(
-      field === "dropout" ? `p=${value}` : `${field.split(".").at(-1)}=${formatValue(value)}`,
+      field === "dropout" ? `p=${value}` : `${field.split(".")[0]}=${formatValue(value)}`,
     );
   }
   const base = METHOD_LABELS[item.method] ?? item.method;

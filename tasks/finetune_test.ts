@@ -70,3 +70,13 @@ Deno.test("finetune's schema wants features or a backbone with a data set", () =
   assert.equal(finetune.schema.safeParse({ ...base, backbone: "b", dataset: "d" }).success, false);
   assert.equal(finetune.schema.safeParse({ ...base, dropout: 1 }).success, false);
 });
+
+Deno.test("finetune logs the scheduled dropout rate: late dropout starts at the cutoff", async () => {
+  const schedule = { kind: "late", cutoff: 60 };
+  const run = await testContext<FinetuneParams>(finetune, { ...base, schedule, log_every: 10 });
+  await finetune.run(run.ctx);
+  const rates = run.metrics.filter((r) => r.step > 0).map((r) => [r.step, r.dropout]);
+  // A record at step s covers steps s-10 .. s-1 and shows the rate of the last of them.
+  assert.deepEqual(rates.filter(([s]) => s! <= 60).map(([, d]) => d), [0, 0, 0, 0, 0, 0]);
+  assert.ok(rates.filter(([s]) => s! > 60).every(([, d]) => d === 0.9));
+});
