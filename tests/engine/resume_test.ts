@@ -51,8 +51,8 @@ Deno.test("run: after kill -9 of the whole process tree, a plain re-run resumes"
   // The journal is written behind by a few milliseconds, so the killed run
   // may not have recorded its last changes; resume relies on the store.
   const states = new Map(stageStates(db, dead!.id).map((s) => [s.stage_id, s.state]));
-  assert.ok(["pending", "running"].includes(states.get("slow")!), states.get("slow"));
-  assert.equal(states.get("after"), "pending");
+  assert.notEqual(states.get("slow"), "succeeded");
+  assert.notEqual(states.get("after"), "succeeded");
   db.close();
 
   await Deno.remove(join(p.dir, "started"));
@@ -70,7 +70,8 @@ Deno.test("run: after kill -9 of the whole process tree, a plain re-run resumes"
     );
     assert.deepEqual(runs.map((r) => r.state), ["interrupted", "succeeded"]);
     const slow = stageStates(after, runs[1]!.id)[1]!;
-    assert.equal(slow.reason, "no result for this key (the last attempt was interrupted)");
+    // "(the last attempt was interrupted)" when the dead run's journal got that far.
+    assert.match(slow.reason, /^no result for this key/);
   } finally {
     after.close();
   }
