@@ -66,7 +66,11 @@ export default async function bench(args: string[]): Promise<unknown> {
     typed_array_note:
       "includes batch sampling, dropout masks, evaluation at the first and last step",
     test_acc_p095: round(lastAcc),
-    tfjs_steps_per_s: await tfjsSteps(data.features, data.labels, Math.min(steps, 200)),
+    tfjs_steps_per_s: await tfjsSteps(data.features, data.labels, Math.min(steps, 200)).catch((
+      e,
+    ) => ({
+      error: String(e),
+    })),
   };
 }
 

@@ -54,6 +54,7 @@ export default defineTask({
   module: import.meta.url,
   schema: AverageParams,
   outputs: () => ["average.json"],
+  inputFiles: (p) => [...p.runs, p.features, p.dataset].filter((f): f is string => Boolean(f)),
   async run(ctx) {
     const { averageRuns } = await import("./_average_runs.ts");
     try {

@@ -32,6 +32,7 @@ export default defineTask({
   module: import.meta.url,
   schema: EvaluateParams,
   outputs: () => ["evaluation.json"],
+  inputFiles: (p) => [...p.model, p.features, p.dataset].filter((f): f is string => Boolean(f)),
   async run(ctx) {
     const { evaluateModels } = await import("./_evaluate_models.ts");
     try {

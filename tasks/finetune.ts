@@ -16,6 +16,8 @@ export default defineTask({
   module: import.meta.url,
   schema: FinetuneParams,
   outputs: () => FINETUNE_OUTPUTS,
+  // Local inputs count by content; paths into upstream outputs are keyed by their digests already.
+  inputFiles: (p) => [p.features, p.backbone, p.dataset].filter((f): f is string => Boolean(f)),
   async run(ctx) {
     try {
       if (ctx.params.features) {

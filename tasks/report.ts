@@ -31,6 +31,7 @@ export default defineTask({
   module: import.meta.url,
   schema: ReportParams,
   outputs: () => ["report.md", "report.json"],
+  inputFiles: (p) => [...p.runs ?? [], ...p.averages ?? [], ...p.evaluations ?? []],
   async run(ctx) {
     const { writeReport } = await import("./_report_body.ts");
     try {
