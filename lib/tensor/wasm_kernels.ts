@@ -10,7 +10,7 @@
  * @module
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
-import { col2im, type ConvGeometry, im2col } from "./_im2col.ts";
+import { col2im, type ConvGeometry } from "./_im2col.ts";
 import { depthwiseFilterGrad, depthwiseInputGrad } from "./_depthwise_grad.ts";
 import { WasmOps } from "./_wasm_ops.ts";
 
@@ -80,22 +80,39 @@ function geometry(info: Conv2DInfo): ConvGeometry {
   return { ...info, padTop: info.padInfo.top, padLeft: info.padInfo.left };
 }
 
-/** dW = im2col(x)ᵀ · dy, computed as (dyᵀ · im2col(x))ᵀ: wasm's matmul is slow on transposed operands. */
+/**
+ * dW as a convolution of x (batch moved to channels, `[C, H, W, N]`) with dy
+ * (`[OH, OW, N, CO]`) as the filter, dilated by the stride: the result
+ * `[C, KH, KW, CO]` is dW up to a transpose. XNNPACK runs this directly from x
+ * (no im2col matrix) and packs only dy.
+ */
 function conv2DBackpropFilter(tf: typeof TfCore, { inputs, backend, attrs = {} }: KernelArgs) {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const filterShape = attrs.filterShape as number[];
   const info = convInfo(tf, x.shape, filterShape, attrs, false);
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) {
+    throw new Error("The wasm filter gradient supports dilation 1 only");
+  }
   const ops = new WasmOps(tf, backend);
-  const rows = info.batchSize * info.outHeight * info.outWidth;
-  const depth = info.filterHeight * info.filterWidth * info.inChannels;
-  const col = ops.alloc([rows, depth]);
-  im2col(ops.view(x), geometry(info), ops.view(col));
-  const dyT = ops.transpose(ops.reshape(dy, [rows, info.outChannels]), [1, 0]);
-  const dwT = ops.matMul(dyT, col);
-  ops.dispose(col, dyT);
-  const dw = ops.transpose(dwT, [1, 0]);
-  ops.dispose(dwT);
-  return ops.finish(dw, filterShape);
+  const xT = ops.transpose(x, [3, 1, 2, 0]);
+  const dyT = ops.transpose(dy, [1, 2, 0, 3]);
+  const { top, bottom, left, right } = info.padInfo;
+  const raw = ops.run("Conv2D", { x: xT, filter: dyT }, {
+    strides: [1, 1],
+    dilations: [info.strideHeight, info.strideWidth],
+    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+    dataFormat: "NHWC",
+  });
+  ops.dispose(xT, dyT);
+  // Padding that the forward pass never reached adds rows or columns past the filter.
+  const [c, kh, kw, co] = [info.inChannels, info.filterHeight, info.filterWidth, info.outChannels];
+  const fitted = raw.shape[1] === kh && raw.shape[2] === kw
+    ? raw
+    : ops.run("Slice", { x: raw }, { begin: [0, 0, 0, 0], size: [c, kh, kw, co] });
+  if (fitted !== raw) ops.dispose(raw);
+  const dw = ops.transpose(fitted, [1, 2, 0, 3]);
+  ops.dispose(fitted);
+  return dw;
 }
 
 /**
