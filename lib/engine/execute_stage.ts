@@ -31,6 +31,8 @@ export interface StageExecution {
   onLockWait(message: string): void;
   /** Called when the key's lock is taken (held) and released, for heartbeats. */
   onLock(lock: StageLock, held: boolean): void;
+  /** Called when the stored object failed verification and was moved to `movedTo`. */
+  onCorrupt(reason: string, movedTo: string): void;
 }
 
 /** How the execution ended. */
@@ -65,18 +67,19 @@ export async function executeStage(ex: StageExecution): Promise<ExecutionResult>
   if (!lock) return { outcome: "interrupted" };
   ex.onLock(lock, true);
   try {
-    if (!ex.forced) {
-      // Another run may have produced it while we waited for the lock.
-      const found = await ex.store.lookup(ex.key);
-      if (found.state === "present") {
-        return {
-          outcome: "cached",
-          digest: found.manifest.digest,
-          outDir: found.outDir,
-          reason: "produced by a concurrent run",
-        };
-      }
+    // Another run may have produced it while we waited for the lock. A damaged
+    // object is moved aside only here, under the lock, so that two runs never
+    // both move it, and a concurrent run's fresh result is never moved away.
+    const found = await ex.store.lookup(ex.key);
+    if (found.state === "present" && !ex.forced) {
+      return {
+        outcome: "cached",
+        digest: found.manifest.digest,
+        outDir: found.outDir,
+        reason: "produced by a concurrent run",
+      };
     }
+    if (found.state === "corrupt") ex.onCorrupt(found.reason, await ex.store.quarantine(ex.key));
     return await attempt(ex);
   } finally {
     ex.onLock(lock, false);

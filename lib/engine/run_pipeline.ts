@@ -171,12 +171,6 @@ class PipelineRun {
       keyInputs: prepared.recordedJson,
       reason: decision.reason,
     });
-    if (found.state === "corrupt") {
-      const moved = await this.store.quarantine(key);
-      this.options.reporter.note(
-        `Stored result of "${id}" is corrupted (${found.reason}); moved to ${moved} and recomputing`,
-      );
-    }
     await this.#slots.acquire();
     try {
       // Handed out before a failure or Ctrl-C stopped the run, but never started.
@@ -215,6 +209,10 @@ class PipelineRun {
       onMetric: (record) => this.journal.addMetrics(this.runId, id, record),
       onLockWait: (message) => this.options.reporter.note(message),
       onLock: (lock, held) => held ? this.#locks.add(lock) : this.#locks.delete(lock),
+      onCorrupt: (why, moved) =>
+        this.options.reporter.note(
+          `Stored result of "${id}" is corrupted (${why}); moved to ${moved} and recomputing`,
+        ),
     });
     const ms = Date.now() - startedAt;
     if (result.outcome === "succeeded") {
