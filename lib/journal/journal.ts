@@ -203,12 +203,14 @@ export class Journal {
     }
     const key = rowKey(runId, stageId);
     const unwritten = this.#unwrittenRows.get(key);
-    if (unwritten) Object.assign(unwritten, columns);
-    else {
-      const pending = this.#updates.get(key);
-      if (pending) Object.assign(pending.columns, columns);
-      else this.#updates.set(key, { runId, stageId, columns });
+    if (unwritten) {
+      // No reader has seen this row yet: it will appear already in this state.
+      Object.assign(unwritten, columns);
+      return this.#schedule();
     }
+    const pending = this.#updates.get(key);
+    if (pending) Object.assign(pending.columns, columns);
+    else this.#updates.set(key, { runId, stageId, columns });
     if (update.state) this.#events.push([runId, stageId, update.state, Date.now()]);
     this.#schedule();
   }

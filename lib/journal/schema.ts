@@ -80,10 +80,11 @@ CREATE TABLE IF NOT EXISTS stages (
   PRIMARY KEY (run_id, stage_id)
 );
 CREATE INDEX IF NOT EXISTS stages_by_key ON stages (key);
-CREATE INDEX IF NOT EXISTS stages_by_run_seq ON stages (run_id, seq);
 CREATE INDEX IF NOT EXISTS stages_by_stage_id ON stages (stage_id, run_id);
 
--- Every stage state change, in order; the dashboard tails it for live updates.
+-- Every stage state change after the stage's row is written, in order; the
+-- dashboard tails it for live updates. (A stage that reaches its final state
+-- before its row is first written - a cached stage - adds its row already final.)
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   run_id TEXT NOT NULL,
