@@ -51,6 +51,10 @@ export default defineTask({
         appendAsItComes(child.stderr, stderrLog),
       ]);
       ctx.signal.removeEventListener("abort", onAbort);
+      // A Ctrl-C in a terminal signals the whole process group: the script may
+      // die of it before the runner's own handler aborts. Give that a moment,
+      // so the stage is recorded as interrupted, not failed.
+      if (diedOfInterrupt(status)) await abortedWithin(ctx.signal, 2_000);
       if (ctx.signal.aborted) throw new TaskError("Interrupted");
       if (!status.success) {
         throw new TaskError(`Command exited with code ${status.code}${tail(ctx.logPath)}`);
@@ -61,6 +65,25 @@ export default defineTask({
     }
   },
 });
+
+function diedOfInterrupt(status: Deno.CommandStatus): boolean {
+  return status.signal === "SIGINT" || status.signal === "SIGTERM" ||
+    status.code === 130 || status.code === 143;
+}
+
+/** Resolves when `signal` aborts, or after `ms`. */
+function abortedWithin(signal: AbortSignal, ms: number): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
 
 /** Writes each chunk when it arrives, so the log can be tailed live. */
 async function appendAsItComes(
