@@ -19,7 +19,9 @@ const BackboneParams = z.strictObject({
   url: z.string().min(1).describe(
     "model.json URL (http(s) or file), or a local model.json or directory",
   ),
-  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits").optional()
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits").nullish()
+    // null (a pipeline param whose checksum is not known yet) means "not verified", as absent does.
+    .transform((v) => v ?? undefined)
     .describe("expected SHA-256 of model.json (which pins the weight files' names and sizes)"),
   format: z.enum(["auto", "layers", "graph"]).default("auto")
     .describe("expected model format; layers is needed to fine-tune the backbone"),

@@ -13,7 +13,9 @@ const DownloadParams = z.strictObject({
   url: z.string().min(1).describe("http(s) or file URL, or a local path"),
   filename: z.string().regex(/^[^/\\]+$/, "must be a file name without directories").optional()
     .describe("name of the downloaded file; default: the URL's last path segment"),
-  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits").optional()
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits").nullish()
+    // null (a pipeline param whose checksum is not known yet) means "not verified", as absent does.
+    .transform((v) => v ?? undefined)
     .describe("expected SHA-256 of the file; a mismatch fails the stage and discards the bytes"),
   extract: z.enum(["none", "zip", "tar.gz", "auto"]).default("none")
     .describe("unpack the file into the output directory; auto detects the format"),
