@@ -7,6 +7,7 @@ import average from "./average.ts";
 import backbone from "./backbone.ts";
 import download from "./download.ts";
 import evaluate from "./evaluate.ts";
+import extractFeatures from "./extract_features.ts";
 import finetune from "./finetune.ts";
 import imageFolder from "./image_folder.ts";
 import mnistDomains from "./mnist_domains.ts";
@@ -21,6 +22,7 @@ export const TASKS: ReadonlyMap<string, Task> = new Map(
     imageFolder,
     mnistDomains,
     backbone,
+    extractFeatures,
     finetune,
     average,
     evaluate,
