@@ -4,6 +4,7 @@ import {
   finish,
   fixture,
   killTree,
+  MAIN,
   processTree,
   rows,
   tempProject,
@@ -113,4 +114,29 @@ Deno.test("run: Ctrl-C stops the running stage, records it interrupted and exits
   const resumed = await p.run("run", "p.yaml");
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.deepEqual(await p.lines("runs.log"), ["first", "slow", "slow", "after"]);
+});
+
+Deno.test("run: Ctrl-C in a terminal (the whole process group) records the stage interrupted", async () => {
+  await using p = await tempProject({ "p.yaml": await fixture("resume.yaml") });
+  // setsid gives the runner its own process group, as a shell's job would have.
+  const child = new Deno.Command("setsid", {
+    args: [Deno.execPath(), "run", "-A", "--quiet", MAIN, "run", "p.yaml", "--cache-dir", p.cache],
+    cwd: p.dir,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  await waitForFile(join(p.dir, "started"), { child });
+  Deno.kill(-child.pid, "SIGINT");
+  const result = await finish(child);
+  assert.equal(result.code, 130, result.stdout + result.stderr);
+  assert.doesNotMatch(result.stdout, /✖|failed: Command exited/);
+  const db = p.journal();
+  try {
+    const [run] = rows<{ id: string }>(db, "SELECT id FROM runs");
+    const slow = stageStates(db, run!.id).find((s) => s.stage_id === "slow");
+    assert.equal(slow!.state, "interrupted");
+  } finally {
+    db.close();
+  }
 });
