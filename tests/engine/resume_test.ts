@@ -82,6 +82,10 @@ Deno.test("run: Ctrl-C stops the running stage, records it interrupted and exits
   await using p = await tempProject({ "p.yaml": await fixture("resume.yaml") });
   const child = p.spawn("run", "p.yaml");
   await waitForFile(join(p.dir, "started"), { child });
+  const status = JSON.parse((await p.run("status", "p.yaml", "--json")).stdout);
+  const running = status.stages.find((s: { id: string }) => s.id === "slow");
+  assert.equal(running.state, "running");
+  assert.match(running.reason, new RegExp(`^running in run \\S+ \\(pid ${child.pid} on `));
   const tree = processTree(child.pid);
   Deno.kill(child.pid, "SIGINT");
   const result = await finish(child);

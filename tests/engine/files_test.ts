@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fixture, tempProject } from "./_project.ts";
+
+Deno.test("run: stages keyed on local files re-run when the content changes, not the mtime", async () => {
+  await using p = await tempProject({
+    "p.yaml": await fixture("files.yaml"),
+    "data.csv": "a\nb\n",
+  });
+  await Deno.mkdir(join(p.dir, "data"));
+  await Deno.writeTextFile(join(p.dir, "data", "x"), "x");
+  assert.equal((await p.run("run", "p.yaml")).code, 0);
+
+  const now = new Date(Date.now() + 10_000);
+  await Deno.utime(join(p.dir, "data.csv"), now, now);
+  assert.match(
+    (await p.run("run", "p.yaml")).stdout,
+    /files: 0 ran, 2 cached/,
+    "touch is not a change",
+  );
+
+  await Deno.writeTextFile(join(p.dir, "data.csv"), "c\n", { append: true });
+  await Deno.writeTextFile(join(p.dir, "data", "y"), "y");
+  const why = await p.run("why", "p.yaml", "read");
+  assert.equal(why.stdout, 'read: would run: input file "data.csv" changed\n');
+  const whyDir = await p.run("why", "p.yaml", "listing");
+  assert.equal(whyDir.stdout, 'listing: would run: input file "data" changed\n');
+  assert.match((await p.run("run", "p.yaml")).stdout, /files: 2 ran, 0 cached/);
+  assert.deepEqual((await p.lines("runs.log")).sort(), ["listing", "listing", "read", "read"]);
+
+  await Deno.remove(join(p.dir, "data.csv"));
+  const missing = await p.run("run", "p.yaml");
+  assert.equal(missing.code, 1);
+  assert.match(missing.stdout, /✖ read: Input file "data\.csv" does not exist/);
+  assert.match(missing.stdout, /files: 0 ran, 1 cached, 1 failed/);
+});
