@@ -54,7 +54,7 @@ export async function evaluateModels(ctx: TaskContext<EvaluateParams>): Promise<
   let meta: ModelMeta = sources.length === 1 ? first.meta : {
     ...first.meta,
     method: "ensemble",
-    params: { ...first.meta.params, members: members.length },
+    params: { ...sharedParams(sources), members: members.length },
   };
   if (p.test_domains) {
     const roles = resolveDomains(data.domains, p.test_domains);
@@ -74,5 +74,18 @@ export async function evaluateModels(ctx: TaskContext<EvaluateParams>): Promise<
     `i.i.d. ${record.iid?.toFixed(4)} o.o.d. ${
       record.ood?.toFixed(4)
     } over ${members.length} model(s)`,
+  );
+}
+
+/**
+ * The parameters every source agrees on: an ensemble of runs with different
+ * dropout rates or seeds must not be reported under the first run's values.
+ */
+function sharedParams(sources: Source[]): Record<string, unknown> {
+  const [first, ...rest] = sources.map((s) => s.meta.params);
+  return Object.fromEntries(
+    Object.entries(first ?? {}).filter(([k, v]) =>
+      rest.every((p) => JSON.stringify(p[k]) === JSON.stringify(v))
+    ),
   );
 }
