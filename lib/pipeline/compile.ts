@@ -174,7 +174,9 @@ function expandStage(
   const before = problems.length;
   const axes: Record<string, unknown[]> = {};
   for (const [axis, raw] of Object.entries(stage.matrix)) {
+    const reported = problems.length;
     const values = render(raw, scope, at(axis), report);
+    if (problems.length > reported) continue; // one problem per axis is enough
     if (!Array.isArray(values) || values.length === 0) {
       report(at(axis), `Matrix axis "${axis}" must be a non-empty list of values`);
     } else axes[axis] = values;
