@@ -312,3 +312,45 @@ stages:
   const lines = problems(text);
   assert.ok(lines.some((l) => l.includes("Empty matrix")), lines.join("\n"));
 });
+
+Deno.test("compilePipeline() checks include, exclude, stage names and the pipeline name", () => {
+  const include = `name: x
+stages:
+  a:
+    task: shell
+    matrix: { k: [1], j: [2] }
+    include: [{ k: 3 }]
+    with: { run: "true" }
+`;
+  assert.deepEqual(problems(include), [
+    `/p/x.yaml:${
+      pos(include, "{ k: 3")
+    }: stage "a", field "include.0": Each include must give every matrix axis: k, j`,
+  ]);
+  const noMatrix = "name: x\nstages:\n  a:\n    task: shell\n    exclude: [{ k: 1 }]\n";
+  assert.deepEqual(problems(noMatrix), [
+    `/p/x.yaml:5:14: stage "a", field "exclude": \`exclude\` and \`include\` need a \`matrix\``,
+  ]);
+  const badName = "stages:\n  my stage: { task: shell, with: { run: 'true' } }\n";
+  assert.deepEqual(problems(badName), [
+    `/p/x.yaml:1:1: field "name": Expected a non-empty string \`name\``,
+    `/p/x.yaml:2:3: stage "my stage": Invalid stage name "my stage": use letters, digits, "_" and "-"`,
+  ]);
+});
+
+Deno.test("compilePipeline() renders params in a matrix axis but refuses stage outputs there", () => {
+  const text = `name: x
+params: { seeds: [1, 2] }
+stages:
+  a: { task: shell, with: { run: "true" } }
+  b:
+    task: shell
+    matrix: { seed: "\${{ params.seeds }}", dir: "\${{ stages.a.out }}" }
+    with: { run: "true" }
+`;
+  assert.deepEqual(problems(text), [
+    `/p/x.yaml:${
+      pos(text, '"${{ stages')
+    }: stage "b", field "matrix.dir": "stages.a.out" cannot be used in a matrix`,
+  ]);
+});
