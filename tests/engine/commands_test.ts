@@ -55,6 +55,9 @@ Deno.test("why names the param that changed and its old and new values", async (
     cached.stdout,
     "sweep[seed=0]: cached: result for this key is stored\nsweep[seed=1]: cached: result for this key is stored\n",
   );
+  assert.equal((await p.run("run", "p.yaml", "--only", "make", "--set", "params.n=5")).code, 0);
+  const upstream = await p.run("why", "p.yaml", "double", "--set", "params.n=5");
+  assert.equal(upstream.stdout, 'double: would run: upstream "make" changed\n');
   const forced = await p.run("why", "p.yaml", "double", "--force", "double");
   assert.equal(forced.stdout, "double: would run: forced (--force)\n");
   const text = (await Deno.readTextFile(join(p.dir, "p.yaml"))).replace(
