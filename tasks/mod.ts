@@ -11,6 +11,7 @@ import extractFeatures from "./extract_features.ts";
 import finetune from "./finetune.ts";
 import imageFolder from "./image_folder.ts";
 import mnistDomains from "./mnist_domains.ts";
+import pretrain from "./pretrain.ts";
 import report from "./report.ts";
 import shell from "./shell.ts";
 
@@ -21,6 +22,7 @@ export const TASKS: ReadonlyMap<string, Task> = new Map(
     download,
     imageFolder,
     mnistDomains,
+    pretrain,
     backbone,
     extractFeatures,
     finetune,
