@@ -107,7 +107,13 @@ export class Store {
    */
   async publish(staging: Staging, key: string): Promise<Manifest> {
     const manifest = await buildManifest(key, staging.outDir);
-    for (const file of manifest.files) Deno.chmodSync(join(staging.outDir, file.path), 0o444);
+    // Only files that live in the staging dir: an output that links to a
+    // user's file must not make that file read-only.
+    const inside = `${Deno.realPathSync(staging.outDir)}/`;
+    for (const file of manifest.files) {
+      const path = join(staging.outDir, file.path);
+      if (Deno.realPathSync(path).startsWith(inside)) Deno.chmodSync(path, 0o444);
+    }
     Deno.writeTextFileSync(
       join(staging.root, "manifest.json"),
       JSON.stringify(manifest, null, 1),
