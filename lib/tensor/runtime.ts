@@ -27,6 +27,8 @@ export interface TensorRuntime {
   backend: string;
   /** The TF.js version (all packages are pinned to the same one). */
   version: string;
+  /** Threads the heavy kernels run on: 2 for wasm with its convolution worker, else 1. */
+  threads: number;
 }
 
 /** Options of {@linkcode loadTensorRuntime}. */
@@ -124,7 +126,21 @@ async function load(choice: BackendChoice, log: (m: string) => void): Promise<Te
   const { registerGroupNorm } = await import("./group_norm.ts");
   registerGroupNorm(tf);
   const backend = await selectBackend(tf, choice, log);
-  return { tf, backend, version: core.version_core };
+  const threads = backend === "wasm" ? await startThreads(tf, log) : 1;
+  return { tf, backend, version: core.version_core, threads };
+}
+
+/** Starts the wasm convolution worker unless `DROPLINE_WASM_THREADS=1` or one core. */
+async function startThreads(tf: Tf, log: (m: string) => void): Promise<number> {
+  const wanted = Number(Deno.env.get("DROPLINE_WASM_THREADS") ?? navigator.hardwareConcurrency);
+  if (!(wanted >= 2)) return 1;
+  try {
+    const { startConvPool } = await import("./conv_pool.ts");
+    return (await startConvPool(tf)).threads;
+  } catch (error) {
+    log(`info: the wasm convolution worker did not start (${firstLine(error)}); using one thread`);
+    return 1;
+  }
 }
 
 async function selectBackend(tf: Tf, choice: BackendChoice, log: (m: string) => void) {

@@ -1,0 +1,66 @@
+/**
+ * A convolution worker: its own TF.js wasm backend, running the jobs the main
+ * thread posts through shared memory (see `_shared_job.ts`). It blocks in
+ * `Atomics.wait` between jobs; the main thread `unref`s it so it never keeps
+ * the process alive.
+ *
+ * @module
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import {
+  DONE,
+  FAILED,
+  type Job,
+  POSTED,
+  readJob,
+  type SharedBuffers,
+  STATE,
+  writeJob,
+} from "./_shared_job.ts";
+
+const buffers = workerData as SharedBuffers;
+const control = new Int32Array(buffers.control);
+
+const tf = await import("@tensorflow/tfjs-core");
+await import("@tensorflow/tfjs-backend-wasm");
+tf.enableProdMode();
+if (!(await tf.setBackend("wasm"))) {
+  throw new Error("The conv worker could not start the wasm backend");
+}
+parentPort!.postMessage("ready");
+
+for (;;) {
+  const state = Atomics.load(control, STATE);
+  if (state !== POSTED) {
+    Atomics.wait(control, STATE, state);
+    continue;
+  }
+  const job = readJob(buffers);
+  try {
+    job.outputShape = run(job);
+    writeJob(buffers, job);
+    Atomics.store(control, STATE, DONE);
+  } catch (error) {
+    writeJob(buffers, { ...job, error: error instanceof Error ? error.message : String(error) });
+    Atomics.store(control, STATE, FAILED);
+  }
+  Atomics.notify(control, STATE);
+}
+
+function run(job: Job): number[] {
+  return tf.tidy(() => {
+    const data = new Float32Array(buffers.data);
+    const inputs = Object.fromEntries(
+      Object.entries(job.inputs).map(([name, t]) => {
+        const size = t.shape.reduce((a, b) => a * b, 1);
+        return [name, tf.tensor(data.subarray(t.offset, t.offset + size), t.shape)];
+      }),
+    );
+    const out = tf.engine().runKernel(job.kernel, inputs, job.attrs as never) as ReturnType<
+      typeof tf.tensor
+    >;
+    const values = out.dataSync() as Float32Array;
+    new Float32Array(buffers.data).set(values, job.outputOffset);
+    return out.shape;
+  });
+}
