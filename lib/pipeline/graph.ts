@@ -70,31 +70,24 @@ function findCycle(nodes: readonly GraphNode[]): string[] {
  * ```
  */
 export function descendants(nodes: readonly GraphNode[], roots: Iterable<string>): Set<string> {
-  return reach(nodes, roots, (n) => n.upstream, true);
+  const downstream = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
+  for (const node of nodes) for (const up of node.upstream) downstream.get(up)?.push(node.id);
+  return reach(downstream, roots);
 }
 
 /** Every node reachable upstream of `roots` (excluding the roots). */
 export function ancestors(nodes: readonly GraphNode[], roots: Iterable<string>): Set<string> {
-  return reach(nodes, roots, (n) => n.upstream, false);
+  return reach(new Map(nodes.map((n) => [n.id, n.upstream])), roots);
 }
 
 function reach(
-  nodes: readonly GraphNode[],
+  edges: ReadonlyMap<string, readonly string[]>,
   roots: Iterable<string>,
-  edges: (n: GraphNode) => readonly string[],
-  down: boolean,
 ): Set<string> {
-  const next = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
-  for (const node of nodes) {
-    for (const up of edges(node)) {
-      if (down) next.get(up)?.push(node.id);
-      else next.get(node.id)!.push(up);
-    }
-  }
   const seen = new Set<string>();
   const stack = [...roots];
   while (stack.length > 0) {
-    for (const id of next.get(stack.pop()!) ?? []) {
+    for (const id of edges.get(stack.pop()!) ?? []) {
       if (!seen.has(id)) {
         seen.add(id);
         stack.push(id);
