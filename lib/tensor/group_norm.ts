@@ -12,6 +12,7 @@
 import type * as TfCore from "@tensorflow/tfjs-core";
 import type * as TfLayers from "@tensorflow/tfjs-layers";
 import type { Tf } from "./runtime.ts";
+import { GROUP_NORM, hasGroupNormKernel, registerGroupNormKernels } from "./group_norm_kernels.ts";
 
 type Tensor = TfCore.Tensor;
 type Layer = TfLayers.layers.Layer;
@@ -60,6 +61,7 @@ export function groupNorm(tf: Tf, options: GroupNormOptions = {}): Layer {
 export function registerGroupNorm(tf: Tf): new (options: GroupNormOptions) => Layer {
   const known = classes.get(tf.serialization);
   if (known) return known;
+  registerGroupNormKernels(tf);
   const cls = defineClass(tf);
   tf.serialization.registerClass(cls as never);
   classes.set(tf.serialization, cls);
@@ -100,10 +102,14 @@ function defineClass(tf: Tf) {
 
     override call(inputs: Tensor | Tensor[]): Tensor {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      return tf.tidy(() => {
-        const normal = groupNormalize(tf, x, this.groups, this.epsilon);
-        return tf.add(tf.mul(normal, this.#gamma!.read()), this.#beta!.read());
-      });
+      return groupNormAffine(
+        tf,
+        x,
+        this.#gamma!.read(),
+        this.#beta!.read(),
+        this.groups,
+        this.epsilon,
+      );
     }
 
     override computeOutputShape(inputShape: TfLayers.Shape | TfLayers.Shape[]) {
@@ -114,6 +120,29 @@ function defineClass(tf: Tf) {
       return { ...super.getConfig(), groups: this.groups, epsilon: this.epsilon };
     }
   };
+}
+
+/**
+ * Group norm with per-channel scale `gamma` and shift `beta`: one fused kernel
+ * on the wasm and cpu backends, TF.js ops elsewhere.
+ *
+ * @example
+ * ```ts
+ * const y = groupNormAffine(rt.tf, x, tf.ones([16]), tf.zeros([16]), 8, 1e-5);
+ * ```
+ */
+export function groupNormAffine(
+  tf: Tf,
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  groups: number,
+  epsilon: number,
+): Tensor {
+  if (hasGroupNormKernel(tf)) {
+    return tf.engine().runKernel(GROUP_NORM, { x, gamma, beta }, { groups, epsilon }) as Tensor;
+  }
+  return tf.tidy(() => tf.add(tf.mul(groupNormalize(tf, x, groups, epsilon), gamma), beta));
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadTensorRuntime } from "./runtime.ts";
-import { groupNorm, groupNormalize } from "./group_norm.ts";
+import { groupNorm, groupNormAffine, groupNormalize } from "./group_norm.ts";
 
 const { tf } = await loadTensorRuntime({ log: () => {} });
 type Tensor = InstanceType<typeof tf.Tensor>;
@@ -86,4 +86,35 @@ Deno.test("groupNorm() layer scales and shifts per channel with trainable gamma 
     () => groupNorm(tf, { groups: 3 }).apply(x),
     /cannot split "8" channels into "3" groups/,
   );
+});
+
+Deno.test("groupNormAffine() fused kernel matches the op-by-op version with its gradients", async () => {
+  const x = Float32Array.from(random(SIZE, 17));
+  const gamma = Float32Array.from(random(8, 19));
+  const beta = Float32Array.from(random(8, 23));
+  const weights = Float32Array.from(random(SIZE, 29));
+  const run = (fused: boolean) =>
+    tf.tidy(() => {
+      const [xt, gt, bt] = [tf.tensor(x, SHAPE), tf.tensor1d(gamma), tf.tensor1d(beta)];
+      const w = tf.tensor(weights, SHAPE);
+      const f = (a: Tensor, g: Tensor, b: Tensor) =>
+        tf.sum(tf.mul(
+          fused
+            ? groupNormAffine(tf, a, g, b, 4, 1e-5)
+            : tf.add(tf.mul(groupNormalize(tf, a, 4, 1e-5), g), b),
+          w,
+        ));
+      const { value, grads } = tf.valueAndGrads(f as never)([xt, gt, bt]);
+      return [value.dataSync(), ...grads.map((g) => g.dataSync())];
+    });
+  for (const backend of ["wasm", "cpu"]) {
+    await tf.setBackend(backend);
+    const fused = run(true);
+    const plain = run(false);
+    fused.forEach((values, t) => {
+      const diff = Math.max(...Array.from(values, (v, i) => Math.abs(v - plain[t]![i]!)));
+      assert.ok(diff < 1e-4, `${backend} output ${t}: max abs difference ${diff}`);
+    });
+  }
+  await tf.setBackend("wasm");
 });

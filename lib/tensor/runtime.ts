@@ -178,6 +178,8 @@ async function tryWasm(tf: Tf): Promise<string | undefined> {
     if (!(await tf.setBackend("wasm"))) return "its backend failed to initialise";
     const { registerWasmGradientKernels } = await import("./wasm_kernels.ts");
     registerWasmGradientKernels(tf);
+    const { registerWasmMatMul } = await import("./wasm_matmul.ts");
+    registerWasmMatMul(tf);
     return undefined;
   } catch (error) {
     return firstLine(error);

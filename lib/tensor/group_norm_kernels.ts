@@ -1,0 +1,125 @@
+/**
+ * Fused group normalisation kernels (`DroplineGroupNorm` and its gradient) for
+ * the `wasm` and `cpu` backends, with the gradient registered for autodiff.
+ * Other backends keep the op-by-op version in `group_norm.ts`.
+ *
+ * @module
+ */
+import type * as TfCore from "@tensorflow/tfjs-core";
+import { groupNormBackward, groupNormForward, type GroupNormShape } from "./_group_norm_math.ts";
+
+type TensorInfo = TfCore.TensorInfo;
+type KernelArgs = {
+  inputs: Record<string, TensorInfo>;
+  backend: unknown;
+  attrs?: TfCore.NamedAttrMap;
+};
+
+/** Kernel names. */
+export const GROUP_NORM = "DroplineGroupNorm";
+export const GROUP_NORM_GRAD = "DroplineGroupNormGrad";
+const BACKENDS = ["wasm", "cpu"];
+
+/** What we need of a backend: wasm exposes its heap, cpu its stored arrays. */
+interface BackendLike {
+  readSync(dataId: TfCore.DataId): unknown;
+  makeTensorInfo(shape: number[], dtype: TfCore.DataType, values?: Float32Array): TensorInfo;
+  makeOutput?(shape: number[], dtype: TfCore.DataType): TensorInfo;
+  typedArrayFromHeap?(info: TensorInfo): Float32Array;
+}
+
+/**
+ * Registers both kernels and the gradient (idempotent).
+ *
+ * @example
+ * ```ts
+ * registerGroupNormKernels(tf);
+ * const y = tf.engine().runKernel("DroplineGroupNorm", { x, gamma, beta }, { groups: 8, epsilon: 1e-5 });
+ * ```
+ */
+export function registerGroupNormKernels(tf: typeof TfCore): void {
+  for (const backendName of BACKENDS) {
+    if (tf.getKernel(GROUP_NORM, backendName)) continue;
+    tf.registerKernel({ kernelName: GROUP_NORM, backendName, kernelFunc: forward as never });
+    tf.registerKernel({ kernelName: GROUP_NORM_GRAD, backendName, kernelFunc: backward as never });
+  }
+  if (tf.getGradient(GROUP_NORM)) return;
+  tf.registerGradient({
+    kernelName: GROUP_NORM,
+    inputsToSave: ["x", "gamma"],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, gamma] = saved as [TfCore.Tensor, TfCore.Tensor];
+      const inputs = { dy: dy as TfCore.Tensor, x, gamma };
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(
+        GROUP_NORM_GRAD,
+        inputs,
+        attrs,
+      ) as TfCore.Tensor[];
+      return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
+    },
+  });
+}
+
+/** True when the active backend has the fused kernel. */
+export function hasGroupNormKernel(tf: typeof TfCore): boolean {
+  return tf.getKernel(GROUP_NORM, tf.getBackend()) !== undefined;
+}
+
+function layout(x: TensorInfo, attrs: TfCore.NamedAttrMap): GroupNormShape {
+  const channels = x.shape[x.shape.length - 1]!;
+  return {
+    batch: x.shape[0]!,
+    spatial: x.shape.slice(1, -1).reduce((a, b) => a * b, 1),
+    channels,
+    groups: attrs.groups as number,
+    epsilon: attrs.epsilon as number,
+  };
+}
+
+function forward({ inputs, backend, attrs = {} }: KernelArgs): TensorInfo {
+  const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
+  const b = backend as BackendLike;
+  const [y] = outputs(b, [x.shape], (views) => {
+    groupNormForward(read(b, x), read(b, gamma), read(b, beta), layout(x, attrs), views[0]!);
+  });
+  return y!;
+}
+
+function backward({ inputs, backend, attrs = {} }: KernelArgs): TensorInfo[] {
+  const { dy, x, gamma } = inputs as { dy: TensorInfo; x: TensorInfo; gamma: TensorInfo };
+  const b = backend as BackendLike;
+  return outputs(b, [x.shape, gamma.shape, gamma.shape], ([dx, dgamma, dbeta]) => {
+    groupNormBackward(
+      read(b, dy),
+      read(b, x),
+      read(b, gamma),
+      layout(x, attrs),
+      dx!,
+      dgamma!,
+      dbeta!,
+    );
+  });
+}
+
+/** Allocates float32 outputs, lets `fill` write them, and returns their infos. */
+function outputs(
+  b: BackendLike,
+  shapes: number[][],
+  fill: (views: Float32Array[]) => void,
+): TensorInfo[] {
+  if (b.makeOutput && b.typedArrayFromHeap) {
+    // Allocate everything first: a later allocation may move the wasm heap and void earlier views.
+    const infos = shapes.map((shape) => b.makeOutput!(shape, "float32"));
+    fill(infos.map((info) => b.typedArrayFromHeap!(info)));
+    return infos;
+  }
+  const arrays = shapes.map((shape) => new Float32Array(shape.reduce((p, q) => p * q, 1)));
+  fill(arrays);
+  return arrays.map((values, i) => b.makeTensorInfo(shapes[i]!, "float32", values));
+}
+
+function read(b: BackendLike, info: TensorInfo): Float32Array {
+  return b.typedArrayFromHeap
+    ? b.typedArrayFromHeap(info)
+    : b.readSync(info.dataId) as Float32Array;
+}
