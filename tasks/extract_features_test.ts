@@ -5,7 +5,7 @@ import { readFeatures } from "../lib/formats/features.ts";
 import { loadLayersModelFromDir } from "../lib/tensor/fs_io.ts";
 import { loadTensorRuntime } from "../lib/tensor/runtime.ts";
 import { TaskError } from "../lib/task.ts";
-import { runTask } from "../tests/support/test_context.ts";
+import { makeTestContext, runTask } from "../tests/support/test_context.ts";
 import { saveTinyLayersModel, tinyGraphModelFiles } from "../tests/support/tiny_model.ts";
 import { writeBackboneJson, writeTinyDataset } from "./_extract_fixtures.ts";
 import backbone from "./backbone.ts";
@@ -165,4 +165,20 @@ Deno.test("extract_features refuses images whose channels do not fit the backbon
     runTask(extractFeatures, { backbone: rgbData, dataset: rgbData }),
     /Missing ".*backbone.json"/,
   );
+});
+
+Deno.test("extract_features stops between batches when the stage is interrupted", async () => {
+  const controller = new AbortController();
+  const params = extractFeatures.schema.parse({
+    backbone: layersDir,
+    dataset: rgbData,
+    batch_size: 4,
+  });
+  await using t = await makeTestContext(params, { signal: controller.signal });
+  t.ctx.progress = (p) => {
+    t.progress.push(p);
+    controller.abort();
+  };
+  await assert.rejects(extractFeatures.run(t.ctx), /Interrupted/);
+  assert.deepEqual(t.progress.map((p) => p.done), [4]);
 });
