@@ -144,7 +144,11 @@ export default async function bench(args: string[]): Promise<Record<string, unkn
     batches: Number(flag(args, "batches") ?? 8),
     profile: args.includes("--profile"),
   };
-  const figures: Record<string, unknown> = { backend: rt.backend, version: rt.version };
+  const figures: Record<string, unknown> = {
+    backend: rt.backend,
+    version: rt.version,
+    threads: rt.threads,
+  };
   for (const [name, measure] of Object.entries(MEASUREMENTS)) {
     if (only && !only.includes(name)) continue;
     figures[name] = await measure(ctx);

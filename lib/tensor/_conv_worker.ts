@@ -27,6 +27,9 @@ tf.enableProdMode();
 if (!(await tf.setBackend("wasm"))) {
   throw new Error("The conv worker could not start the wasm backend");
 }
+// The gradient kernels run here too (unsplit: the worker has no pool of its own).
+const { registerWasmGradientKernels } = await import("./wasm_kernels.ts");
+registerWasmGradientKernels(tf);
 parentPort!.postMessage("ready");
 
 for (;;) {

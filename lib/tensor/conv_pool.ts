@@ -1,13 +1,11 @@
 /**
  * Runs the wasm backend's convolutions on two cores. TF.js' wasm build calls
  * XNNPACK without a thread pool, so each convolution uses one core. Here the
- * `Conv2D` and `FusedConv2D` kernels are wrapped: a large call gives half of its
- * batch to a worker thread with its own wasm backend (inputs and outputs cross
- * through shared memory), computes the other half itself, and joins the halves.
- *
- * The gradient kernels in `wasm_kernels.ts` are convolutions too, so training
- * is parallel as well. Results are identical to the one-thread path: every
- * output element is computed by the same code in the same order.
+ * convolution kernels and their gradients (see `_conv_split.ts`) are wrapped:
+ * a large call gives half of its batch to a worker thread with its own wasm
+ * backend (inputs and outputs cross through shared memory), computes the other
+ * half itself, and joins the halves (concatenated, or summed for the filter
+ * gradient).
  *
  * @module
  */
@@ -27,6 +25,7 @@ import {
   writeJob,
 } from "./_shared_job.ts";
 import type { WasmBackendLike } from "./_wasm_ops.ts";
+import { SPLIT_RULES, type SplitRule } from "./_conv_split.ts";
 
 type TensorInfo = TfCore.TensorInfo;
 type KernelArgs = {
@@ -40,7 +39,6 @@ type KernelFunc = (args: KernelArgs) => TensorInfo;
 export const MIN_PARALLEL_FLOPS = 5e7;
 /** A worker that does not answer within this time is assumed dead. */
 const JOB_TIMEOUT_MS = 120_000;
-const KERNELS = ["Conv2D", "FusedConv2D"];
 
 /** A started pool. */
 export interface ConvPool {
@@ -50,9 +48,12 @@ export interface ConvPool {
   readonly jobs: number;
 }
 
+let active: (ConvPool & { jobs: number; busy: boolean }) | undefined;
+
 /**
  * Starts one convolution worker and wraps the wasm convolution kernels.
  * Rejects when the worker cannot start (the caller then stays on one thread).
+ * Call once per process.
  *
  * @example
  * ```ts
@@ -61,6 +62,7 @@ export interface ConvPool {
  * ```
  */
 export async function startConvPool(tf: typeof TfCore): Promise<ConvPool> {
+  if (active) return active;
   const buffers = createSharedBuffers();
   const worker = new Worker(new URL("./_conv_worker.ts", import.meta.url), { workerData: buffers });
   await new Promise<void>((resolve, reject) => {
@@ -70,23 +72,27 @@ export async function startConvPool(tf: typeof TfCore): Promise<ConvPool> {
   });
   worker.removeAllListeners();
   worker.unref();
-  const pool = { threads: 2, jobs: 0 };
-  active = pool;
-  for (const kernelName of KERNELS) {
+  const pool = { threads: 2, jobs: 0, busy: false };
+  for (const [kernelName, rule] of Object.entries(SPLIT_RULES)) {
     const original = tf.getKernel(kernelName, "wasm")!.kernelFunc as unknown as KernelFunc;
     tf.unregisterKernel(kernelName, "wasm");
     const kernelFunc = (args: KernelArgs) => {
-      const split = worthSplitting(tf, args);
-      if (!split) return original(args);
+      // A kernel that calls another (the gradients run Conv2D) must not post a second job.
+      const plan = pool.busy ? undefined : worthSplitting(tf, rule, args);
+      if (!plan) return original(args);
       pool.jobs++;
-      return splitBatch(kernelName, original, args, buffers, split);
+      pool.busy = true;
+      try {
+        return splitBatch(kernelName, rule, original, args, buffers, plan);
+      } finally {
+        pool.busy = false;
+      }
     };
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as never });
   }
+  active = pool;
   return pool;
 }
-
-let active: ConvPool | undefined;
 
 /**
  * The running pool, if any (for tests and diagnostics).
@@ -100,62 +106,60 @@ export function activeConvPool(): ConvPool | undefined {
   return active;
 }
 
-/** The output shape when the call is large enough to split, else undefined. */
-function worthSplitting(
-  tf: typeof TfCore,
-  { inputs, attrs = {} }: KernelArgs,
-): number[] | undefined {
-  const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-  if (x.shape[0]! < 2 || (attrs.dataFormat ?? "NHWC") !== "NHWC" || x.dtype !== "float32") return;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    attrs.strides as [number, number],
-    (attrs.dilations as [number, number] | undefined) ?? 1,
-    attrs.pad as "same",
-    attrs.dimRoundingMode as "floor" | undefined,
-  );
-  const flops = 2 * info.outShape.reduce((a, b) => a * b, 1) * filter.shape.slice(0, 3)
-    .reduce((a, b) => a * b, 1);
-  return flops >= MIN_PARALLEL_FLOPS ? info.outShape : undefined;
+function worthSplitting(tf: typeof TfCore, rule: SplitRule, { inputs, attrs = {} }: KernelArgs) {
+  const batch = inputs[rule.batched[0]!]?.shape[0] ?? 0;
+  if (batch < 2) return;
+  const plan = rule.plan(tf, inputs, attrs);
+  return plan && plan.flops >= MIN_PARALLEL_FLOPS ? plan : undefined;
 }
 
 function splitBatch(
   kernel: string,
+  rule: SplitRule,
   original: KernelFunc,
   args: KernelArgs,
   buffers: SharedBuffers,
-  outShape: number[],
+  plan: { outShape: number[] },
 ): TensorInfo {
   const backend = args.backend as WasmBackendLike;
-  const x = args.inputs.x!;
-  const n = x.shape[0]!;
+  const attrs = args.attrs ?? {};
+  const n = args.inputs[rule.batched[0]!]!.shape[0]!;
   const head = Math.floor(n / 2);
-  const outRow = outShape.slice(1).reduce((a, b) => a * b, 1);
-  postJob(kernel, args, buffers, head, outRow * (n - head));
+  const outSize = plan.outShape.reduce((a, b) => a * b, 1);
+  const tailOut = rule.combine === "sum" ? outSize : outSize / n * (n - head);
+  postJob(kernel, rule, args, buffers, head, tailOut);
+  const mineInputs = { ...args.inputs };
+  for (const name of rule.batched) {
+    const t = args.inputs[name]!;
+    // A shorter shape over the same data: the kernel reads only the first `head` examples.
+    mineInputs[name] = { ...t, shape: [head, ...t.shape.slice(1)] };
+  }
   let mine: TensorInfo;
   let answer: Job;
   try {
-    mine = original({
-      ...args,
-      inputs: { ...args.inputs, x: { ...x, shape: [head, ...x.shape.slice(1)] } },
-    });
+    mine = original({ ...args, inputs: mineInputs, attrs: rule.partAttrs(attrs, head) });
   } finally {
     // Even when our half failed, the worker must finish before the next job.
     answer = awaitJob(buffers);
   }
-  const out = backend.makeOutput(outShape, "float32");
+  const out = backend.makeOutput(plan.outShape, "float32");
   const outView = backend.typedArrayFromHeap(out);
-  outView.set(backend.typedArrayFromHeap(mine));
-  const tail = new Float32Array(buffers.data, answer.outputOffset * 4, outRow * (n - head));
-  outView.set(tail, head * outRow);
+  const mineView = backend.typedArrayFromHeap(mine);
+  const theirs = new Float32Array(buffers.data, answer.outputOffset * 4, tailOut);
+  if (rule.combine === "sum") {
+    for (let i = 0; i < outSize; i++) outView[i] = mineView[i]! + theirs[i]!;
+  } else {
+    outView.set(mineView);
+    outView.set(theirs, mineView.length);
+  }
   backend.disposeData(mine.dataId);
   return out;
 }
 
-/** Copies the worker's inputs (x from row `head` on, everything else whole) and posts the job. */
+/** Copies the worker's inputs (batched ones from example `head` on) and posts the job. */
 function postJob(
   kernel: string,
+  rule: SplitRule,
   args: KernelArgs,
   buffers: SharedBuffers,
   head: number,
@@ -163,27 +167,25 @@ function postJob(
 ) {
   const backend = args.backend as WasmBackendLike;
   const present = Object.entries(args.inputs).filter(([, t]) => t != null);
-  const views: [string, TensorInfo, Float32Array][] = present.map(([name, t]) => {
+  const views = present.map(([name, t]) => {
     const all = backend.typedArrayFromHeap(t);
-    return [name, t, name === "x" ? all.subarray(all.length / t.shape[0]! * head) : all];
+    const batched = rule.batched.includes(name);
+    const values = batched ? all.subarray(all.length / t.shape[0]! * head) : all;
+    const shape = batched ? [t.shape[0]! - head, ...t.shape.slice(1)] : t.shape;
+    return { name, values, shape };
   });
-  const inputFloats = views.reduce((sum, [, , v]) => sum + v.length, 0);
-  ensureCapacity(buffers, inputFloats + outSize);
+  ensureCapacity(buffers, views.reduce((sum, v) => sum + v.values.length, 0) + outSize);
   const data = new Float32Array(buffers.data);
   const inputs: Record<string, SharedTensor> = {};
   let offset = 0;
-  for (const [name, t, values] of views) {
-    const shape = name === "x" ? [t.shape[0]! - head, ...t.shape.slice(1)] : t.shape;
+  for (const { name, values, shape } of views) {
     data.set(values, offset);
     inputs[name] = { shape, offset };
     offset += values.length;
   }
-  writeJob(buffers, {
-    kernel,
-    attrs: (args.attrs ?? {}) as Record<string, unknown>,
-    inputs,
-    outputOffset: offset,
-  });
+  const n = args.inputs[rule.batched[0]!]!.shape[0]!;
+  const attrs = rule.partAttrs(args.attrs ?? {}, n - head) as Record<string, unknown>;
+  writeJob(buffers, { kernel, attrs, inputs, outputOffset: offset });
   const control = new Int32Array(buffers.control);
   Atomics.store(control, STATE, POSTED);
   Atomics.notify(control, STATE);
