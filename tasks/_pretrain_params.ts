@@ -9,6 +9,11 @@ const Common = {
   domains: z.union([DomainRef, z.array(DomainRef).min(1)]).optional()
     .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]))
     .describe("training domains (names or indices); default all; their in-splits are used"),
+  test_domains: z.union([DomainRef, z.array(DomainRef).min(1)]).optional()
+    .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]))
+    .describe(
+      "held-out domains, never read (leave-one-domain-out): removed from the training domains",
+    ),
   steps: z.int().positive().default(1000),
   batch_size: z.int().positive().default(64).describe(
     "examples per training domain per step, sampled with replacement",
@@ -73,13 +78,24 @@ export function pretrainConfig(p: PretrainParams): TrainConfig {
 
 /**
  * Domain indices named by `refs` (names or indices), sorted; all domains when
- * `refs` is undefined. Throws a `RangeError` naming an unknown domain.
+ * `refs` is undefined; without those named by `held`. Throws a `RangeError`
+ * naming an unknown domain, or when no domain is left.
  */
 export function resolveTrainDomains(
   names: readonly string[],
   refs: readonly (string | number)[] | undefined,
+  held: readonly (string | number)[] = [],
 ): number[] {
-  if (!refs) return names.map((_, i) => i);
+  const excluded = new Set(held.length ? domainIds(names, held) : []);
+  const ids = (refs ? domainIds(names, refs) : names.map((_, i) => i))
+    .filter((i) => !excluded.has(i));
+  if (ids.length === 0) {
+    throw new RangeError("No training domain is left after removing the test domains");
+  }
+  return ids;
+}
+
+function domainIds(names: readonly string[], refs: readonly (string | number)[]): number[] {
   const ids = refs.map((ref) => {
     const index = typeof ref === "number" ? ref : names.indexOf(ref);
     if (index < 0 || index >= names.length) {

@@ -29,7 +29,7 @@ export async function pretrain(ctx: TaskContext<PretrainParams>): Promise<void> 
   const p = ctx.params;
   const datasetDir = againstWorkDir(p.dataset, ctx.workDir);
   const info = await readDatasetInfo(datasetDir);
-  const trainDomains = resolveTrainDomains(info.domains, p.domains);
+  const trainDomains = resolveTrainDomains(info.domains, p.domains, p.test_domains);
   const rt = await loadTensorRuntime({
     ...(p.backend ? { backend: p.backend } : {}),
     log: (m) => ctx.log.info(m),

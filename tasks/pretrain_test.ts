@@ -103,6 +103,23 @@ Deno.test("pretrain trains an MLP on the named domains only", async () => {
   assert.deepEqual(Object.keys(summary.last).filter((k) => k.startsWith("acc_")), ["acc_c"]);
 });
 
+Deno.test("pretrain leaves the test domains out of training", async () => {
+  await using run = await runTask(pretrain, {
+    dataset,
+    architecture: "mlp",
+    hidden: [4],
+    test_domains: "b",
+    steps: 2,
+    checkpoint_every: 2,
+  });
+  const summary = JSON.parse(await Deno.readTextFile(`${run.outDir}/pretrain.json`));
+  assert.deepEqual(summary.trainDomains, ["a", "c"]);
+  await assert.rejects(
+    runTask(pretrain, { ...tinyCnn, test_domains: ["a", 1], steps: 1 }),
+    /No training domain is left after removing the test domains/,
+  );
+});
+
 Deno.test("pretrain rejects unknown domains and group counts that do not divide the filters", async () => {
   await assert.rejects(
     runTask(pretrain, { ...tinyCnn, domains: ["a", "photo"], steps: 1 }),
