@@ -74,6 +74,11 @@ export interface TaskContext<P> {
   logPath: string;
   progress(p: Progress): void;
   metrics: MetricsLogger;
+  /**
+   * Records facts about this attempt in the run journal (e.g. the tensor
+   * backend and its version). Optional so hand-built test contexts may omit it.
+   */
+  record?(facts: Record<string, string | number | boolean>): void;
   /** Aborted on Ctrl-C or when the run is stopped: stop promptly, leaving checkpoints usable. */
   signal: AbortSignal;
 }

@@ -30,6 +30,7 @@ export async function extractFeatures(ctx: TaskContext<ExtractParams>): Promise<
     log: (m) => ctx.log.info(m),
   });
   ctx.log.info(`Tensor backend "${rt.backend}" (TF.js ${rt.version})`);
+  ctx.record?.({ backend: rt.backend, tfjs: rt.version });
   const model = await loadFeatureModel(rt, backboneDir, info, { layer: p.layer, pool: p.pool });
   let sink: FeaturesSink;
   try {

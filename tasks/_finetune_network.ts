@@ -37,6 +37,7 @@ export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise
     log: (m) => ctx.log.info(m),
   });
   ctx.log.info(`Tensor backend "${rt.backend}" (TF.js ${rt.version})`);
+  ctx.record?.({ backend: rt.backend, tfjs: rt.version });
   const data = await loadImageRows(p.dataset!);
   const roles = resolveDomains(data.domains, p.test_domains);
   const net = await buildNetwork(rt, p.backbone!, {

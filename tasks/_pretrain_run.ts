@@ -35,6 +35,7 @@ export async function pretrain(ctx: TaskContext<PretrainParams>): Promise<void> 
     log: (m) => ctx.log.info(m),
   });
   ctx.log.info(`Tensor backend "${rt.backend}" (TF.js ${rt.version})`);
+  ctx.record?.({ backend: rt.backend, tfjs: rt.version });
   const data = await loadDomainImages(datasetDir, trainDomains);
   const [h, w, c] = data.shape;
   const pixels = unitPixels(c);

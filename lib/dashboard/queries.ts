@@ -50,6 +50,8 @@ export interface StageRecord extends StageBrief {
   taskVersion: number;
   key: string | null;
   keyInputs: unknown;
+  /** Facts the task recorded (e.g. `{backend, tfjs}`), or null. */
+  facts: Record<string, unknown> | null;
   params: unknown;
   error: string | null;
   logPath: string | null;
@@ -292,6 +294,7 @@ function toStage(row: Row): StageRecord {
     taskVersion: Number(row.task_version),
     key: stringOrNull(row.key),
     keyInputs: parseJson(row.key_inputs, null),
+    facts: parseJson(row.facts ?? null, null) as Record<string, unknown> | null,
     params: parseJson(row.params, row.params ?? null),
     error: stringOrNull(row.error),
     logPath: stringOrNull(row.log_path),

@@ -44,6 +44,14 @@ function facts(data: StagePageData): SafeHtml {
 <dt>Why</dt><dd id="stage-reason">${stage.reason}</dd>
 <dt>Task</dt><dd>${stage.task} <span class="muted">version ${stage.taskVersion}</span></dd>
 <dt>Key</dt><dd><code>${stage.key ?? "not known yet"}</code></dd>
+${
+    stage.facts
+      ? html`
+        <dt>Recorded</dt>
+        <dd>${Object.entries(stage.facts).map(([k, v]) => `${k} ${String(v)}`).join(", ")}</dd>
+      `
+      : ""
+  }
 <dt>Started</dt><dd>${formatTime(stage.startedAt)}</dd>
 <dt>Duration</dt><dd><span class="live-duration" data-start="${stage.startedAt ?? ""}" data-end="${
     stage.endedAt ?? ""

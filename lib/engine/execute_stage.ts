@@ -28,6 +28,7 @@ export interface StageExecution {
   onStart(logPath: string): void;
   onProgress(progress: Progress): void;
   onMetric(record: Record<string, number>): void;
+  onFacts(facts: Record<string, string | number | boolean>): void;
   onLockWait(message: string): void;
   /** Called when the key's lock is taken (held) and released, for heartbeats. */
   onLock(lock: StageLock, held: boolean): void;
@@ -115,6 +116,7 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
     const result = await runAttempt(stage.task, job, {
       progress: ex.onProgress,
       metric: ex.onMetric,
+      facts: ex.onFacts,
     }, ex.signal);
     if (!result.ok) {
       return result.interrupted

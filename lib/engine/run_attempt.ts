@@ -114,6 +114,7 @@ async function readEvents(
     const event = JSON.parse(line.slice(EVENT_PREFIX.length)) as HostEvent;
     if (event.type === "progress") sink.progress(event.progress);
     else if (event.type === "metric") sink.metric(event.record);
+    else if (event.type === "facts") sink.facts(event.facts);
     else onError(event.message);
   };
   for await (const chunk of stdout.pipeThrough(new TextDecoderStream())) {

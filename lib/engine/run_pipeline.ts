@@ -84,6 +84,7 @@ class PipelineRun {
   #scheduler: Scheduler;
   #files: FileDigests;
   #lastProgress = new Map<string, number>();
+  #facts = new Map<string, Record<string, string | number | boolean>>();
 
   constructor(
     readonly pipeline: CompiledPipeline,
@@ -207,6 +208,7 @@ class PipelineRun {
       },
       onProgress: (progress) => this.#progress(id, progress),
       onMetric: (record) => this.journal.addMetrics(this.runId, id, record),
+      onFacts: (facts) => this.#recordFacts(id, facts),
       onLockWait: (message) => this.options.reporter.note(message),
       onLock: (lock, held) => held ? this.#locks.add(lock) : this.#locks.delete(lock),
       onCorrupt: (why, moved) =>
@@ -286,6 +288,12 @@ class PipelineRun {
     if (now - (this.#lastProgress.get(id) ?? 0) < 500) return;
     this.#lastProgress.set(id, now);
     this.journal.updateStage(this.runId, id, { progress: JSON.stringify(progress) });
+  }
+
+  #recordFacts(id: string, facts: Record<string, string | number | boolean>): void {
+    const merged = { ...this.#facts.get(id), ...facts };
+    this.#facts.set(id, merged);
+    this.journal.updateStage(this.runId, id, { facts: JSON.stringify(merged) });
   }
 
   #heartbeat(): void {

@@ -23,6 +23,7 @@ export interface TaskJob {
 export interface TaskEventSink {
   progress(p: Progress): void;
   metric(record: Record<string, number>): void;
+  facts(facts: Record<string, string | number | boolean>): void;
 }
 
 /**
@@ -58,6 +59,7 @@ export function createTaskContext(
       Deno.writeTextFileSync(job.metricsPath, JSON.stringify(record) + "\n", { append: true });
       sink.metric(record);
     },
+    record: (facts) => sink.facts(facts),
     signal,
   };
 }

@@ -16,6 +16,7 @@ export const EVENT_PREFIX = "\x1e";
 export type HostEvent =
   | { type: "progress"; progress: import("../task.ts").Progress }
   | { type: "metric"; record: Record<string, number> }
+  | { type: "facts"; facts: Record<string, string | number | boolean> }
   | { type: "error"; message: string; expected: boolean };
 
 function emit(event: HostEvent): void {
@@ -33,6 +34,7 @@ async function main(): Promise<number> {
     const ctx = createTaskContext(job, {
       progress: (progress) => emit({ type: "progress", progress }),
       metric: (record) => emit({ type: "metric", record }),
+      facts: (facts) => emit({ type: "facts", facts }),
     }, controller.signal);
     await task.run(ctx);
     return controller.signal.aborted ? 130 : 0;

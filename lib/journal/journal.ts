@@ -35,6 +35,7 @@ export interface StageUpdate {
   outPath?: string;
   digest?: string;
   progress?: string | null;
+  facts?: string;
 }
 
 const COLUMNS: Record<keyof StageUpdate, string> = {
@@ -49,6 +50,7 @@ const COLUMNS: Record<keyof StageUpdate, string> = {
   outPath: "out_path",
   digest: "digest",
   progress: "progress",
+  facts: "facts",
 };
 
 /** Opens a journal database with the settings every process uses. */
@@ -58,11 +60,19 @@ export function openJournalDatabase(cacheDir: string, readOnly: boolean): Databa
   if (!readOnly) {
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
     db.exec(JOURNAL_DDL);
+    addMissingColumns(db);
     db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(
       String(JOURNAL_SCHEMA_VERSION),
     );
   }
   return db;
+}
+
+/** Columns added since schema version 1 was first written, for journals made before them. */
+function addMissingColumns(db: DatabaseSync): void {
+  const columns = (db.prepare("PRAGMA table_info(stages)").all() as { name: string }[])
+    .map((c) => c.name);
+  if (!columns.includes("facts")) db.exec("ALTER TABLE stages ADD COLUMN facts TEXT");
 }
 
 /** Every column of a stage row, in insert order. */
@@ -87,6 +97,7 @@ const STAGE_COLUMNS = [
   "out_path",
   "digest",
   "progress",
+  "facts",
 ] as const;
 type StageColumns = Partial<Record<typeof STAGE_COLUMNS[number], SQLInputValue>>;
 

@@ -77,6 +77,7 @@ CREATE TABLE IF NOT EXISTS stages (
   out_path TEXT,                  -- absolute path of the published output directory
   digest TEXT,                    -- content digest of the published output
   progress TEXT,                  -- JSON Progress while running
+  facts TEXT,                     -- JSON facts the task recorded (e.g. tensor backend and version)
   PRIMARY KEY (run_id, stage_id)
 );
 CREATE INDEX IF NOT EXISTS stages_by_key ON stages (key);
