@@ -39,6 +39,9 @@ export interface LoadTensorRuntimeOptions {
   log?: (message: string) => void;
 }
 
+const NO_BINDING = "its native binding is not installed: " +
+  "run `deno install --allow-scripts=npm:@tensorflow/tfjs-node` with network access";
+
 const CHOICES: readonly BackendChoice[] = ["auto", "tensorflow", "wasm", "cpu"];
 
 let loading: Promise<TensorRuntime> | undefined;
@@ -168,6 +171,8 @@ async function tryTensorflow(tf: Tf): Promise<string | undefined> {
     await import(name);
     return (await tf.setBackend("tensorflow")) ? undefined : "its backend failed to initialise";
   } catch (error) {
+    // The usual case: npm installed the package but its install script never fetched the binding.
+    if (/tfjs_binding\.node/.test(String(error))) return NO_BINDING;
     return firstLine(error);
   }
 }

@@ -13,6 +13,7 @@ import type * as TfCore from "@tensorflow/tfjs-core";
 import { col2im, type ConvGeometry } from "./_im2col.ts";
 import { depthwiseFilterGrad, depthwiseInputGrad } from "./_depthwise_grad.ts";
 import { WasmOps } from "./_wasm_ops.ts";
+import { registerGemmConv } from "./gemm_conv.ts";
 
 type TensorInfo = TfCore.TensorInfo;
 type Conv2DInfo = TfCore.backend_util.Conv2DInfo;
@@ -52,6 +53,8 @@ export function registerWasmGradientKernels(tf: typeof TfCore): void {
     if (tf.getKernel(kernelName, "wasm")) tf.unregisterKernel(kernelName, "wasm");
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: impl as never });
   }
+  // The forward convolution too: the gradients above call it.
+  registerGemmConv(tf);
 }
 
 function convInfo(
