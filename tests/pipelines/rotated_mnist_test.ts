@@ -1,0 +1,144 @@
+/**
+ * pipelines/rotated_mnist.yaml end to end, shrunk with --set (fewer digits,
+ * two test domains, a narrow backbone, few steps) so it runs in seconds:
+ * a cold run writes the report, a second run is entirely cached, and a run
+ * killed with `kill -9` mid-way resumes without re-executing any stage whose
+ * result was published, ending with the same report.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { fileURLToPath } from "node:url";
+import { finish, killTree, rows, tempProject } from "../engine/_project.ts";
+import { outputDir, reportTable, type StatusJson } from "./_report_table.ts";
+
+const PIPELINE = fileURLToPath(new URL("../../pipelines/rotated_mnist.yaml", import.meta.url));
+
+const SHRINK = {
+  limit: 1200,
+  test_domains: '["0", "75"]',
+  hidden: "[32]",
+  pretrain_steps: 40,
+  pretrain_batch: 16,
+  dropouts: "[0, 0.9]",
+  seeds: "[0, 1]",
+  steps: 30,
+  lr_decay_at: "[20]",
+  eval_every: 10,
+};
+const ARGS = [
+  PIPELINE,
+  ...Object.entries(SHRINK).flatMap(([k, v]) => ["--set", `params.${k}=${v}`]),
+];
+// data + 2 pretrain + 2 features + 2 x 2 x 2 finetune + 2 x 2 average + report.
+const STAGES = 18;
+
+/** Keys of the stage outputs published in a cache's store. */
+function publishedKeys(cache: string): Set<string> {
+  const objects = join(cache, "objects");
+  if (!existsSync(objects)) return new Set();
+  const keys = [...Deno.readDirSync(objects)].flatMap((shard) =>
+    [...Deno.readDirSync(join(objects, shard.name))].map((entry) => entry.name)
+  );
+  return new Set(keys);
+}
+
+/** Resolves once the journal records `count` finished finetune stages; rejects if the run exits. */
+async function finetunesSucceeded(cache: string, child: Deno.ChildProcess, count: number) {
+  let exited = false;
+  child.status.then(() => exited = true);
+  const journal = join(cache, "journal.db");
+  while (!exited) {
+    if (existsSync(journal)) {
+      const db = new DatabaseSync(journal, { readOnly: true });
+      try {
+        const [row] = rows<{ n: number }>(
+          db,
+          "SELECT count(*) AS n FROM stages WHERE stage_name = 'finetune' AND state = 'succeeded'",
+        );
+        if (row!.n >= count) return;
+      } catch {
+        // The runner has not created the tables yet.
+      } finally {
+        db.close();
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error("The run exited before it finished any finetune stage");
+}
+
+Deno.test("pipelines/rotated_mnist.yaml runs shrunk, is cached, and resumes after kill -9", async (t) => {
+  await using project = await tempProject({});
+  let report = "";
+
+  await t.step("a cold run writes the report", async () => {
+    const cold = await project.run("run", ...ARGS);
+    assert.equal(cold.code, 0, cold.stdout + cold.stderr);
+    assert.match(cold.stdout, new RegExp(`rotated_mnist: ${STAGES} ran, 0 cached, 0 failed`));
+    const status = JSON.parse(
+      (await project.run("status", "--json", ...ARGS)).stdout,
+    ) as StatusJson;
+    assert.deepEqual(status.stages.filter((s) => s.state !== "cached"), []);
+    const key = status.stages.find((s) => s.id === "report")!.key!;
+    const { columns, rows } = await reportTable(project.cache, key);
+    assert.deepEqual(columns, ["0", "75", "Avg"]);
+    assert.deepEqual(rows.map((r) => r.label), [
+      "Fine-tune (p=0)",
+      "Fine-tune (p=0.9)",
+      "Ensemble (p=0)",
+      "Ensemble (p=0.9)",
+      "Uniform soup (p=0)",
+      "Uniform soup (p=0.9)",
+      "Greedy soup (p=0)",
+      "Greedy soup (p=0.9)",
+      "WiSE-FT (p=0)",
+      "WiSE-FT (p=0.9)",
+    ]);
+    const [zero, last, average] = rows[0]!.cells.map((c) => Number(c.split(" ")[0]));
+    assert.ok(zero! > 20 && last! > 20, `far above chance (10%) even shrunk: ${rows[0]!.cells}`);
+    assert.ok(Math.abs(average! - (zero! + last!) / 2) < 0.11, "Avg is the mean of the columns");
+    report = await Deno.readTextFile(join(outputDir(project.cache, key), "report.md"));
+  });
+
+  await t.step("a second run is entirely cached", async () => {
+    const warm = await project.run("run", ...ARGS);
+    assert.equal(warm.code, 0, warm.stdout + warm.stderr);
+    assert.match(warm.stdout, new RegExp(`rotated_mnist: 0 ran, ${STAGES} cached, 0 failed`));
+  });
+
+  await t.step("kill -9 mid-run, then a plain re-run finishes the rest", async () => {
+    await using fresh = await tempProject({});
+    const child = fresh.spawn("run", ...ARGS);
+    await finetunesSucceeded(fresh.cache, child, 1);
+    killTree(child.pid);
+    assert.equal((await finish(child)).code, 137);
+    const finished = publishedKeys(fresh.cache);
+    assert.ok(finished.size >= 4, "data, a pretrain, its features and a finetune were published");
+    assert.ok(finished.size < STAGES, "the run was killed before the end");
+
+    const resumed = await fresh.run("run", ...ARGS);
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+    const db = fresh.journal();
+    try {
+      const [run] = rows<{ id: string }>(db, "SELECT id FROM runs ORDER BY id DESC LIMIT 1");
+      const stages = rows<{ stage_id: string; key: string; state: string }>(
+        db,
+        "SELECT stage_id, key, state FROM stages WHERE run_id = ?",
+        run!.id,
+      );
+      assert.equal(stages.length, STAGES);
+      const rerun = stages.filter((s) => finished.has(s.key) && s.state !== "cached");
+      assert.deepEqual(rerun, [], "no finished stage ran again");
+      const ran = stages.filter((s) => s.state === "succeeded").length;
+      assert.equal(ran, STAGES - finished.size, "every unfinished stage ran once");
+    } finally {
+      db.close();
+    }
+    const status = JSON.parse((await fresh.run("status", "--json", ...ARGS)).stdout) as StatusJson;
+    const key = status.stages.find((s) => s.id === "report")!.key!;
+    const resumedReport = await Deno.readTextFile(join(outputDir(fresh.cache, key), "report.md"));
+    assert.equal(resumedReport, report, "the same results as the uninterrupted run");
+  });
+});
