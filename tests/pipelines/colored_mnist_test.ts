@@ -1,0 +1,45 @@
+/**
+ * pipelines/colored_mnist.yaml end to end, shrunk with --set: the report has
+ * one column per colour environment, and a second run is entirely cached.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { tempProject } from "../engine/_project.ts";
+import { reportTable, type StatusJson } from "./_report_table.ts";
+
+const PIPELINE = fileURLToPath(new URL("../../pipelines/colored_mnist.yaml", import.meta.url));
+
+const SHRINK = {
+  limit: 900,
+  hidden: "[16]",
+  pretrain_steps: 30,
+  dropouts: "[0, 0.9]",
+  seeds: "[0]",
+  steps: 20,
+  lr_decay_at: "[10]",
+  eval_every: 10,
+};
+const ARGS = [
+  PIPELINE,
+  ...Object.entries(SHRINK).flatMap(([k, v]) => ["--set", `params.${k}=${v}`]),
+];
+// data + 3 pretrain + 3 features + 3 x 2 finetune + 3 x 2 average + report.
+const STAGES = 20;
+
+Deno.test("pipelines/colored_mnist.yaml runs shrunk with a column per environment, then is cached", async () => {
+  await using project = await tempProject({});
+  const cold = await project.run("run", ...ARGS);
+  assert.equal(cold.code, 0, cold.stdout + cold.stderr);
+  assert.match(cold.stdout, new RegExp(`colored_mnist: ${STAGES} ran, 0 cached, 0 failed`));
+  const status = JSON.parse((await project.run("status", "--json", ...ARGS)).stdout) as StatusJson;
+  assert.deepEqual(status.stages.filter((s) => s.state !== "cached"), []);
+  const key = status.stages.find((s) => s.id === "report")!.key!;
+  const { columns, rows } = await reportTable(project.cache, key);
+  assert.deepEqual(columns, ["+80%", "+90%", "-90%", "Avg"]);
+  assert.deepEqual(rows.slice(0, 2).map((r) => r.label), ["Fine-tune (p=0)", "Fine-tune (p=0.9)"]);
+  assert.equal(rows.length, 10);
+
+  const warm = await project.run("run", ...ARGS);
+  assert.equal(warm.code, 0, warm.stdout + warm.stderr);
+  assert.match(warm.stdout, new RegExp(`colored_mnist: 0 ran, ${STAGES} cached, 0 failed`));
+});
