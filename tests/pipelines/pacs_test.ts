@@ -32,7 +32,11 @@ async function fixtures(): Promise<Record<string, Uint8Array>> {
 }
 
 /** --set overrides: local URLs with their real checksums, a small sweep, few steps. */
-function overrides(url: string, files: Record<string, Uint8Array>): string[] {
+function overrides(
+  url: string,
+  files: Record<string, Uint8Array>,
+  changes: Record<string, string> = {},
+): string[] {
   const set = {
     pacs_url: `${url}PACS.zip`,
     pacs_sha256: sha256(files["PACS.zip"]!),
@@ -46,6 +50,7 @@ function overrides(url: string, files: Record<string, Uint8Array>): string[] {
     lr_decay_at: "[20]",
     eval_every: 10,
     batch_size: 8,
+    ...changes,
   };
   return Object.entries(set).flatMap(([k, v]) => ["--set", `params.${k}=${v}`]);
 }
@@ -55,6 +60,16 @@ Deno.test("pipelines/pacs.yaml runs end to end from a local server, then is enti
   await using server = serveFiles(files);
   await using project = await tempProject({});
   const args = [PIPELINE, ...overrides(server.url, files)];
+
+  const tampered = await project.run(
+    "run",
+    PIPELINE,
+    ...overrides(server.url, files, { pacs_sha256: "ab".repeat(32) }),
+    "--only",
+    "pacs",
+  );
+  assert.equal(tampered.code, 1, "a pinned checksum is enforced");
+  assert.match(tampered.stdout + tampered.stderr, /Checksum mismatch/);
 
   const cold = await project.run("run", ...args);
   assert.equal(cold.code, 0, cold.stdout + cold.stderr);
