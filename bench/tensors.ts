@@ -88,7 +88,8 @@ async function trainRate(ctx: BenchContext, model: Model, shape: number[]) {
 async function inferRate(ctx: BenchContext, model: Model, shape: number[]) {
   const { tf } = ctx.rt;
   const x = tf.randomNormal([BATCH, ...shape]);
-  const step = () => tf.tidy(() => void (model.predict(x) as Tensor).dataSync());
+  const step = () =>
+    tf.tidy(() => void (model.predict(x, { batchSize: BATCH }) as Tensor).dataSync());
   const figures = await timed(ctx, step);
   x.dispose();
   model.dispose();

@@ -77,21 +77,35 @@ export class Gemm {
   }
 
   /**
-   * C (+)= A · B with A at `a` (`[m, k]`, row-major, plus 6 rows of slack so
-   * the last tile may over-read), packed B at `b`, C at `c` (`[m, n]`, n a
-   * multiple of 8).
+   * C (+)= A · B with A at `a` (`[m, k]`, rows `lda` floats apart, plus 6 rows
+   * of slack so the last tile may over-read), packed B at `b`, C at `c`
+   * (`[m, n]`, n a multiple of 8). A long reduction is cut into blocks of `kc`
+   * so that the slice of B in use stays in cache.
    */
-  multiply(a: number, m: number, k: number, b: number, n: number, c: number, accumulate = false) {
+  multiply(
+    a: number,
+    m: number,
+    k: number,
+    b: number,
+    n: number,
+    c: number,
+    options: { accumulate?: boolean; lda?: number; kc?: number } = {},
+  ): void {
     if (n % COLS !== 0) {
       throw new RangeError(`The GEMM needs columns in multiples of 8, not "${n}"`);
     }
-    const tile = this.#tile(k);
-    const flag = accumulate ? 1 : 0;
-    for (let i = 0; i < m; i += ROWS) {
-      const rows = Math.min(ROWS, m - i);
-      const aRow = a + i * k * 4;
-      for (let j = 0; j < n; j += COLS) {
-        tile(aRow, b + j * k * 4, k, c + (i * n + j) * 4, n * 4, rows, flag);
+    const lda = options.lda ?? k;
+    const kc = options.kc ?? k;
+    const tile = this.#tile(lda);
+    for (let kb = 0; kb < k; kb += kc) {
+      const depth = Math.min(kc, k - kb);
+      const flag = options.accumulate || kb > 0 ? 1 : 0;
+      for (let i = 0; i < m; i += ROWS) {
+        const rows = Math.min(ROWS, m - i);
+        const aRow = a + (i * lda + kb) * 4;
+        for (let j = 0; j < n; j += COLS) {
+          tile(aRow, b + (j * k + kb * COLS) * 4, depth, c + (i * n + j) * 4, n * 4, rows, flag);
+        }
       }
     }
   }

@@ -8,7 +8,7 @@
  * @module
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
-import { im2col } from "./_im2col.ts";
+import { type ConvGeometry, im2col, im2colPanels } from "./_im2col.ts";
 import { Gemm, hasRelaxedSimd } from "./_wasm_gemm.ts";
 import type { WasmBackendLike } from "./_wasm_ops.ts";
 
@@ -105,6 +105,60 @@ function epilogue(values: Float32Array, bias: Float32Array | undefined, relu: bo
       let v = values[i + ch]! + (bias ? bias[ch]! : 0);
       if (relu && v < 0) v = 0;
       values[i + ch] = v;
+    }
+  }
+}
+
+/** Reduction block of the filter gradient: 128 pixels x 1152 depth of B is ~590 KB, L2-resident. */
+const FILTER_GRAD_KC = 128;
+
+/**
+ * The filter gradient as dWᵀ = dyᵀ · im2col(x) on the GEMM, or undefined when
+ * the shapes do not suit it (the caller then uses XNNPACK).
+ *
+ * @example
+ * ```ts
+ * const dw = gemmFilterGrad(info, x, dy, backend) ?? fallback();
+ * ```
+ */
+export function gemmFilterGrad(
+  info: TfCore.backend_util.Conv2DInfo,
+  x: TensorInfo,
+  dy: TensorInfo,
+  backend: unknown,
+): TensorInfo | undefined {
+  const depth = info.filterHeight * info.filterWidth * info.inChannels;
+  const suited = hasRelaxedSimd() && info.inChannels % 8 === 0 && depth >= MIN_DEPTH &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 && x.dtype === "float32";
+  if (!suited) return undefined;
+  calls++;
+  const wasm = backend as WasmBackendLike;
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const co = info.outChannels;
+  gemm ??= new Gemm();
+  gemm.reset();
+  const a = gemm.alloc((co + 6) * pixels);
+  const b = gemm.alloc(depth * pixels);
+  const c = gemm.alloc(co * depth);
+  transpose(wasm.typedArrayFromHeap(dy), pixels, co, gemm.view(a, co * pixels));
+  const g: ConvGeometry = { ...info, padTop: info.padInfo.top, padLeft: info.padInfo.left };
+  im2colPanels(wasm.typedArrayFromHeap(x), g, gemm.view(b, depth * pixels));
+  gemm.multiply(a, co, pixels, b, depth, c, { lda: pixels, kc: FILTER_GRAD_KC });
+  const out = wasm.makeOutput(info.filterShape, "float32");
+  transpose(gemm.view(c, co * depth), co, depth, wasm.typedArrayFromHeap(out));
+  return out;
+}
+
+/** out[j, i] = src[i, j] for a row-major `rows x cols` matrix, in cache-sized blocks. */
+function transpose(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  const block = 32;
+  for (let i0 = 0; i0 < rows; i0 += block) {
+    const i1 = Math.min(rows, i0 + block);
+    for (let j0 = 0; j0 < cols; j0 += block) {
+      const j1 = Math.min(cols, j0 + block);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) out[j * rows + i] = src[i * cols + j]!;
+      }
     }
   }
 }

@@ -26,7 +26,7 @@ Deno.test("Gemm multiplies with partial row tiles, padded columns and accumulati
     const bAt = gemm.packB(b, k, n);
     const cAt = gemm.alloc(m * n);
     gemm.multiply(aAt, m, k, bAt, n, cAt);
-    gemm.multiply(aAt, m, k, bAt, n, cAt, true);
+    gemm.multiply(aAt, m, k, bAt, n, cAt, { accumulate: true, kc: 5 });
     const c = gemm.view(cAt, m * n);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
@@ -79,5 +79,49 @@ Deno.test("Conv2D and FusedConv2D on the GEMM path match cpu across strides and 
       const diff = Math.max(...Array.from(w, (v, i) => Math.abs(v - got[t]![i]!)));
       assert.ok(diff < 1e-4, `${JSON.stringify(c)} output ${t}: max abs difference ${diff}`);
     });
+  }
+});
+
+Deno.test("Conv2DBackpropFilter on the GEMM path matches cpu across strides and paddings", async () => {
+  if (!hasRelaxedSimd()) return;
+  const cases = [
+    { x: [2, 9, 9, 8], filter: [3, 3, 8, 5], stride: 1, pad: "same" },
+    { x: [3, 10, 7, 16], filter: [3, 3, 16, 16], stride: 2, pad: "same" },
+    { x: [1, 11, 11, 8], filter: [3, 3, 8, 24], stride: 2, pad: "valid" },
+    { x: [2, 6, 6, 64], filter: [1, 1, 64, 7], stride: 1, pad: "valid" },
+  ] as const;
+  for (const c of cases) {
+    const outSize = (n: number, k: number) =>
+      c.pad === "same" ? Math.ceil(n / c.stride) : Math.ceil((n - k + 1) / c.stride);
+    const dyShape = [
+      c.x[0],
+      outSize(c.x[1], c.filter[0]),
+      outSize(c.x[2], c.filter[1]),
+      c.filter[3],
+    ];
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(
+          values(c.x.reduce((p: number, q: number) => p * q, 1), 4),
+          c.x as never,
+        );
+        const dy = tf.tensor4d(values(dyShape.reduce((p, q) => p * q, 1), 5), dyShape as never);
+        const attrs = {
+          strides: [c.stride, c.stride],
+          pad: c.pad,
+          dataFormat: "NHWC",
+          filterShape: c.filter,
+        };
+        return (tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, attrs as never) as Tensor)
+          .dataSync();
+      });
+    await tf.setBackend("cpu");
+    const want = run();
+    await tf.setBackend("wasm");
+    const before = gemmConvCalls();
+    const got = run();
+    assert.equal(gemmConvCalls() - before, 1, `${JSON.stringify(c)} did not take the GEMM path`);
+    const diff = Math.max(...Array.from(want, (v, i) => Math.abs(v - got[i]!)));
+    assert.ok(diff < 1e-4, `${JSON.stringify(c)}: max abs difference ${diff}`);
   }
 });

@@ -13,7 +13,7 @@ import type * as TfCore from "@tensorflow/tfjs-core";
 import { col2im, type ConvGeometry } from "./_im2col.ts";
 import { depthwiseFilterGrad, depthwiseInputGrad } from "./_depthwise_grad.ts";
 import { WasmOps } from "./_wasm_ops.ts";
-import { registerGemmConv } from "./gemm_conv.ts";
+import { gemmFilterGrad, registerGemmConv } from "./gemm_conv.ts";
 
 type TensorInfo = TfCore.TensorInfo;
 type Conv2DInfo = TfCore.backend_util.Conv2DInfo;
@@ -96,6 +96,8 @@ function conv2DBackpropFilter(tf: typeof TfCore, { inputs, backend, attrs = {} }
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) {
     throw new Error("The wasm filter gradient supports dilation 1 only");
   }
+  const viaGemm = gemmFilterGrad(info, x, dy, backend);
+  if (viaGemm) return viaGemm;
   const ops = new WasmOps(tf, backend);
   const xT = ops.transpose(x, [3, 1, 2, 0]);
   const dyT = ops.transpose(dy, [1, 2, 0, 3]);
