@@ -134,16 +134,31 @@ function tileModule(lda: number): Uint8Array<ArrayBuffer> {
   const e = (...parts: number[][]) => parts.forEach((p) => body.push(...p));
   for (let i = 0; i < 2 * ROWS; i++) e(op.zero, op.set(ACC + i));
   e(op.get(A), op.set(AP), op.get(B), op.set(BP), op.get(K), op.set(COUNT));
-  e(op.block, op.loop, op.get(COUNT), op.eqz, op.brIf(1));
-  e(op.get(BP), op.load(0), op.set(B0), op.get(BP), op.load(16), op.set(B1));
-  for (let r = 0; r < ROWS; r++) {
-    e(op.get(AP), op.splat(r * lda * 4), op.set(AR));
-    for (let h = 0; h < 2; h++) {
-      e(op.get(AR), op.get(h ? B1 : B0), op.get(ACC + 2 * r + h), op.madd, op.set(ACC + 2 * r + h));
+  // One k step: broadcast six A values against two B vectors into twelve accumulators.
+  const step = (aOffset: number, bOffset: number) => {
+    e(op.get(BP), op.load(bOffset), op.set(B0), op.get(BP), op.load(bOffset + 16), op.set(B1));
+    for (let r = 0; r < ROWS; r++) {
+      e(op.get(AP), op.splat(r * lda * 4 + aOffset), op.set(AR));
+      for (let h = 0; h < 2; h++) {
+        e(
+          op.get(AR),
+          op.get(h ? B1 : B0),
+          op.get(ACC + 2 * r + h),
+          op.madd,
+          op.set(ACC + 2 * r + h),
+        );
+      }
     }
-  }
-  e(op.get(AP), op.i32(4), op.add, op.set(AP), op.get(BP), op.i32(32), op.add, op.set(BP));
-  e(op.get(COUNT), op.i32(1), op.sub, op.set(COUNT), op.br(0), op.end, op.end);
+  };
+  // Two steps per iteration halve the loop overhead; an odd last step follows.
+  e(op.block, op.loop, op.get(COUNT), op.i32(2), op.ltU, op.brIf(1));
+  step(0, 0);
+  step(4, 32);
+  e(op.get(AP), op.i32(8), op.add, op.set(AP), op.get(BP), op.i32(64), op.add, op.set(BP));
+  e(op.get(COUNT), op.i32(2), op.sub, op.set(COUNT), op.br(0), op.end, op.end);
+  e(op.get(COUNT), op.if);
+  step(0, 0);
+  e(op.end);
   for (let r = 0; r < ROWS; r++) {
     e(op.get(NROWS), op.i32(r), op.gtU, op.if);
     e(op.get(C), op.i32(r), op.get(LDC4), op.mul, op.add, op.set(CP));
