@@ -185,6 +185,8 @@ async function tryWasm(tf: Tf): Promise<string | undefined> {
     registerWasmGradientKernels(tf);
     const { registerWasmMatMul } = await import("./wasm_matmul.ts");
     registerWasmMatMul(tf);
+    const { registerWasmSum } = await import("./wasm_sum.ts");
+    registerWasmSum(tf);
     return undefined;
   } catch (error) {
     return firstLine(error);
