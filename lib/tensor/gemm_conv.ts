@@ -162,3 +162,37 @@ function transpose(src: Float32Array, rows: number, cols: number, out: Float32Ar
     }
   }
 }
+
+/**
+ * The im2col columns of the input gradient, col = dy · Wᵀ, on the GEMM; a view
+ * valid until the next GEMM call, or undefined when the shapes do not suit it.
+ *
+ * @example
+ * ```ts
+ * const col = gemmInputGradColumns(info, dy, filter, backend);
+ * if (col) col2im(col, geometry, dx);
+ * ```
+ */
+export function gemmInputGradColumns(
+  info: TfCore.backend_util.Conv2DInfo,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  backend: unknown,
+): Float32Array | undefined {
+  const depth = info.filterHeight * info.filterWidth * info.inChannels;
+  const co = info.outChannels;
+  if (!hasRelaxedSimd() || depth % 8 !== 0 || co < MIN_DEPTH || dy.dtype !== "float32") return;
+  calls++;
+  const wasm = backend as WasmBackendLike;
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const filterT = new Float32Array(depth * co);
+  transpose(wasm.typedArrayFromHeap(filter), depth, co, filterT);
+  gemm ??= new Gemm();
+  gemm.reset();
+  const a = gemm.alloc((rows + 6) * co);
+  const b = gemm.packB(filterT, co, depth);
+  const c = gemm.alloc(rows * depth);
+  gemm.view(a, rows * co).set(wasm.typedArrayFromHeap(dy));
+  gemm.multiply(a, rows, co, b, depth, c);
+  return gemm.view(c, rows * depth);
+}

@@ -125,3 +125,38 @@ Deno.test("Conv2DBackpropFilter on the GEMM path matches cpu across strides and 
     assert.ok(diff < 1e-4, `${JSON.stringify(c)}: max abs difference ${diff}`);
   }
 });
+
+Deno.test("Conv2DBackpropInput with stride 2 on the GEMM path matches cpu", async () => {
+  if (!hasRelaxedSimd()) return;
+  const cases = [
+    { x: [2, 10, 10, 8], filter: [3, 3, 8, 64], pad: "same" },
+    { x: [1, 11, 9, 16], filter: [2, 2, 16, 72], pad: "valid" },
+  ] as const;
+  for (const c of cases) {
+    const outSize = (n: number, k: number) =>
+      c.pad === "same" ? Math.ceil(n / 2) : Math.ceil((n - k + 1) / 2);
+    const dyShape = [
+      c.x[0],
+      outSize(c.x[1], c.filter[0]),
+      outSize(c.x[2], c.filter[1]),
+      c.filter[3],
+    ];
+    const run = () =>
+      tf.tidy(() => {
+        const dy = tf.tensor4d(values(dyShape.reduce((p, q) => p * q, 1), 6), dyShape as never);
+        const w = tf.tensor4d(
+          values(c.filter.reduce((p: number, q: number) => p * q, 1), 7),
+          c.filter as never,
+        );
+        return tf.conv2dTranspose(dy, w, c.x as never, 2, c.pad).dataSync();
+      });
+    await tf.setBackend("cpu");
+    const want = run();
+    await tf.setBackend("wasm");
+    const before = gemmConvCalls();
+    const got = run();
+    assert.equal(gemmConvCalls() - before, 1, `${JSON.stringify(c)} did not take the GEMM path`);
+    const diff = Math.max(...Array.from(want, (v, i) => Math.abs(v - got[i]!)));
+    assert.ok(diff < 1e-4, `${JSON.stringify(c)}: max abs difference ${diff}`);
+  }
+});

@@ -13,7 +13,7 @@ import type * as TfCore from "@tensorflow/tfjs-core";
 import { col2im, type ConvGeometry } from "./_im2col.ts";
 import { depthwiseFilterGrad, depthwiseInputGrad } from "./_depthwise_grad.ts";
 import { WasmOps } from "./_wasm_ops.ts";
-import { gemmFilterGrad, registerGemmConv } from "./gemm_conv.ts";
+import { gemmFilterGrad, gemmInputGradColumns, registerGemmConv } from "./gemm_conv.ts";
 
 type TensorInfo = TfCore.TensorInfo;
 type Conv2DInfo = TfCore.backend_util.Conv2DInfo;
@@ -130,6 +130,12 @@ function conv2DBackpropInput(tf: typeof TfCore, { inputs, backend, attrs = {} }:
   const info = convInfo(tf, inputShape, filter.shape, attrs, false);
   const ops = new WasmOps(tf, backend);
   if (info.strideHeight === 1 && info.strideWidth === 1) return flippedConv(ops, info, dy, filter);
+  const columns = gemmInputGradColumns(info, dy, filter, backend);
+  if (columns) {
+    const dx = ops.alloc(inputShape);
+    col2im(columns, geometry(info), ops.view(dx));
+    return dx;
+  }
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const depth = info.filterHeight * info.filterWidth * info.inChannels;
   const wT = ops.transpose(ops.reshape(filter, [depth, info.outChannels]), [1, 0]);
