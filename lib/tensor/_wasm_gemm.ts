@@ -25,13 +25,18 @@ type Tile = (
   accumulate: number,
 ) => void;
 
-/** Whether this engine validates the relaxed-SIMD kernel. */
+let relaxedSimd: boolean | undefined;
+
+/** Whether this engine validates the relaxed-SIMD kernel (checked once). */
 export function hasRelaxedSimd(): boolean {
-  try {
-    return WebAssembly.validate(tileModule(16));
-  } catch {
-    return false;
+  if (relaxedSimd === undefined) {
+    try {
+      relaxedSimd = WebAssembly.validate(tileModule(16));
+    } catch {
+      relaxedSimd = false;
+    }
   }
+  return relaxedSimd;
 }
 
 /** One GEMM workspace: a memory and a bump allocator reset per product. */
