@@ -58,17 +58,8 @@ export function readDefinition(
     problem([], "Expected a map with `name` and `stages`");
     return { problems };
   }
-  for (const key of Object.keys(doc)) {
-    if (!TOP_LEVEL_KEYS.includes(key)) {
-      problem(
-        [key],
-        `Unknown key "${key}"${didYouMean(key, TOP_LEVEL_KEYS)}; expected one of ${
-          TOP_LEVEL_KEYS.join(", ")
-        }`,
-        undefined,
-        true,
-      );
-    }
+  for (const key of unknownKeys(doc, TOP_LEVEL_KEYS)) {
+    problem([key], unknownKeyMessage(key, TOP_LEVEL_KEYS), undefined, true);
   }
   if (typeof doc.name !== "string" || doc.name === "") {
     problem(["name"], "Expected a non-empty string `name`");
@@ -113,17 +104,8 @@ function readStage(name: string, raw: unknown, problem: Report): StageDefinition
     ok = false;
     problem(...args);
   };
-  for (const key of Object.keys(raw)) {
-    if (!STAGE_KEYS.includes(key)) {
-      fail(
-        at(key),
-        `Unknown key "${key}"${didYouMean(key, STAGE_KEYS)}; expected one of ${
-          STAGE_KEYS.join(", ")
-        }`,
-        name,
-        true,
-      );
-    }
+  for (const key of unknownKeys(raw, STAGE_KEYS)) {
+    fail(at(key), unknownKeyMessage(key, STAGE_KEYS), name, true);
   }
   if (typeof raw.task !== "string" || raw.task === "") {
     fail(at("task"), "Expected a task name", name);
@@ -167,6 +149,14 @@ function readCombinations(
     return [];
   }
   return value;
+}
+
+function unknownKeys(map: Record<string, unknown>, known: readonly string[]): string[] {
+  return Object.keys(map).filter((key) => !known.includes(key));
+}
+
+function unknownKeyMessage(key: string, known: readonly string[]): string {
+  return `Unknown key "${key}"${didYouMean(key, known)}; expected one of ${known.join(", ")}`;
 }
 
 /** True for a plain (non-array) object. */
