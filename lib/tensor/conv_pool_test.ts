@@ -5,6 +5,8 @@ import { activeConvPool } from "./conv_pool.ts";
 const rt = await loadTensorRuntime({ backend: "wasm", log: () => {} });
 const { tf } = rt;
 type Tensor = InstanceType<typeof tf.Tensor>;
+/** On one core there is no worker, so nothing to split. */
+const SINGLE_CORE = rt.threads < 2;
 
 function values(shape: number[], seed: number): Float32Array {
   let s = seed;
@@ -30,10 +32,10 @@ async function compare(f: () => Tensor[]): Promise<{ diff: number; splits: numbe
 const X = [8, 14, 14, 32];
 const W = [3, 3, 32, 64];
 
-Deno.test("a large Conv2D split across the worker thread equals the cpu backend", async (t) => {
-  if (rt.threads < 2) {
-    return void t.step({ name: "one core: nothing to split", fn: () => {}, ignore: true });
-  }
+Deno.test({
+  name: "a large Conv2D split across the worker thread equals the cpu backend",
+  ignore: SINGLE_CORE,
+}, async () => {
   const cases = [[8, 1, "same"], [8, 1, "valid"], [32, 2, "same"]] as const;
   for (const [batch, stride, pad] of cases) {
     const xShape = [batch, 16, 16, 32];
@@ -51,28 +53,28 @@ Deno.test("a large Conv2D split across the worker thread equals the cpu backend"
   }
 });
 
-Deno.test("a split FusedConv2D keeps its bias and activation", async (t) => {
-  if (rt.threads < 2) {
-    return void t.step({ name: "one core: nothing to split", fn: () => {}, ignore: true });
-  }
-  const { diff, splits } = await compare(() => [
-    tf.fused.conv2d({
-      x: tf.tensor4d(values(X, 3), X as never),
-      filter: tf.tensor4d(values(W, 4), W as never),
-      strides: 1,
-      pad: "same",
-      bias: tf.tensor1d(values([64], 5)),
-      activation: "relu",
-    }),
-  ]);
-  assert.equal(splits, 1);
-  assert.ok(diff < 1e-4, `max abs difference ${diff}`);
-});
+Deno.test(
+  { name: "a split FusedConv2D keeps its bias and activation", ignore: SINGLE_CORE },
+  async () => {
+    const { diff, splits } = await compare(() => [
+      tf.fused.conv2d({
+        x: tf.tensor4d(values(X, 3), X as never),
+        filter: tf.tensor4d(values(W, 4), W as never),
+        strides: 1,
+        pad: "same",
+        bias: tf.tensor1d(values([64], 5)),
+        activation: "relu",
+      }),
+    ]);
+    assert.equal(splits, 1);
+    assert.ok(diff < 1e-4, `max abs difference ${diff}`);
+  },
+);
 
-Deno.test("conv gradients computed through the worker equal the cpu backend", async (t) => {
-  if (rt.threads < 2) {
-    return void t.step({ name: "one core: nothing to split", fn: () => {}, ignore: true });
-  }
+Deno.test({
+  name: "conv gradients computed through the worker equal the cpu backend",
+  ignore: SINGLE_CORE,
+}, async () => {
   const { diff, splits } = await compare(() => {
     const x = tf.tensor4d(values(X, 6), X as never);
     const w = tf.tensor4d(values(W, 7), W as never);

@@ -7,6 +7,11 @@
  * option or the `DROPLINE_BACKEND` environment variable (the option wins).
  * All heavy packages are imported lazily, so importing this module is cheap.
  *
+ * On wasm the runtime also installs the kernels that make training work and
+ * fast there (`wasm_kernels.ts`, `gemm_conv.ts`, `wasm_matmul.ts`,
+ * `wasm_sum.ts`, `group_norm_kernels.ts`) and a second thread for large
+ * convolutions (`conv_pool.ts`; `DROPLINE_WASM_THREADS=1` turns it off).
+ *
  * @module
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
