@@ -10,20 +10,21 @@ import type * as TfCore from "@tensorflow/tfjs-core";
 type TensorInfo = TfCore.TensorInfo;
 type Attrs = TfCore.NamedAttrMap;
 
-/** How a kernel's batch halves combine. */
+/** How the batch halves of one output combine. */
 export type Combine = "concat" | "sum";
 
 /** A kernel that can be split, and how. */
 export interface SplitRule {
   /** Inputs whose first axis is the batch. */
   batched: string[];
-  combine: Combine;
+  /** Per output, in order. */
+  combine: Combine[];
   /** The full output shape and the work in flops; undefined when not splittable. */
   plan(
     tf: typeof TfCore,
     inputs: Record<string, TensorInfo>,
     attrs: Attrs,
-  ): { outShape: number[]; flops: number } | undefined;
+  ): { outShapes: number[][]; flops: number } | undefined;
   /** Attributes for a part holding `batch` examples. */
   partAttrs(attrs: Attrs, batch: number): Attrs;
 }
@@ -45,7 +46,7 @@ function convFlops(outShape: readonly number[], filterShape: readonly number[]):
 
 const forward: SplitRule = {
   batched: ["x"],
-  combine: "concat",
+  combine: ["concat"],
   plan(tf, { x, filter }, attrs) {
     if (!x || !filter || !nhwcFloat(attrs, x, filter)) return;
     const { outShape } = tf.backend_util.computeConv2DInfo(
@@ -56,7 +57,36 @@ const forward: SplitRule = {
       attrs.pad as "same",
       attrs.dimRoundingMode as "floor" | undefined,
     );
-    return { outShape, flops: convFlops(outShape, filter.shape) };
+    return { outShapes: [outShape], flops: convFlops(outShape, filter.shape) };
+  },
+  partAttrs: same,
+};
+
+/**
+ * Group norm runs in plain loops (a few ns per element); counted as this many
+ * flop-equivalents per element so it splits at the same cost as a convolution.
+ */
+const GROUP_NORM_COST = 50;
+
+const groupNorm: SplitRule = {
+  batched: ["x"],
+  combine: ["concat"],
+  plan(_tf, { x }) {
+    if (!x || x.dtype !== "float32") return;
+    return { outShapes: [x.shape], flops: size(x.shape) * GROUP_NORM_COST };
+  },
+  partAttrs: same,
+};
+
+const groupNormGrad: SplitRule = {
+  batched: ["dy", "x"],
+  combine: ["concat", "sum", "sum"],
+  plan(_tf, { x, gamma }) {
+    if (!x || !gamma || x.dtype !== "float32") return;
+    return {
+      outShapes: [x.shape, gamma.shape, gamma.shape],
+      flops: size(x.shape) * GROUP_NORM_COST,
+    };
   },
   partAttrs: same,
 };
@@ -67,23 +97,28 @@ export const SPLIT_RULES: Record<string, SplitRule> = {
   FusedConv2D: forward,
   Conv2DBackpropInput: {
     batched: ["dy"],
-    combine: "concat",
+    combine: ["concat"],
     plan(_tf, { dy, filter }, attrs) {
       if (!dy || !filter || !nhwcFloat(attrs, dy, filter)) return;
-      return { outShape: attrs.inputShape as number[], flops: convFlops(dy.shape, filter.shape) };
+      return {
+        outShapes: [attrs.inputShape as number[]],
+        flops: convFlops(dy.shape, filter.shape),
+      };
     },
     partAttrs: (attrs, batch) => ({
       ...attrs,
       inputShape: [batch, ...(attrs.inputShape as number[]).slice(1)],
     }),
   },
+  DroplineGroupNorm: groupNorm,
+  DroplineGroupNormGrad: groupNormGrad,
   Conv2DBackpropFilter: {
     batched: ["x", "dy"],
-    combine: "sum",
+    combine: ["sum"],
     plan(_tf, { x, dy }, attrs) {
       if (!x || !dy || !nhwcFloat(attrs, x, dy)) return;
       const filterShape = attrs.filterShape as number[];
-      return { outShape: filterShape, flops: convFlops(dy.shape, filterShape) };
+      return { outShapes: [filterShape], flops: convFlops(dy.shape, filterShape) };
     },
     partAttrs: same,
   },

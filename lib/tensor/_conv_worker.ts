@@ -30,6 +30,8 @@ if (!(await tf.setBackend("wasm"))) {
 // The gradient kernels run here too (unsplit: the worker has no pool of its own).
 const { registerWasmGradientKernels } = await import("./wasm_kernels.ts");
 registerWasmGradientKernels(tf);
+const { registerGroupNormKernels } = await import("./group_norm_kernels.ts");
+registerGroupNormKernels(tf);
 parentPort!.postMessage("ready");
 
 for (;;) {
@@ -40,7 +42,7 @@ for (;;) {
   }
   const job = readJob(buffers);
   try {
-    job.outputShape = run(job);
+    job.outputShapes = run(job);
     writeJob(buffers, job);
     Atomics.store(control, STATE, DONE);
   } catch (error) {
@@ -50,7 +52,7 @@ for (;;) {
   Atomics.notify(control, STATE);
 }
 
-function run(job: Job): number[] {
+function run(job: Job): number[][] {
   return tf.tidy(() => {
     const data = new Float32Array(buffers.data);
     const inputs = Object.fromEntries(
@@ -59,11 +61,14 @@ function run(job: Job): number[] {
         return [name, tf.tensor(data.subarray(t.offset, t.offset + size), t.shape)];
       }),
     );
-    const out = tf.engine().runKernel(job.kernel, inputs, job.attrs as never) as ReturnType<
-      typeof tf.tensor
-    >;
-    const values = out.dataSync() as Float32Array;
-    new Float32Array(buffers.data).set(values, job.outputOffset);
-    return out.shape;
+    const result = tf.engine().runKernel(job.kernel, inputs, job.attrs as never);
+    const outs = (Array.isArray(result) ? result : [result]) as ReturnType<typeof tf.tensor>[];
+    let offset = job.outputOffset;
+    for (const out of outs) {
+      const values = out.dataSync() as Float32Array;
+      new Float32Array(buffers.data).set(values, offset);
+      offset += values.length;
+    }
+    return outs.map((out) => out.shape);
   });
 }

@@ -33,10 +33,10 @@ export interface Job {
   kernel: string;
   attrs: Record<string, unknown>;
   inputs: Record<string, SharedTensor>;
-  /** Where the worker writes its output (floats). */
+  /** Where the worker writes its outputs, one after another (floats). */
   outputOffset: number;
-  /** Set by the worker: the output shape, or an error message. */
-  outputShape?: number[];
+  /** Set by the worker: the output shapes, or an error message. */
+  outputShapes?: number[][];
   error?: string;
 }
 

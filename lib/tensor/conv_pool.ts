@@ -1,7 +1,7 @@
 /**
  * Runs the wasm backend's convolutions on two cores. TF.js' wasm build calls
  * XNNPACK without a thread pool, so each convolution uses one core. Here the
- * convolution kernels and their gradients (see `_conv_split.ts`) are wrapped:
+ * convolution kernels, their gradients and group norm (see `_conv_split.ts`) are wrapped:
  * a large call gives half of its batch to a worker thread with its own wasm
  * backend (inputs and outputs cross through shared memory), computes the other
  * half itself, and joins the halves (concatenated, or summed for the filter
@@ -33,7 +33,7 @@ type KernelArgs = {
   backend: unknown;
   attrs?: TfCore.NamedAttrMap;
 };
-type KernelFunc = (args: KernelArgs) => TensorInfo;
+type KernelFunc = (args: KernelArgs) => TensorInfo | TensorInfo[];
 
 /** Below this many flops a convolution is not worth splitting (the copies cost more). */
 export const MIN_PARALLEL_FLOPS = 5e7;
@@ -74,7 +74,9 @@ export async function startConvPool(tf: typeof TfCore): Promise<ConvPool> {
   worker.unref();
   const pool = { threads: 2, jobs: 0, busy: false };
   for (const [kernelName, rule] of Object.entries(SPLIT_RULES)) {
-    const original = tf.getKernel(kernelName, "wasm")!.kernelFunc as unknown as KernelFunc;
+    const config = tf.getKernel(kernelName, "wasm");
+    if (!config) continue;
+    const original = config.kernelFunc as unknown as KernelFunc;
     tf.unregisterKernel(kernelName, "wasm");
     const kernelFunc = (args: KernelArgs) => {
       // A kernel that calls another (the gradients run Conv2D) must not post a second job.
@@ -119,22 +121,24 @@ function splitBatch(
   original: KernelFunc,
   args: KernelArgs,
   buffers: SharedBuffers,
-  plan: { outShape: number[] },
-): TensorInfo {
+  plan: { outShapes: number[][] },
+): TensorInfo | TensorInfo[] {
   const backend = args.backend as WasmBackendLike;
   const attrs = args.attrs ?? {};
   const n = args.inputs[rule.batched[0]!]!.shape[0]!;
   const head = Math.floor(n / 2);
-  const outSize = plan.outShape.reduce((a, b) => a * b, 1);
-  const tailOut = rule.combine === "sum" ? outSize : outSize / n * (n - head);
-  postJob(kernel, rule, args, buffers, head, tailOut);
+  const sizes = plan.outShapes.map((shape) => shape.reduce((a, b) => a * b, 1));
+  const theirSizes = sizes.map((size, i) =>
+    rule.combine[i] === "sum" ? size : size / n * (n - head)
+  );
+  postJob(kernel, rule, args, buffers, head, theirSizes.reduce((a, b) => a + b, 0));
   const mineInputs = { ...args.inputs };
   for (const name of rule.batched) {
     const t = args.inputs[name]!;
     // A shorter shape over the same data: the kernel reads only the first `head` examples.
     mineInputs[name] = { ...t, shape: [head, ...t.shape.slice(1)] };
   }
-  let mine: TensorInfo;
+  let mine: TensorInfo | TensorInfo[];
   let answer: Job;
   try {
     mine = original({ ...args, inputs: mineInputs, attrs: rule.partAttrs(attrs, head) });
@@ -142,18 +146,23 @@ function splitBatch(
     // Even when our half failed, the worker must finish before the next job.
     answer = awaitJob(buffers);
   }
-  const out = backend.makeOutput(plan.outShape, "float32");
-  const outView = backend.typedArrayFromHeap(out);
-  const mineView = backend.typedArrayFromHeap(mine);
-  const theirs = new Float32Array(buffers.data, answer.outputOffset * 4, tailOut);
-  if (rule.combine === "sum") {
-    for (let i = 0; i < outSize; i++) outView[i] = mineView[i]! + theirs[i]!;
-  } else {
-    outView.set(mineView);
-    outView.set(theirs, mineView.length);
-  }
-  backend.disposeData(mine.dataId);
-  return out;
+  const mineList = Array.isArray(mine) ? mine : [mine];
+  const outs = plan.outShapes.map((shape) => backend.makeOutput(shape, "float32"));
+  let offset = answer.outputOffset;
+  outs.forEach((out, i) => {
+    const outView = backend.typedArrayFromHeap(out);
+    const mineView = backend.typedArrayFromHeap(mineList[i]!);
+    const theirs = new Float32Array(buffers.data, offset * 4, theirSizes[i]!);
+    offset += theirSizes[i]!;
+    if (rule.combine[i] === "sum") {
+      for (let j = 0; j < outView.length; j++) outView[j] = mineView[j]! + theirs[j]!;
+    } else {
+      outView.set(mineView);
+      outView.set(theirs, mineView.length);
+    }
+  });
+  for (const info of mineList) backend.disposeData(info.dataId);
+  return Array.isArray(mine) ? outs : outs[0]!;
 }
 
 /** Copies the worker's inputs (batched ones from example `head` on) and posts the job. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { loadTensorRuntime } from "./runtime.ts";
 import { activeConvPool } from "./conv_pool.ts";
+import { groupNormAffine } from "./group_norm.ts";
 
 const rt = await loadTensorRuntime({ backend: "wasm", log: () => {} });
 const { tf } = rt;
@@ -83,5 +84,24 @@ Deno.test({
     return tf.grads(loss)([x, w]);
   });
   assert.ok(splits >= 2, `only ${splits} calls were split`);
+  assert.ok(diff < 1e-2, `max abs difference ${diff}`);
+});
+
+Deno.test({
+  name: "group norm and its gradients split across the worker equal the cpu backend",
+  ignore: SINGLE_CORE,
+}, async () => {
+  const shape = [8, 32, 32, 128];
+  const { diff, splits } = await compare(() => {
+    const x = tf.tensor(values(shape, 8), shape);
+    const gamma = tf.tensor1d(values([128], 9));
+    const beta = tf.tensor1d(values([128], 10));
+    const weights = tf.tensor(values(shape, 11), shape);
+    const f = (a: Tensor, g: Tensor, b: Tensor) =>
+      tf.sum(tf.mul(groupNormAffine(tf, a, g, b, 8, 1e-5), weights));
+    const { value, grads } = tf.valueAndGrads(f as never)([x, gamma, beta]);
+    return [value, ...grads];
+  });
+  assert.equal(splits, 2, "forward and gradient should both be split");
   assert.ok(diff < 1e-2, `max abs difference ${diff}`);
 });
