@@ -64,8 +64,10 @@ function run(job: Job): number[][] {
     const result = tf.engine().runKernel(job.kernel, inputs, job.attrs as never);
     const outs = (Array.isArray(result) ? result : [result]) as ReturnType<typeof tf.tensor>[];
     let offset = job.outputOffset;
+    // Read the outputs straight from the wasm heap: dataSync would copy them once more.
+    const backend = tf.backend() as unknown as { typedArrayFromHeap(t: unknown): Float32Array };
     for (const out of outs) {
-      const values = out.dataSync() as Float32Array;
+      const values = backend.typedArrayFromHeap(out);
       new Float32Array(buffers.data).set(values, offset);
       offset += values.length;
     }
