@@ -72,8 +72,22 @@ export function im2col(x: Float32Array, g: ConvGeometry, out: Float32Array): voi
   }
 }
 
-/** Offset in x of the input pixel output row `m` reads at tap (kh, kw), or -1 in the padding. */
-function sourceOffset(g: ConvGeometry, m: number, kh: number, kw: number, pixels: number): number {
+/**
+ * Offset in x of the input pixel that output row `m` reads at filter tap
+ * (kh, kw), or -1 in the padding.
+ *
+ * @example
+ * ```ts
+ * patchSource(g, 0, 0, 0, g.outHeight * g.outWidth); // -1 with "same" padding
+ * ```
+ */
+export function patchSource(
+  g: ConvGeometry,
+  m: number,
+  kh: number,
+  kw: number,
+  pixels: number,
+): number {
   const n = Math.floor(m / pixels);
   const p = m - n * pixels;
   const oh = Math.floor(p / g.outWidth);
@@ -82,48 +96,6 @@ function sourceOffset(g: ConvGeometry, m: number, kh: number, kw: number, pixels
   const iw = ow * g.strideWidth + kw * g.dilationWidth - g.padLeft;
   if (ih < 0 || ih >= g.inHeight || iw < 0 || iw >= g.inWidth) return -1;
   return ((n * g.inHeight + ih) * g.inWidth + iw) * g.inChannels;
-}
-
-/**
- * Like {@linkcode im2col}, but written as the B operand of `_wasm_gemm.ts`:
- * panels of 8 consecutive depth entries, `[depth / 8][rows][8]`. Needs
- * `inChannels % 8 === 0`, so no panel straddles two filter taps.
- *
- * @example
- * ```ts
- * im2colPanels(x, geometry, out); // out.length === rows * depth
- * ```
- */
-export function im2colPanels(x: Float32Array, g: ConvGeometry, out: Float32Array): void {
-  const c = g.inChannels;
-  const pixels = g.outHeight * g.outWidth;
-  const rows = g.batchSize * pixels;
-  const sources = new Int32Array(rows);
-  for (let kh = 0; kh < g.filterHeight; kh++) {
-    for (let kw = 0; kw < g.filterWidth; kw++) {
-      for (let m = 0; m < rows; m++) sources[m] = sourceOffset(g, m, kh, kw, pixels);
-      const firstPanel = ((kh * g.filterWidth + kw) * c) / 8;
-      for (let c0 = 0; c0 < c; c0 += 8) {
-        let dst = (firstPanel + c0 / 8) * rows * 8;
-        for (let m = 0; m < rows; m++, dst += 8) {
-          const src = sources[m]!;
-          if (src < 0) {
-            out.fill(0, dst, dst + 8);
-            continue;
-          }
-          const at = src + c0;
-          out[dst] = x[at]!;
-          out[dst + 1] = x[at + 1]!;
-          out[dst + 2] = x[at + 2]!;
-          out[dst + 3] = x[at + 3]!;
-          out[dst + 4] = x[at + 4]!;
-          out[dst + 5] = x[at + 5]!;
-          out[dst + 6] = x[at + 6]!;
-          out[dst + 7] = x[at + 7]!;
-        }
-      }
-    }
-  }
 }
 
 /**

@@ -54,6 +54,8 @@ export const op = {
   end: [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  /** i32.load with a static byte offset. */
+  i32Load: (offset = 0) => [0x28, 0x02, ...uleb(offset)],
   /** v128.load with a static byte offset. */
   load: (offset = 0) => [0xfd, 0x00, 0x00, ...uleb(offset)],
   store: (offset = 0) => [0xfd, 0x0b, 0x00, ...uleb(offset)],

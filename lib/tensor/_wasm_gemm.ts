@@ -43,6 +43,7 @@ export function hasRelaxedSimd(): boolean {
 export class Gemm {
   readonly memory = new WebAssembly.Memory({ initial: 16 });
   #tiles = new Map<number, Tile>();
+  #gather?: (table: number, count: number, add: number, dst: number) => void;
   #top = 0;
 
   /** Frees everything allocated so far. */
@@ -62,6 +63,18 @@ export class Gemm {
   /** A view of `floats` floats at byte offset `at` (take it after the last alloc). */
   view(at: number, floats: number): Float32Array {
     return new Float32Array(this.memory.buffer, at, floats);
+  }
+
+  /**
+   * For each of `count` byte offsets in the Int32 table at `table`, copies the
+   * 8 floats at `offset + add` to `dst`, 8 floats apart: gathers one B panel
+   * straight from an image (see `gemm_conv.ts`).
+   */
+  gather8(table: number, count: number, add: number, dst: number): void {
+    this.#gather ??= new WebAssembly.Instance(new WebAssembly.Module(gatherModule()), {
+      env: { memory: this.memory },
+    }).exports.gather as (table: number, count: number, add: number, dst: number) => void;
+    this.#gather(table, count, add, dst);
   }
 
   /** Packs row-major `b` ([k, n]) into panels of 8 columns, zero padded. Returns its offset. */
@@ -183,4 +196,45 @@ function tileModule(lda: number): Uint8Array<ArrayBuffer> {
     e(op.end);
   }
   return moduleBytes({ exportName: "tile", params: 7, locals: { i32: 4, v128: 15 }, body });
+}
+
+/** gather(table, count, add, dst): dst[8i..8i+8] = mem[table[i] + add ..], two v128 moves each. */
+function gatherModule(): Uint8Array<ArrayBuffer> {
+  const [TABLE, COUNT_, ADD, DST, OFF] = [0, 1, 2, 3, 4];
+  const body = [
+    ...op.block,
+    ...op.loop,
+    ...op.get(COUNT_),
+    ...op.eqz,
+    ...op.brIf(1),
+    ...op.get(TABLE),
+    ...op.i32Load(0),
+    ...op.get(ADD),
+    ...op.add,
+    ...op.set(OFF),
+    ...op.get(DST),
+    ...op.get(OFF),
+    ...op.load(0),
+    ...op.store(0),
+    ...op.get(DST),
+    ...op.get(OFF),
+    ...op.load(16),
+    ...op.store(16),
+    ...op.get(TABLE),
+    ...op.i32(4),
+    ...op.add,
+    ...op.set(TABLE),
+    ...op.get(DST),
+    ...op.i32(32),
+    ...op.add,
+    ...op.set(DST),
+    ...op.get(COUNT_),
+    ...op.i32(1),
+    ...op.sub,
+    ...op.set(COUNT_),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ];
+  return moduleBytes({ exportName: "gather", params: 4, locals: { i32: 1, v128: 0 }, body });
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
-import { type ConvGeometry, im2col, im2colPanels } from "./_im2col.ts";
+import { type ConvGeometry, im2col, patchSource } from "./_im2col.ts";
 import { Gemm, hasRelaxedSimd } from "./_wasm_gemm.ts";
 import type { WasmBackendLike } from "./_wasm_ops.ts";
 
@@ -140,9 +140,14 @@ export function gemmFilterGrad(
   const a = gemm.alloc((co + 6) * pixels);
   const b = gemm.alloc(depth * pixels);
   const c = gemm.alloc(co * depth);
-  transpose(wasm.typedArrayFromHeap(dy), pixels, co, gemm.view(a, co * pixels));
   const g: ConvGeometry = { ...info, padTop: info.padInfo.top, padLeft: info.padInfo.left };
-  im2colPanels(wasm.typedArrayFromHeap(x), g, gemm.view(b, depth * pixels));
+  const image = gemm.alloc(x.shape.reduce((p, q) => p * q, 1));
+  const zeros = gemm.alloc(info.inChannels + 8);
+  const table = gemm.alloc(pixels);
+  gemm.view(image, x.shape.reduce((p, q) => p * q, 1)).set(wasm.typedArrayFromHeap(x));
+  gemm.view(zeros, info.inChannels + 8).fill(0);
+  transpose(wasm.typedArrayFromHeap(dy), pixels, co, gemm.view(a, co * pixels));
+  gatherPanels(g, image, zeros, table, b);
   gemm.multiply(a, co, pixels, b, depth, c, { lda: pixels, kc: FILTER_GRAD_KC });
   const out = wasm.makeOutput(info.filterShape, "float32");
   transpose(gemm.view(c, co * depth), co, depth, wasm.typedArrayFromHeap(out));
@@ -195,4 +200,33 @@ export function gemmInputGradColumns(
   gemm.view(a, rows * co).set(wasm.typedArrayFromHeap(dy));
   gemm.multiply(a, rows, co, b, depth, c);
   return gemm.view(c, rows * depth);
+}
+
+/**
+ * Writes im2col(x) as B panels (`[depth / 8][pixels][8]`) with the wasm gather:
+ * per filter tap, a table of each output pixel's source offset (or a zero
+ * block in the padding), then one gather per 8 channels.
+ */
+function gatherPanels(
+  g: ConvGeometry,
+  image: number,
+  zeros: number,
+  table: number,
+  panels: number,
+) {
+  const pixels = g.outHeight * g.outWidth;
+  const rows = g.batchSize * pixels;
+  const offsets = new Int32Array(gemm!.memory.buffer, table, rows);
+  for (let kh = 0; kh < g.filterHeight; kh++) {
+    for (let kw = 0; kw < g.filterWidth; kw++) {
+      for (let m = 0; m < rows; m++) {
+        const src = patchSource(g, m, kh, kw, pixels);
+        offsets[m] = src < 0 ? zeros : image + src * 4;
+      }
+      const firstPanel = ((kh * g.filterWidth + kw) * g.inChannels) / 8;
+      for (let c0 = 0; c0 < g.inChannels; c0 += 8) {
+        gemm!.gather8(table, rows, c0 * 4, panels + (firstPanel + c0 / 8) * rows * 32);
+      }
+    }
+  }
 }
