@@ -107,7 +107,7 @@ export class Gemm {
     b: number,
     n: number,
     c: number,
-    options: { accumulate?: boolean; lda?: number; kc?: number } = {},
+    options: { accumulate?: boolean; lda?: number; kc?: number; panelsOuter?: boolean } = {},
   ): void {
     if (n % COLS !== 0) {
       throw new RangeError(`The GEMM needs columns in multiples of 8, not "${n}"`);
@@ -118,6 +118,17 @@ export class Gemm {
     for (let kb = 0; kb < k; kb += kc) {
       const depth = Math.min(kc, k - kb);
       const flag = options.accumulate || kb > 0 ? 1 : 0;
+      if (options.panelsOuter) {
+        // Few rows, long reduction: keep one B panel block in L1 across all row tiles.
+        for (let j = 0; j < n; j += COLS) {
+          const panel = b + (j * k + kb * COLS) * 4;
+          for (let i = 0; i < m; i += ROWS) {
+            const rows = Math.min(ROWS, m - i);
+            tile(a + (i * lda + kb) * 4, panel, depth, c + (i * n + j) * 4, n * 4, rows, flag);
+          }
+        }
+        continue;
+      }
       for (let i = 0; i < m; i += ROWS) {
         const rows = Math.min(ROWS, m - i);
         const aRow = a + (i * lda + kb) * 4;

@@ -109,8 +109,11 @@ function epilogue(values: Float32Array, bias: Float32Array | undefined, relu: bo
   }
 }
 
-/** Reduction block of the filter gradient: 128 pixels x 1152 depth of B is ~590 KB, L2-resident. */
-const FILTER_GRAD_KC = 128;
+/**
+ * Reduction block of the filter gradient (pixels). With panels outermost, one
+ * 512 x 8 block of B (16 KB) stays in L1 while every row tile of dyᵀ passes.
+ */
+const FILTER_GRAD_KC = 512;
 
 /**
  * The filter gradient as dWᵀ = dyᵀ · im2col(x) on the GEMM, or undefined when
@@ -148,7 +151,7 @@ export function gemmFilterGrad(
   gemm.view(zeros, info.inChannels + 8).fill(0);
   transpose(wasm.typedArrayFromHeap(dy), pixels, co, gemm.view(a, co * pixels));
   gatherPanels(g, image, zeros, table, b);
-  gemm.multiply(a, co, pixels, b, depth, c, { lda: pixels, kc: FILTER_GRAD_KC });
+  gemm.multiply(a, co, pixels, b, depth, c, { lda: pixels, kc: FILTER_GRAD_KC, panelsOuter: true });
   const out = wasm.makeOutput(info.filterShape, "float32");
   transpose(gemm.view(c, co * depth), co, depth, wasm.typedArrayFromHeap(out));
   return out;
