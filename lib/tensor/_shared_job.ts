@@ -20,6 +20,8 @@ export const HEADER_LENGTH = 1;
 
 const HEADER_BYTES = 1 << 16;
 const DATA_MAX_BYTES = 2 ** 31;
+/** The most a job may move through shared memory. */
+export const MAX_SHARED_BYTES = DATA_MAX_BYTES;
 
 /** One tensor in the data area. */
 export interface SharedTensor {

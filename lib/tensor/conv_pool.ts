@@ -17,6 +17,7 @@ import {
   ensureCapacity,
   IDLE,
   type Job,
+  MAX_SHARED_BYTES,
   POSTED,
   readJob,
   type SharedBuffers,
@@ -118,7 +119,14 @@ function worthSplitting(tf: typeof TfCore, rule: SplitRule, { inputs, attrs = {}
   const batch = inputs[rule.batched[0]!]?.shape[0] ?? 0;
   if (batch < 2) return;
   const plan = rule.plan(tf, inputs, attrs);
-  return plan && plan.flops >= MIN_PARALLEL_FLOPS ? plan : undefined;
+  if (!plan || plan.flops < MIN_PARALLEL_FLOPS) return;
+  // The worker's inputs and outputs must fit the shared buffer.
+  const floats = [
+    ...Object.values(inputs).filter((t) => t != null).map((t) => t.shape),
+    ...plan.outShapes,
+  ]
+    .reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
+  return floats * 4 < MAX_SHARED_BYTES ? plan : undefined;
 }
 
 function splitBatch(

@@ -22,6 +22,8 @@ type KernelFunc = (args: KernelArgs) => TensorInfo;
 
 const MIN_DEPTH = 64;
 const MAX_PACKED_WEIGHT_BYTES = 2 << 20;
+/** The workspace lives in a 32-bit wasm memory: larger calls go to XNNPACK (which needs no im2col). */
+const MAX_WORKSPACE_FLOATS = 2 ** 26;
 const wrapped = new WeakSet<object>();
 let gemm: Gemm | undefined;
 let calls = 0;
@@ -70,8 +72,10 @@ function gemmConv(tf: typeof TfCore, original: KernelFunc, args: KernelArgs): Te
   );
   const depth = info.filterHeight * info.filterWidth * info.inChannels;
   const columns = info.outChannels;
+  const rowsTotal = info.batchSize * info.outHeight * info.outWidth;
   const suited = info.dilationHeight === 1 && info.dilationWidth === 1 && depth >= MIN_DEPTH &&
-    columns % 8 === 0 && depth * columns * 4 <= MAX_PACKED_WEIGHT_BYTES;
+    columns % 8 === 0 && depth * columns * 4 <= MAX_PACKED_WEIGHT_BYTES &&
+    (rowsTotal + 6) * (depth + columns) <= MAX_WORKSPACE_FLOATS;
   if (!suited) return original(args);
   calls++;
   const backend = args.backend as WasmBackendLike;
@@ -131,8 +135,11 @@ export function gemmFilterGrad(
   backend: unknown,
 ): TensorInfo | undefined {
   const depth = info.filterHeight * info.filterWidth * info.inChannels;
+  const pixelsTotal = info.batchSize * info.outHeight * info.outWidth;
   const suited = hasRelaxedSimd() && info.inChannels % 8 === 0 && depth >= MIN_DEPTH &&
-    info.dilationHeight === 1 && info.dilationWidth === 1 && x.dtype === "float32";
+    info.dilationHeight === 1 && info.dilationWidth === 1 && x.dtype === "float32" &&
+    pixelsTotal * (depth + info.outChannels + 1) + x.shape.reduce((p, q) => p * q, 1) <=
+      MAX_WORKSPACE_FLOATS;
   if (!suited) return undefined;
   calls++;
   const wasm = backend as WasmBackendLike;
@@ -189,7 +196,9 @@ export function gemmInputGradColumns(
 ): Float32Array | undefined {
   const depth = info.filterHeight * info.filterWidth * info.inChannels;
   const co = info.outChannels;
+  const rowsTotal = info.batchSize * info.outHeight * info.outWidth;
   if (!hasRelaxedSimd() || depth % 8 !== 0 || co < MIN_DEPTH || dy.dtype !== "float32") return;
+  if ((rowsTotal + 6) * (co + depth) > MAX_WORKSPACE_FLOATS) return;
   calls++;
   const wasm = backend as WasmBackendLike;
   const rows = info.batchSize * info.outHeight * info.outWidth;
