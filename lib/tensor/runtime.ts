@@ -9,7 +9,7 @@
  *
  * On wasm the runtime also installs the kernels that make training work and
  * fast there (`wasm_kernels.ts`, `gemm_conv.ts`, `wasm_matmul.ts`,
- * `wasm_sum.ts`, `group_norm_kernels.ts`) and a second thread for large
+ * `wasm_sum.ts`, `wasm_identity.ts`, `group_norm_kernels.ts`) and a second thread for large
  * convolutions (`conv_pool.ts`; `DROPLINE_WASM_THREADS=1` turns it off).
  *
  * @module
@@ -192,6 +192,8 @@ async function tryWasm(tf: Tf): Promise<string | undefined> {
     registerWasmMatMul(tf);
     const { registerWasmSum } = await import("./wasm_sum.ts");
     registerWasmSum(tf);
+    const { registerWasmIdentity } = await import("./wasm_identity.ts");
+    registerWasmIdentity(tf);
     return undefined;
   } catch (error) {
     return firstLine(error);
