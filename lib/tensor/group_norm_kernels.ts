@@ -7,6 +7,8 @@
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
 import { groupNormBackward, groupNormForward, type GroupNormShape } from "./_group_norm_math.ts";
+import { groupNormBackwardSimd, groupNormForwardSimd } from "./_group_norm_simd.ts";
+import { hasRelaxedSimd } from "./_wasm_gemm.ts";
 
 type TensorInfo = TfCore.TensorInfo;
 type KernelArgs = {
@@ -26,7 +28,28 @@ interface BackendLike {
   makeTensorInfo(shape: number[], dtype: TfCore.DataType, values?: Float32Array): TensorInfo;
   makeOutput?(shape: number[], dtype: TfCore.DataType): TensorInfo;
   typedArrayFromHeap?(info: TensorInfo): Float32Array;
+  disposeData(dataId: TfCore.DataId): boolean;
+  wasm?: { asm?: { memory?: unknown } };
 }
+
+/** The wasm heap when the SIMD loops can run on it (channels in fours), else undefined. */
+function simdHeap(b: BackendLike, channels: number): WebAssembly.Memory | undefined {
+  const memory = b.wasm?.asm?.memory;
+  const usable = memory instanceof WebAssembly.Memory && channels % 4 === 0 && hasRelaxedSimd();
+  return usable ? memory : undefined;
+}
+
+/** Runs `f` with a scratch tensor of `floats` floats in the wasm heap, then frees it. */
+function withScratch<T>(b: BackendLike, floats: number, f: (offset: number) => T): T {
+  const scratch = b.makeOutput!([floats], "float32");
+  try {
+    return f(b.typedArrayFromHeap!(scratch).byteOffset);
+  } finally {
+    b.disposeData(scratch.dataId);
+  }
+}
+
+const offset = (b: BackendLike, t: TensorInfo) => b.typedArrayFromHeap!(t).byteOffset;
 
 /**
  * Registers both kernels and the gradient (idempotent).
@@ -79,6 +102,21 @@ function layout(x: TensorInfo, attrs: TfCore.NamedAttrMap): GroupNormShape {
 function forward({ inputs, backend, attrs = {} }: KernelArgs): TensorInfo {
   const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
   const b = backend as BackendLike;
+  const shape = layout(x, attrs);
+  const memory = simdHeap(b, shape.channels);
+  if (memory) {
+    const y = b.makeOutput!(x.shape, "float32");
+    withScratch(b, 8 * shape.channels, (scratch) => {
+      const [xo, go, bo, yo] = [x, gamma, beta, y].map((t) => offset(b, t)) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      groupNormForwardSimd({ memory, scratch }, xo, go, bo, yo, shape);
+    });
+    return y;
+  }
   const [y] = outputs(b, [x.shape], (views) => {
     groupNormForward(read(b, x), read(b, gamma), read(b, beta), layout(x, attrs), views[0]!);
   });
@@ -88,6 +126,23 @@ function forward({ inputs, backend, attrs = {} }: KernelArgs): TensorInfo {
 function backward({ inputs, backend, attrs = {} }: KernelArgs): TensorInfo[] {
   const { dy, x, gamma } = inputs as { dy: TensorInfo; x: TensorInfo; gamma: TensorInfo };
   const b = backend as BackendLike;
+  const shape = layout(x, attrs);
+  const memory = simdHeap(b, shape.channels);
+  if (memory) {
+    const outs = [x.shape, gamma.shape, gamma.shape].map((s) => b.makeOutput!(s, "float32"));
+    const grads = withScratch(b, 8 * shape.channels, (scratch) => {
+      const [dyo, xo, go, dxo] = [dy, x, gamma, outs[0]!].map((t) => offset(b, t)) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      return groupNormBackwardSimd({ memory, scratch }, dyo, xo, go, dxo, shape);
+    });
+    b.typedArrayFromHeap!(outs[1]!).set(grads.dgamma);
+    b.typedArrayFromHeap!(outs[2]!).set(grads.dbeta);
+    return outs;
+  }
   return outputs(b, [x.shape, gamma.shape, gamma.shape], ([dx, dgamma, dbeta]) => {
     groupNormBackward(
       read(b, dy),
