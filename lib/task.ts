@@ -106,6 +106,12 @@ export interface Task<P = unknown> {
   outputs(params: P): string[];
   /** Local files or directories whose content is part of the key. */
   inputFiles?(params: P): string[];
+  /**
+   * Facts outside `with` that change the task's results (e.g. the tensor
+   * backend a run would use): part of the key. Evaluated when the pipeline is
+   * compiled; a thrown error is reported as a problem of the stage.
+   */
+  environment?(params: P): Record<string, string>;
   /** Defaults to "process". */
   isolation?: Isolation;
   /**

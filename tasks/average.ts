@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { defineTask, TaskError } from "../lib/task.ts";
 import { PathList } from "./_path_list.ts";
+import { tensorEnvironment } from "../lib/tensor/tensor_environment.ts";
 
 const METHODS = ["uniform_soup", "greedy_soup", "ensemble", "wise_ft"] as const;
 
@@ -54,6 +55,8 @@ export default defineTask({
   module: import.meta.url,
   schema: AverageParams,
   outputs: () => ["average.json"],
+  // Heads on features are scored in plain TypeScript; networks need a backend.
+  environment: (p) => p.dataset ? tensorEnvironment(p.backend) : {},
   inputFiles: (p) => [...p.runs, p.features, p.dataset].filter((f): f is string => Boolean(f)),
   async run(ctx) {
     const { averageRuns } = await import("./_average_runs.ts");

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { defineTask, TaskError } from "../lib/task.ts";
 import { PathList } from "./_path_list.ts";
+import { tensorEnvironment } from "../lib/tensor/tensor_environment.ts";
 
 const DomainRef = z.union([z.string().min(1), z.int().nonnegative()]);
 
@@ -32,6 +33,8 @@ export default defineTask({
   module: import.meta.url,
   schema: EvaluateParams,
   outputs: () => ["evaluation.json"],
+  // Heads on features are scored in plain TypeScript; networks need a backend.
+  environment: (p) => p.dataset ? tensorEnvironment(p.backend) : {},
   inputFiles: (p) => [...p.model, p.features, p.dataset].filter((f): f is string => Boolean(f)),
   async run(ctx) {
     const { evaluateModels } = await import("./_evaluate_models.ts");

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { FEATURES_FILES } from "../lib/formats/features.ts";
 import { defineTask, TaskError } from "../lib/task.ts";
+import { tensorEnvironment } from "../lib/tensor/tensor_environment.ts";
 
 const ExtractParams = z.strictObject({
   backbone: z.string().min(1).describe("backbone directory: model.json, weights, backbone.json"),
@@ -38,6 +39,7 @@ export default defineTask({
   schema: ExtractParams,
   checkpoints: false,
   outputs: () => [...FEATURES_FILES],
+  environment: (p) => tensorEnvironment(p.backend),
   async run(ctx) {
     try {
       const { extractFeatures } = await import("./_extract_run.ts");

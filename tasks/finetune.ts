@@ -8,6 +8,7 @@
 import { defineTask, TaskError } from "../lib/task.ts";
 import { FINETUNE_OUTPUTS } from "./_finetune_outputs.ts";
 import { FinetuneParams } from "./_finetune_params.ts";
+import { tensorEnvironment } from "../lib/tensor/tensor_environment.ts";
 
 export default defineTask({
   name: "finetune",
@@ -16,6 +17,8 @@ export default defineTask({
   module: import.meta.url,
   schema: FinetuneParams,
   outputs: () => FINETUNE_OUTPUTS,
+  // The features path is plain TypeScript: only the backbone path depends on a backend.
+  environment: (p) => p.backbone ? tensorEnvironment(p.backend) : {},
   // Local inputs count by content; paths into upstream outputs are keyed by their digests already.
   inputFiles: (p) => [p.features, p.backbone, p.dataset].filter((f): f is string => Boolean(f)),
   async run(ctx) {

@@ -8,6 +8,7 @@
  */
 import { defineTask, TaskError } from "../lib/task.ts";
 import { PretrainParams } from "./_pretrain_params.ts";
+import { tensorEnvironment } from "../lib/tensor/tensor_environment.ts";
 
 export default defineTask({
   name: "pretrain",
@@ -16,6 +17,7 @@ export default defineTask({
   module: import.meta.url,
   schema: PretrainParams,
   outputs: () => ["model.json", "weights.bin", "backbone.json", "pretrain.json"],
+  environment: (p) => tensorEnvironment(p.backend),
   async run(ctx) {
     try {
       const { pretrain } = await import("./_pretrain_run.ts");

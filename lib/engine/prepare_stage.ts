@@ -69,6 +69,7 @@ export async function keyInputs(
     params: stage.keyParams,
     upstream,
     files: fileDigests,
+    ...(stage.env ? { env: stage.env } : {}),
   };
 }
 

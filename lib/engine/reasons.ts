@@ -87,6 +87,7 @@ export function describeChanges(before: RecordedInputs, after: RecordedInputs): 
   );
   changes.push(...diffDigests("upstream", before.upstream, after.upstream));
   changes.push(...diffDigests("input file", before.files, after.files));
+  changes.push(...diffEnvironment(before.env ?? {}, after.env ?? {}));
   return changes;
 }
 
@@ -118,6 +119,15 @@ function diffDigests(
     if (!(name in after)) out.push(`${what} "${name}" removed`);
   }
   return out;
+}
+
+function diffEnvironment(before: Record<string, string>, after: Record<string, string>): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => before[name] !== after[name]).map((name) =>
+    `environment "${name}" changed from ${show(before[name] ?? null)} to ${
+      show(after[name] ?? null)
+    }`
+  );
 }
 
 /** Leaf values by dotted path; lists are leaves (a changed list reads better whole). */

@@ -16,6 +16,8 @@ export interface KeyInputs {
   upstream: Record<string, string>;
   /** Content digest of each local input file, by path as the stage names it. */
   files: Record<string, string>;
+  /** The task's environment facts, when it declares any. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -45,7 +47,8 @@ export function keyInputsJson(
   paramsJson = canonicalJson(inputs.params),
 ): string {
   // Keys in sorted order, as canonicalJson would emit them.
-  return `{"files":${
+  const env = inputs.env === undefined ? "" : `"env":${canonicalJson(inputs.env)},`;
+  return `{${env}"files":${
     canonicalJson(inputs.files)
   },"format":${KEY_FORMAT_VERSION},"params":${paramsJson},` +
     `"task":${JSON.stringify(inputs.task)},"upstream":${

@@ -35,6 +35,8 @@ export interface CompiledStage {
   keyParamsJson: string;
   /** Pipeline params this stage references, by dotted path (for `why`). */
   usedParams: Record<string, unknown>;
+  /** The task's environment facts (part of the key), when it declares any. */
+  env?: Record<string, string>;
   /** Local input files named in the params (absolute), hashed into the key. */
   inputFiles: string[];
   /** Renders the real `with`, given each upstream's published output directory. */
@@ -262,6 +264,17 @@ function compileExpansion(
     problems.push(...zodProblems(parsed.error, task.schema, context.source, stage.name, id));
     return undefined;
   }
+  let env: Record<string, string> | undefined;
+  try {
+    env = task.environment?.(parsed.data);
+  } catch (error) {
+    problems.push({
+      at: context.source.locate(["stages", stage.name, "with"]),
+      stage: id,
+      message: (error as Error).message,
+    });
+    return undefined;
+  }
   // Upstream outputs named as inputs are already in the key by content.
   const inputFiles = (task.inputFiles?.(parsed.data) ?? []).filter((f) => !f.includes("<out:")).map(
     (f) => isAbsolute(f) ? f : resolvePath(context.dir, f),
@@ -275,6 +288,7 @@ function compileExpansion(
     keyParams: parsed.data,
     keyParamsJson: canonicalJson(parsed.data),
     usedParams,
+    ...(env ? { env } : {}),
     inputFiles,
     params: (outDir) => task.schema.parse(render(stage.with, scopeFor(outDir), [], () => {})),
   };
