@@ -85,3 +85,14 @@ Deno.test("decide() explains a missing result from the last attempt", () => {
   );
   assert.equal(reason(previous("succeeded", "k1")), 'param "n" changed from 3 to 5');
 });
+
+Deno.test("describeChanges() names a changed environment fact", () => {
+  const base = { task: "t", version: 1, params: {}, upstream: {}, files: {} };
+  assert.deepEqual(
+    describeChanges({ ...base, env: { tensor_backend: "auto" } }, {
+      ...base,
+      env: { tensor_backend: "cpu" },
+    }),
+    ['environment "tensor_backend" changed from "auto" to "cpu"'],
+  );
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type KeyInputs, stageKey } from "./stage_key.ts";
+import { KEY_FORMAT_VERSION, type KeyInputs, keyInputsJson, stageKey } from "./stage_key.ts";
+import { canonicalJson } from "./canonical_json.ts";
 
 const base: KeyInputs = {
   task: "shell",
@@ -49,4 +50,17 @@ Deno.test("stageKey() depends on upstream output digests, not on where they are 
   });
   assert.equal(stageKey(consumer("same")), stageKey(consumer("same")));
   assert.notEqual(stageKey(consumer("same")), stageKey(consumer("other")));
+});
+
+Deno.test("keyInputsJson() with environment facts equals canonical JSON of the inputs", () => {
+  const inputs = {
+    task: "t",
+    version: 2,
+    params: { b: 1, a: [2] },
+    upstream: { u: "d" },
+    files: {},
+    env: { tensor_backend: "cpu" },
+  };
+  assert.equal(keyInputsJson(inputs), canonicalJson({ format: KEY_FORMAT_VERSION, ...inputs }));
+  assert.notEqual(stageKey(inputs), stageKey({ ...inputs, env: { tensor_backend: "wasm" } }));
 });
