@@ -134,14 +134,21 @@ class PipelineRun {
   }
 
   async #loop(): Promise<void> {
-    const inFlight = new Map<string, Promise<void>>();
+    const inFlight = new Set<Promise<void>>();
+    // Woken by any stage that finishes; racing every in-flight promise instead
+    // would cost O(n) per completion, O(n²) for a wide pipeline.
+    let wake = () => {};
     while (this.#scheduler.active) {
       for (const id of this.#scheduler.take(Infinity)) {
-        inFlight.set(id, this.#runStage(id).finally(() => inFlight.delete(id)));
+        const done: Promise<void> = this.#runStage(id).finally(() => {
+          inFlight.delete(done);
+          wake();
+        });
+        inFlight.add(done);
       }
-      if (inFlight.size > 0) await Promise.race(inFlight.values());
+      if (inFlight.size > 0) await new Promise<void>((resolve) => wake = resolve);
     }
-    await Promise.all(inFlight.values());
+    await Promise.all(inFlight);
   }
 
   async #runStage(id: string): Promise<void> {
