@@ -1,6 +1,5 @@
 /** The features path of `finetune`: a dense head trained in typed-array maths. */
 import { readFeatures } from "../lib/formats/features.ts";
-import { loadCheckpoint, saveCheckpoint } from "../lib/ml/checkpoint.ts";
 import { headLogits, initHead } from "../lib/ml/dense_head.ts";
 import { argmaxRows } from "../lib/ml/ensemble.ts";
 import { headModelJson } from "../lib/ml/head_model_json.ts";
@@ -8,7 +7,6 @@ import { writeModelDir } from "../lib/ml/model_dir.ts";
 import { withMeta } from "../lib/ml/model_meta.ts";
 import { headTrainable } from "../lib/ml/head_trainable.ts";
 import { Prng } from "../lib/ml/prng.ts";
-import { trainLoop } from "../lib/ml/train_loop.ts";
 import { cloneWeights, weightsDigest } from "../lib/ml/weights.ts";
 import type { TaskContext } from "../lib/task.ts";
 import {
@@ -18,7 +16,7 @@ import {
   trainConfigOf,
 } from "./_finetune_params.ts";
 import { writeRunOutputs } from "./_finetune_outputs.ts";
-import { trainHooks } from "./_train_hooks.ts";
+import { trainResumably } from "./_train_hooks.ts";
 
 export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<void> {
   const p = ctx.params;
@@ -38,13 +36,7 @@ export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<vo
   };
   const trainable = headTrainable(weights, rows, roles);
   const config = trainConfigOf(p);
-  const resume = await loadCheckpoint(ctx.checkpointDir);
-  if (resume) ctx.log.info(`Resuming from the checkpoint at step ${resume.step}`);
-  const state = await trainLoop(trainable, config, {
-    resume,
-    save: (s) => saveCheckpoint(ctx.checkpointDir, s),
-    ...trainHooks(ctx, config.steps),
-  });
+  const state = await trainResumably(ctx, trainable, config);
   const n = data.labels.length;
   await writeRunOutputs({
     outDir: ctx.outDir,

@@ -7,10 +7,8 @@
  * stay frozen (the backbone runs in inference mode).
  */
 import type * as TfLayers from "@tensorflow/tfjs-layers";
-import { loadCheckpoint, saveCheckpoint } from "../lib/ml/checkpoint.ts";
 import { initHead } from "../lib/ml/dense_head.ts";
 import { Prng } from "../lib/ml/prng.ts";
-import { trainLoop } from "../lib/ml/train_loop.ts";
 import { type Weights, weightsDigest } from "../lib/ml/weights.ts";
 import { saveModelToDir } from "../lib/tensor/fs_io.ts";
 import { loadTensorRuntime, type Tf } from "../lib/tensor/runtime.ts";
@@ -25,7 +23,7 @@ import { writeRunOutputs } from "./_finetune_outputs.ts";
 import { loadImageRows } from "./_image_rows.ts";
 import { buildNetwork, type Network } from "./_network_model.ts";
 import { networkTrainable, predictRows } from "./_network_trainable.ts";
-import { trainHooks } from "./_train_hooks.ts";
+import { trainResumably } from "./_train_hooks.ts";
 
 export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise<void> {
   const p = ctx.params;
@@ -69,13 +67,7 @@ export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise
   );
   const trainable = networkTrainable(rt.tf, net, data, roles, initial, trainIdx);
   const config = trainConfigOf(p);
-  const resume = await loadCheckpoint(ctx.checkpointDir);
-  if (resume) ctx.log.info(`Resuming from the checkpoint at step ${resume.step}`);
-  const state = await trainLoop(trainable, config, {
-    resume,
-    save: (s) => saveCheckpoint(ctx.checkpointDir, s),
-    ...trainHooks(ctx, config.steps),
-  });
+  const state = await trainResumably(ctx, trainable, config);
   const expand = (values: Float32Array[]) =>
     initial.map((t, i) => ({
       ...t,

@@ -6,8 +6,7 @@
  */
 import { BackboneInfo, type Preprocessing } from "../lib/formats/backbone_info.ts";
 import { readDatasetInfo } from "../lib/formats/dataset.ts";
-import { loadCheckpoint, saveCheckpoint } from "../lib/ml/checkpoint.ts";
-import { trainLoop, type TrainState } from "../lib/ml/train_loop.ts";
+import type { Trainable, TrainState } from "../lib/ml/train_loop.ts";
 import { saveModelToDir, WEIGHTS_BIN } from "../lib/tensor/fs_io.ts";
 import { loadTensorRuntime, type TensorRuntime } from "../lib/tensor/runtime.ts";
 import type { TaskContext } from "../lib/task.ts";
@@ -22,7 +21,7 @@ import {
 import { pretrainConfig, type PretrainParams, resolveTrainDomains } from "./_pretrain_params.ts";
 import { backboneTrainable } from "./_pretrain_trainable.ts";
 import { againstWorkDir } from "./_source_path.ts";
-import { trainHooks } from "./_train_hooks.ts";
+import { trainResumably } from "./_train_hooks.ts";
 
 /** Runs the stage; see the module doc. */
 export async function pretrain(ctx: TaskContext<PretrainParams>): Promise<void> {
@@ -67,16 +66,10 @@ export async function pretrain(ctx: TaskContext<PretrainParams>): Promise<void> 
 
 async function train(
   ctx: TaskContext<PretrainParams>,
-  trainable: Parameters<typeof trainLoop>[0],
+  trainable: Trainable,
 ): Promise<TrainState> {
   const config = pretrainConfig(ctx.params);
-  const resume = await loadCheckpoint(ctx.checkpointDir);
-  if (resume) ctx.log.info(`Resuming from the checkpoint at step ${resume.step}`);
-  return await trainLoop(trainable, config, {
-    resume,
-    save: (s) => saveCheckpoint(ctx.checkpointDir, s),
-    ...trainHooks(ctx, config.steps),
-  });
+  return await trainResumably(ctx, trainable, config);
 }
 
 /** Pixels scaled to [0, 1], as DomainBed feeds MNIST (the mean/std step is the identity). */

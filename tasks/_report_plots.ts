@@ -4,7 +4,7 @@
  * per run, and training curves per dropout rate.
  */
 import { domainbedTable } from "../lib/ml/domainbed_table.ts";
-import { type PlotSeries, renderPlot } from "../lib/ml/svg_plot.ts";
+import { PALETTE, type PlotSeries, renderPlot } from "../lib/ml/svg_plot.ts";
 import { columnOf, type Layout, type ReportItem, trialOf } from "./_report_items.ts";
 
 export interface Plot {
@@ -12,17 +12,6 @@ export interface Plot {
   title: string;
   svg: string;
 }
-
-const COLORS = [
-  "#1f77b4",
-  "#d62728",
-  "#2ca02c",
-  "#ff7f0e",
-  "#9467bd",
-  "#8c564b",
-  "#e377c2",
-  "#7f7f7f",
-];
 
 export function reportPlots(items: ReportItem[], layout: Layout): Plot[] {
   const runs = items.filter((i) => i.source === "run" && i.ood !== null);
@@ -83,7 +72,7 @@ function iidVsOod(runs: ReportItem[]): Plot {
   const series = byRate(runs).map(([rate, group], i) => ({
     name: `p=${rate}`,
     style: "scatter" as const,
-    color: COLORS[i % COLORS.length]!,
+    color: PALETTE[i % PALETTE.length]!,
     points: group.filter((r) => r.iid !== null).map((r) => ({ x: pct(r.iid!), y: pct(r.ood!) })),
   }));
   const title = "i.i.d. against o.o.d. accuracy per run";
@@ -121,19 +110,19 @@ function trainingCurves(runs: ReportItem[]): (Plot | null)[] {
   const accuracy: PlotSeries[] = groups.flatMap(([rate, group], i) => [
     {
       name: `p=${rate} val`,
-      color: COLORS[i % COLORS.length]!,
+      color: PALETTE[i % PALETTE.length]!,
       points: meanCurve(group, "val_acc").map((p) => ({ ...p, y: pct(p.y) })),
     },
     {
       name: `p=${rate} test`,
       style: "dashed" as const,
-      color: COLORS[i % COLORS.length]!,
+      color: PALETTE[i % PALETTE.length]!,
       points: meanCurve(group, "test_acc").map((p) => ({ ...p, y: pct(p.y) })),
     },
   ]).filter((s) => s.points.length);
   const loss: PlotSeries[] = groups.map(([rate, group], i) => ({
     name: `p=${rate}`,
-    color: COLORS[i % COLORS.length]!,
+    color: PALETTE[i % PALETTE.length]!,
     points: meanCurve(group, "loss"),
   })).filter((s) => s.points.length);
   const accTitle = "Accuracy during training (mean over runs)";

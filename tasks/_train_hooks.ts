@@ -1,6 +1,36 @@
-/** Connects the training loop to a task context: metrics, progress, interruption. */
-import type { TrainHooks } from "../lib/ml/train_loop.ts";
+/** Connects the training loop to a task context: metrics, progress, interruption, checkpoints. */
+import { loadCheckpoint, saveCheckpoint } from "../lib/ml/checkpoint.ts";
+import {
+  type Trainable,
+  type TrainConfig,
+  type TrainHooks,
+  trainLoop,
+  type TrainState,
+} from "../lib/ml/train_loop.ts";
 import type { TaskContext } from "../lib/task.ts";
+
+/**
+ * Trains to `config.steps`, resuming from the stage's last checkpoint when
+ * there is one and checkpointing into `ctx.checkpointDir` as it goes.
+ *
+ * @example
+ * ```ts
+ * const state = await trainResumably(ctx, trainable, config);
+ * ```
+ */
+export async function trainResumably(
+  ctx: TaskContext<unknown>,
+  trainable: Trainable,
+  config: TrainConfig,
+): Promise<TrainState> {
+  const resume = await loadCheckpoint(ctx.checkpointDir);
+  if (resume) ctx.log.info(`Resuming from the checkpoint at step ${resume.step}`);
+  return await trainLoop(trainable, config, {
+    resume,
+    save: (s) => saveCheckpoint(ctx.checkpointDir, s),
+    ...trainHooks(ctx, config.steps),
+  });
+}
 
 export function trainHooks(ctx: TaskContext<unknown>, steps: number): TrainHooks {
   const started = performance.now();

@@ -37,7 +37,8 @@ export interface PlotOptions {
   height?: number;
 }
 
-const PALETTE = [
+/** Series colours, in order (a colour-blind-tolerant categorical palette). */
+export const PALETTE = [
   "#1f77b4",
   "#d62728",
   "#2ca02c",
