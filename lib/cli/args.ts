@@ -2,6 +2,7 @@
  * Command-line parsing shared by the commands, on `node:util` parseArgs.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { didYouMean } from "../util/suggest.ts";
 
 /** Bad command-line usage: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {
@@ -31,9 +32,10 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(
-      `${command}: ${(error as Error).message.replace(/\. To specify.*$/s, "")}`,
-    );
+    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
+    const unknown = /Unknown option '-{1,2}([^']+)'/.exec(message)?.[1];
+    const hint = unknown ? didYouMean(unknown, Object.keys(options)).replace('"', '"--') : "";
+    throw new UsageError(`${command}: ${message}${hint}`);
   }
 }
 
