@@ -2,9 +2,8 @@
  * `dropline dag <pipeline.yaml>`: the stage graph as text, Mermaid or Graphviz dot.
  */
 import type { CompiledPipeline } from "../pipeline/compile.ts";
-import { loadPipeline } from "../pipeline/load.ts";
-import { TASKS } from "../../tasks/mod.ts";
 import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
+import { loadPipelineArg } from "./pipeline_args.ts";
 
 export const DAG_USAGE =
   "Usage: deno task dag <pipeline.yaml> [--format text|mermaid|dot] [--set params.k=v]...";
@@ -24,10 +23,7 @@ export async function dagCommand(args: string[]): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`dag: --format expects one of ${FORMATS.join(", ")}, got "${format}"`);
   }
-  const pipeline = await loadPipeline(positionals[0]!, {
-    tasks: TASKS,
-    overrides: values.set ?? [],
-  });
+  const pipeline = await loadPipelineArg(positionals[0]!, values);
   console.log(renderDag(pipeline, format as typeof FORMATS[number]));
   return 0;
 }

@@ -1,16 +1,15 @@
 /**
  * `dropline run <pipeline.yaml>`: runs a pipeline, reusing stored results.
  */
-import { resolve } from "node:path";
+import type { CompiledPipeline } from "../pipeline/compile.ts";
 import { runPipeline } from "../engine/run_pipeline.ts";
 import { planPipeline } from "../engine/plan.ts";
-import { loadPipeline } from "../pipeline/load.ts";
 import { Store } from "../store/store.ts";
-import { TASKS } from "../../tasks/mod.ts";
 import { parseCommandArgs, PIPELINE_FLAGS, positiveInt, UsageError } from "./args.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
 import { formatMs, TerminalReporter } from "./terminal_reporter.ts";
 import { openJournalReader } from "./journal_reader.ts";
+import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
 export const RUN_USAGE =
   `Usage: deno task run <pipeline.yaml> [--set params.k=v]... [--jobs N] [--keep-going] [--dry-run]
@@ -31,11 +30,8 @@ export async function runCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError(`run: expected one pipeline file\n${RUN_USAGE}`);
   }
-  const cacheDir = resolve(values["cache-dir"] ?? "cache");
-  const pipeline = await loadPipeline(positionals[0]!, {
-    tasks: TASKS,
-    overrides: values.set ?? [],
-  });
+  const cacheDir = cacheDirOf(values);
+  const pipeline = await loadPipelineArg(positionals[0]!, values);
   const forced = selectStages(pipeline, values.force ?? [], "--force");
   const only = values.only
     ? withAncestors(pipeline, selectStages(pipeline, values.only, "--only"))
@@ -84,7 +80,7 @@ export async function runCommand(args: string[]): Promise<number> {
 }
 
 async function dryRun(
-  pipeline: Awaited<ReturnType<typeof loadPipeline>>,
+  pipeline: CompiledPipeline,
   cacheDir: string,
   forced: ReadonlySet<string>,
   only: ReadonlySet<string> | undefined,

@@ -1,17 +1,15 @@
 /**
  * `dropline status <pipeline.yaml>`: the state of every stage without running anything.
  */
-import { resolve } from "node:path";
 import { hostname } from "node:os";
 import type { DatabaseSync } from "node:sqlite";
 import { type PlannedStage, planPipeline } from "../engine/plan.ts";
 import { lastOutcomeOfKey } from "../journal/history.ts";
-import { loadPipeline } from "../pipeline/load.ts";
 import { DEFAULT_STALE_AFTER_MS, isStale, type LockHolder, pidAlive } from "../store/stage_lock.ts";
 import { Store } from "../store/store.ts";
-import { TASKS } from "../../tasks/mod.ts";
 import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
 import { openJournalReader } from "./journal_reader.ts";
+import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
 /** A stage's state as `status` reports it. */
 export interface StageStatus {
@@ -34,11 +32,8 @@ export async function statusCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError(`status: expected one pipeline file\n${STATUS_USAGE}`);
   }
-  const cacheDir = resolve(values["cache-dir"] ?? "cache");
-  const pipeline = await loadPipeline(positionals[0]!, {
-    tasks: TASKS,
-    overrides: values.set ?? [],
-  });
+  const cacheDir = cacheDirOf(values);
+  const pipeline = await loadPipelineArg(positionals[0]!, values);
   const store = new Store(cacheDir);
   const db = openJournalReader(cacheDir);
   try {

@@ -1,14 +1,12 @@
 /**
  * `dropline why <pipeline.yaml> <stage>`: why a stage would run, or why it is reused.
  */
-import { resolve } from "node:path";
 import { planPipeline } from "../engine/plan.ts";
-import { loadPipeline } from "../pipeline/load.ts";
 import { Store } from "../store/store.ts";
-import { TASKS } from "../../tasks/mod.ts";
 import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
 import { openJournalReader } from "./journal_reader.ts";
 import { selectStages } from "./select_stages.ts";
+import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
 export const WHY_USAGE =
   "Usage: deno task why <pipeline.yaml> <stage> [--set params.k=v]... [--force <stage>]... [--cache-dir DIR]";
@@ -23,11 +21,8 @@ export async function whyCommand(args: string[]): Promise<number> {
   if (positionals.length !== 2) {
     throw new UsageError(`why: expected a pipeline file and a stage\n${WHY_USAGE}`);
   }
-  const cacheDir = resolve(values["cache-dir"] ?? "cache");
-  const pipeline = await loadPipeline(positionals[0]!, {
-    tasks: TASKS,
-    overrides: values.set ?? [],
-  });
+  const cacheDir = cacheDirOf(values);
+  const pipeline = await loadPipelineArg(positionals[0]!, values);
   const wanted = selectStages(pipeline, [positionals[1]!], "why");
   const forced = selectStages(pipeline, values.force ?? [], "--force");
   const db = openJournalReader(cacheDir);
