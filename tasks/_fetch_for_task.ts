@@ -19,13 +19,18 @@ export async function fetchForTask(
   ctx: TaskContext<unknown>,
   source: string,
   dest: string,
-  options: RetrySettings & { sha256?: string | undefined; partialName: string },
+  options: RetrySettings & {
+    sha256?: string | undefined;
+    md5?: string | undefined;
+    partialName: string;
+  },
 ): Promise<FetchFileResult> {
   ctx.log.info(`Fetching ${source}`);
   try {
     const result = await fetchFile(source, dest, {
       partialPath: `${ctx.checkpointDir}/${options.partialName}.part`,
       sha256: options.sha256,
+      md5: options.md5,
       retries: options.retries,
       retryDelayMs: options.retry_delay * 1000,
       stallTimeoutMs: options.stall_timeout * 1000,
@@ -47,7 +52,9 @@ export async function fetchForTask(
     if (result.resumedFrom > 0) {
       ctx.log.info(`Resumed a partial download at ${formatBytes(result.resumedFrom)}`);
     }
-    ctx.log.info(`Fetched ${formatBytes(result.bytes)}, sha256 ${result.sha256}`);
+    ctx.log.info(
+      `Fetched ${formatBytes(result.bytes)}, sha256 ${result.sha256}, md5 ${result.md5}`,
+    );
     return result;
   } catch (error) {
     throw asTaskError(error);

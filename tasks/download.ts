@@ -17,6 +17,9 @@ const DownloadParams = z.strictObject({
     // null (a pipeline param whose checksum is not known yet) means "not verified", as absent does.
     .transform((v) => v ?? undefined)
     .describe("expected SHA-256 of the file; a mismatch fails the stage and discards the bytes"),
+  md5: z.string().regex(/^[0-9a-fA-F]{32}$/, "must be 32 hex digits").nullish()
+    .transform((v) => v ?? undefined)
+    .describe("expected MD5, for sources that publish only that (prefer sha256)"),
   extract: z.enum(["none", "zip", "tar.gz", "auto"]).default("none")
     .describe("unpack the file into the output directory; auto detects the format"),
   keep_archive: z.boolean().default(false).describe(
@@ -60,11 +63,11 @@ export default defineTask({
     if (await isFetched(archive, marker, params)) {
       ctx.log.info(`Reusing "${name}" fetched by an earlier attempt`);
     } else {
-      const { sha256 } = await fetchForTask(ctx, params.url, archive, {
+      const { sha256, md5 } = await fetchForTask(ctx, params.url, archive, {
         ...params,
         partialName: name,
       });
-      await Deno.writeTextFile(marker, JSON.stringify({ url: params.url, sha256 }));
+      await Deno.writeTextFile(marker, JSON.stringify({ url: params.url, sha256, md5 }));
     }
     await extractInto(ctx, archive, name);
   },
@@ -100,9 +103,10 @@ async function isFetched(
   params: DownloadParams,
 ): Promise<boolean> {
   try {
-    const { url, sha256 } = JSON.parse(await Deno.readTextFile(marker));
+    const { url, sha256, md5 } = JSON.parse(await Deno.readTextFile(marker));
     await Deno.stat(archive);
-    return url === params.url && (!params.sha256 || params.sha256.toLowerCase() === sha256);
+    return url === params.url && (!params.sha256 || params.sha256.toLowerCase() === sha256) &&
+      (!params.md5 || params.md5.toLowerCase() === md5);
   } catch {
     return false;
   }

@@ -76,6 +76,18 @@ Deno.test("download fails with a clear error on a checksum mismatch", async () =
   );
 });
 
+Deno.test("download verifies an md5 for sources that publish only that", async () => {
+  await using server = serveFiles({ "PACS.zip": zip });
+  const md5 = createHash("md5").update(zip).digest("hex");
+  const run = await runTask(download, { url: `${server.url}PACS.zip`, md5 });
+  assert.ok(run.infos.some((line) => line.includes(`md5 ${md5}`)));
+  const wrong = "f".repeat(32);
+  await assert.rejects(
+    () => runTask(download, { url: `${server.url}PACS.zip`, md5: wrong }),
+    (e: Error) => e instanceof TaskError && e.message.includes(`expected md5 ${wrong}, got ${md5}`),
+  );
+});
+
 Deno.test("download refuses a zip with an entry escaping the output directory", async () => {
   await using server = serveFiles({
     "evil.zip": makeZip({ "a.txt": "a", "../../outside.txt": "x" }),

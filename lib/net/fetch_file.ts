@@ -17,7 +17,7 @@
  * @module
  */
 import { FetchError } from "./fetch_error.ts";
-import { sha256File } from "./sha256_file.ts";
+import { fileDigests } from "./sha256_file.ts";
 import { writeAll } from "./_file_range.ts";
 import { downloadHttp } from "./_http_download.ts";
 import { progressMeter, type TransferProgress } from "./_progress_meter.ts";
@@ -30,6 +30,8 @@ export interface FetchFileOptions {
   partialPath?: string;
   /** Expected SHA-256 (hex); a mismatch discards the bytes and throws. */
   sha256?: string | undefined;
+  /** Expected MD5 (hex), for sources that publish only that; a mismatch discards the bytes and throws. */
+  md5?: string | undefined;
   /** Retries after failures that made no progress; default 5. */
   retries?: number;
   /** First retry delay, doubled each time (capped at 30 s); default 1000 ms. */
@@ -45,6 +47,7 @@ export interface FetchFileOptions {
 export interface FetchFileResult {
   bytes: number;
   sha256: string;
+  md5: string;
   /** Bytes of an earlier partial download that were reused. */
   resumedFrom: number;
   attempts: number;
@@ -107,18 +110,22 @@ export async function fetchFile(
       signal: options.signal,
     });
   }
-  const sha256 = await sha256File(partial);
-  if (options.sha256 && sha256 !== options.sha256.toLowerCase()) {
-    await discard(partial);
-    throw new FetchError(
-      "checksum",
-      `Checksum mismatch for "${url}": expected sha256 ${options.sha256}, got ${sha256}; the downloaded bytes were discarded`,
-    );
+  const { sha256, md5 } = await fileDigests(partial);
+  for (
+    const [kind, expected, got] of [["sha256", options.sha256, sha256], ["md5", options.md5, md5]]
+  ) {
+    if (expected && got !== expected.toLowerCase()) {
+      await discard(partial);
+      throw new FetchError(
+        "checksum",
+        `Checksum mismatch for "${url}": expected ${kind} ${expected}, got ${got}; the downloaded bytes were discarded`,
+      );
+    }
   }
   const bytes = (await Deno.stat(partial)).size;
   await moveFile(partial, dest);
   await Deno.remove(`${partial}.json`).catch(() => {});
-  return { bytes, sha256, ...outcome };
+  return { bytes, sha256, md5, ...outcome };
 }
 
 async function copyLocal(

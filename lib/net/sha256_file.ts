@@ -1,5 +1,5 @@
 /**
- * The SHA-256 of a file, streamed (large downloads are never held in memory).
+ * Digests of a file, streamed (large downloads are never held in memory).
  *
  * @example
  * ```ts
@@ -20,8 +20,25 @@ import { createHash } from "node:crypto";
  * ```
  */
 export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
+  return (await fileDigests(path)).sha256;
+}
+
+/**
+ * Lowercase hex SHA-256 and MD5 of the file at `path`, in one read. MD5 is
+ * only for checking against published checksums that exist in no other form.
+ *
+ * @example
+ * ```ts
+ * const { sha256, md5 } = await fileDigests("PACS.zip");
+ * ```
+ */
+export async function fileDigests(path: string): Promise<{ sha256: string; md5: string }> {
+  const sha256 = createHash("sha256");
+  const md5 = createHash("md5");
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) {
+    sha256.update(chunk);
+    md5.update(chunk);
+  }
+  return { sha256: sha256.digest("hex"), md5: md5.digest("hex") };
 }

@@ -40,6 +40,7 @@ function overrides(
   const set = {
     pacs_url: `${url}PACS.zip`,
     pacs_sha256: sha256(files["PACS.zip"]!),
+    pacs_md5: createHash("md5").update(files["PACS.zip"]!).digest("hex"),
     backbone_url: `${url}model/model.json`,
     backbone_sha256: sha256(files["model/model.json"]!),
     image_size: 8,
@@ -64,7 +65,7 @@ Deno.test("pipelines/pacs.yaml runs end to end from a local server, then is enti
   const tampered = await project.run(
     "run",
     PIPELINE,
-    ...overrides(server.url, files, { pacs_sha256: "ab".repeat(32) }),
+    ...overrides(server.url, files, { pacs_md5: "ab".repeat(16) }),
     "--only",
     "pacs",
   );
