@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { compilePipeline } from "../pipeline/compile.ts";
 import { parsePipelineSource } from "../pipeline/source.ts";
-import { Journal, newRunId, type StageRow } from "../journal/journal.ts";
+import { Journal, type StageRow } from "../journal/journal.ts";
+import { newRunId } from "../journal/run_id.ts";
 import { FileDigests } from "../store/file_digests.ts";
 import { Store } from "../store/store.ts";
 import { TASKS } from "../../tasks/mod.ts";

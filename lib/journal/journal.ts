@@ -3,9 +3,9 @@
  * write-behind buffer flushed in one transaction every few dozen milliseconds,
  * so recording 10,000 cached stages costs one commit, not 10,000.
  */
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { join } from "node:path";
-import { JOURNAL_DDL, JOURNAL_SCHEMA_VERSION, type RunState, type StageState } from "./schema.ts";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { openJournalDatabase } from "./open_journal.ts";
+import type { RunState, StageState } from "./schema.ts";
 
 /** The row a runner writes for each stage at the start of a run. */
 export interface StageRow {
@@ -52,28 +52,6 @@ const COLUMNS: Record<keyof StageUpdate, string> = {
   progress: "progress",
   facts: "facts",
 };
-
-/** Opens a journal database with the settings every process uses. */
-export function openJournalDatabase(cacheDir: string, readOnly: boolean): DatabaseSync {
-  const db = new DatabaseSync(join(cacheDir, "journal.db"), { readOnly });
-  db.exec("PRAGMA busy_timeout = 10000");
-  if (!readOnly) {
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
-    db.exec(JOURNAL_DDL);
-    addMissingColumns(db);
-    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(
-      String(JOURNAL_SCHEMA_VERSION),
-    );
-  }
-  return db;
-}
-
-/** Columns added since schema version 1 was first written, for journals made before them. */
-function addMissingColumns(db: DatabaseSync): void {
-  const columns = (db.prepare("PRAGMA table_info(stages)").all() as { name: string }[])
-    .map((c) => c.name);
-  if (!columns.includes("facts")) db.exec("ALTER TABLE stages ADD COLUMN facts TEXT");
-}
 
 /** Every column of a stage row, in insert order. */
 const STAGE_COLUMNS = [
@@ -344,14 +322,4 @@ export class Journal {
 
 function rowKey(runId: string, stageId: string): string {
   return `${runId}\0${stageId}`;
-}
-
-/**
- * A new run id that sorts in start order: `20261123T175300.123Z-1a2b3c`.
- * Milliseconds matter: "the latest run" is found by id, and two runs often
- * start within one second.
- */
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "");
-  return `${stamp}-${crypto.randomUUID().slice(0, 6)}`;
 }

@@ -1,0 +1,36 @@
+/**
+ * Opening the run journal: one place sets the pragmas every process uses and
+ * brings older journals up to the current columns.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
+import { JOURNAL_DDL, JOURNAL_SCHEMA_VERSION } from "./schema.ts";
+
+/**
+ * Opens `<cacheDir>/journal.db`: read-only for readers, or creating the schema for writers.
+ *
+ * @example
+ * ```ts
+ * const db = openJournalDatabase("cache", true);
+ * ```
+ */
+export function openJournalDatabase(cacheDir: string, readOnly: boolean): DatabaseSync {
+  const db = new DatabaseSync(join(cacheDir, "journal.db"), { readOnly });
+  db.exec("PRAGMA busy_timeout = 10000");
+  if (!readOnly) {
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    db.exec(JOURNAL_DDL);
+    addMissingColumns(db);
+    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(
+      String(JOURNAL_SCHEMA_VERSION),
+    );
+  }
+  return db;
+}
+
+/** Columns added since schema version 1 was first written, for journals made before them. */
+function addMissingColumns(db: DatabaseSync): void {
+  const columns = (db.prepare("PRAGMA table_info(stages)").all() as { name: string }[])
+    .map((c) => c.name);
+  if (!columns.includes("facts")) db.exec("ALTER TABLE stages ADD COLUMN facts TEXT");
+}
