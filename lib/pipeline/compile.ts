@@ -10,11 +10,13 @@ import { canonicalJson } from "../engine/canonical_json.ts";
 import { didYouMean } from "../util/suggest.ts";
 import { type PipelineDefinition, readDefinition, type StageDefinition } from "./definition.ts";
 import { topologicalOrder } from "./graph.ts";
-import { type Combination, expandMatrix, expansionId } from "./matrix.ts";
+import { type Combination, expansionId } from "./matrix.ts";
+import { expandStage } from "./expand_stage.ts";
+import { paramsScope } from "./params_scope.ts";
 import { applyOverrides } from "./overrides.ts";
 import { PipelineError, type Problem } from "./problem.ts";
 import type { PipelineSource, ValuePath } from "./source.ts";
-import { findReferences, lookupPath, render, type RenderScope } from "./template.ts";
+import { findReferences, render, type RenderScope } from "./template.ts";
 import { zodProblems } from "./zod_problems.ts";
 import { resolveStageReference, type StageExpansions } from "./stage_reference.ts";
 
@@ -156,51 +158,6 @@ function stageOrder(
   return sorted.order.map((name) => byName.get(name)!);
 }
 
-/** The stage's matrix combinations (one empty combination without a matrix). */
-function expandStage(
-  stage: StageDefinition,
-  params: Record<string, unknown>,
-  source: PipelineSource,
-  problems: Problem[],
-): Combination[] {
-  if (!stage.matrix) return [{}];
-  const at = (...rest: (string | number)[]) => ["stages", stage.name, "matrix", ...rest];
-  const report = (path: ValuePath, message: string) =>
-    problems.push({
-      at: source.locate(path),
-      stage: stage.name,
-      field: path.slice(2).join("."),
-      message,
-    });
-  const scope = paramsOnlyScope(params, "a matrix");
-  const before = problems.length;
-  const axes: Record<string, unknown[]> = {};
-  for (const [axis, raw] of Object.entries(stage.matrix)) {
-    const reported = problems.length;
-    const values = render(raw, scope, at(axis), report);
-    if (problems.length > reported) continue; // one problem per axis is enough
-    if (!Array.isArray(values) || values.length === 0) {
-      report(at(axis), `Matrix axis "${axis}" must be a non-empty list of values`);
-    } else axes[axis] = values;
-  }
-  if (Object.keys(axes).length === 0 && problems.length === before) {
-    report(at(), "Empty matrix: give at least one axis");
-  }
-  const axisNames = Object.keys(stage.matrix);
-  stage.include.forEach((extra, i) => {
-    const keys = Object.keys(extra);
-    if (keys.length !== axisNames.length || !keys.every((k) => axisNames.includes(k))) {
-      report(
-        ["stages", stage.name, "include", i],
-        `Each include must give every matrix axis: ${axisNames.join(", ")}`,
-      );
-    }
-  });
-  const combos = expandMatrix(axes, stage.exclude, stage.include);
-  if (combos.length === 0) report(at(), "Empty matrix: every combination is excluded");
-  return combos;
-}
-
 interface ExpansionContext {
   params: Record<string, unknown>;
   source: PipelineSource;
@@ -227,7 +184,7 @@ function compileExpansion(
     });
   const upstream = new Set<string>();
   const usedParams: Record<string, unknown> = {};
-  const paramScope = paramsOnlyScope(context.params, "this stage");
+  const paramScope = paramsScope(context.params, "this stage");
   const scopeFor = (outDir: (id: string) => string): RenderScope => ({
     ...paramScope,
     params: (path) => {
@@ -297,24 +254,6 @@ function compileExpansion(
 /** How an upstream output appears in key params: stable, free of cache paths. */
 export function placeholder(id: string): string {
   return `<out:${id}>`;
-}
-
-function paramsOnlyScope(params: Record<string, unknown>, where: string): RenderScope {
-  return {
-    params: (path) => {
-      const found = lookupPath(params, path);
-      if ("value" in found) return found;
-      const parent = lookupPath(params, path.slice(0, found.missingAt));
-      const known = "value" in parent && typeof parent.value === "object" && parent.value !== null
-        ? Object.keys(parent.value)
-        : [];
-      return {
-        error: `Unknown param "${path.join(".")}"${didYouMean(path[found.missingAt]!, known)}`,
-      };
-    },
-    matrix: (name) => ({ error: `"matrix.${name}" cannot be used in ${where}` }),
-    stage: (name) => ({ error: `"stages.${name}.out" cannot be used in ${where}` }),
-  };
 }
 
 function checkDuplicateIds(
