@@ -215,12 +215,23 @@ function compileExpansion(
     if ("error" in ref) report(["stages", stage.name, "needs"], ref.error);
     else ref.ids.forEach((upId) => upstream.add(upId));
   }
-  if (problems.length > before) return undefined;
+  const renderFailed = problems.length > before;
   const parsed = task.schema.safeParse(keyTemplate);
   if (!parsed.success) {
-    problems.push(...zodProblems(parsed.error, task.schema, context.source, stage.name, id));
+    const found = zodProblems(parsed.error, {
+      schema: task.schema,
+      input: keyTemplate,
+      source: context.source,
+      stageName: stage.name,
+      stageId: id,
+    });
+    // After a failed interpolation other issues may be its echoes; misspelt keys are not.
+    problems.push(
+      ...(renderFailed ? found.filter((p) => p.message.startsWith("Unknown parameter")) : found),
+    );
     return undefined;
   }
+  if (renderFailed) return undefined;
   let env: Record<string, string> | undefined;
   try {
     env = task.environment?.(parsed.data);

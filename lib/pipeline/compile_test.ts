@@ -210,7 +210,7 @@ Deno.test("compilePipeline() points a missing required field at its `with`", () 
   assert.deepEqual(problems(text), [
     `/p/x.yaml:${
       pos(text, "data")
-    }: stage "t", field "with.lr": Expected number, received undefined`,
+    }: stage "t", field "with.lr": Missing required field: expected number`,
   ]);
 });
 

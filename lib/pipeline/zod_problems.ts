@@ -12,16 +12,13 @@ import type { PipelineSource, ValuePath } from "./source.ts";
  * @example
  * ```ts
  * const result = schema.safeParse(value);
- * if (!result.success) problems.push(...zodProblems(result.error, schema, source, "train", "train[seed=0]"));
+ * if (!result.success) {
+ *   problems.push(...zodProblems(result.error, { schema, input: value, source, stageName: "train", stageId: "train[seed=0]" }));
+ * }
  * ```
  */
-export function zodProblems(
-  error: z.ZodError,
-  schema: z.ZodType,
-  source: PipelineSource,
-  stageName: string,
-  stageId: string,
-): Problem[] {
+export function zodProblems(error: z.ZodError, where: ZodProblemContext): Problem[] {
+  const { schema, input, source, stageName, stageId } = where;
   return error.issues.flatMap((issue) => {
     const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
     const base: ValuePath = ["stages", stageName, "with", ...path];
@@ -39,9 +36,34 @@ export function zodProblems(
       at: source.locate(base),
       stage: stageId,
       field: ["with", ...path].join("."),
-      message: describe(issue),
+      message: valueAt(input, path) === undefined ? describeMissing(issue) : describe(issue),
     }];
   });
+}
+
+/** What the issues are about: the schema, the value it checked, where that value was written. */
+export interface ZodProblemContext {
+  schema: z.ZodType;
+  /** The rendered `with` the schema checked. */
+  input: unknown;
+  source: PipelineSource;
+  stageName: string;
+  stageId: string;
+}
+
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  let current = input;
+  for (const segment of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+function describeMissing(issue: z.core.$ZodIssue): string {
+  return issue.code === "invalid_type"
+    ? `Missing required field: expected ${issue.expected}`
+    : "Missing required field";
 }
 
 function describe(issue: z.core.$ZodIssue): string {

@@ -100,17 +100,21 @@ stages:
   await Deno.writeTextFile(`${p.dir}/bad.yaml`, fixed);
   const result = await p.run("run", "bad.yaml");
   assert.equal(result.code, 2);
-  // A `with` that cannot be rendered is not checked against the schema yet.
+  // A `with` that cannot be rendered is still checked for misspelt parameters.
   assert.equal(
     result.stderr,
-    'bad.yaml:6:12: stage "make", field "with.run": Unknown param "missing"\n',
+    'bad.yaml:6:12: stage "make", field "with.run": Unknown param "missing"\n' +
+      'bad.yaml:7:7: stage "make", field "with.ouputs": Unknown parameter "ouputs" ' +
+      '(did you mean "outputs"?); expected one of run, outputs, inputs, env\n',
   );
   await Deno.writeTextFile(`${p.dir}/bad.yaml`, fixed.replace("params.missing", "matrix.k"));
   const second = await p.run("run", "bad.yaml");
   assert.equal(second.code, 2);
   assert.equal(
     second.stderr,
-    'bad.yaml:6:12: stage "make", field "with.run": Unknown matrix key "k": the stage has no matrix\n',
+    'bad.yaml:6:12: stage "make", field "with.run": Unknown matrix key "k": the stage has no matrix\n' +
+      'bad.yaml:7:7: stage "make", field "with.ouputs": Unknown parameter "ouputs" ' +
+      '(did you mean "outputs"?); expected one of run, outputs, inputs, env\n',
   );
   await Deno.writeTextFile(`${p.dir}/bad.yaml`, fixed.replace("${{ params.missing }}", "hi"));
   const third = await p.run("run", "bad.yaml");
