@@ -118,6 +118,9 @@ Deno.test("GET /api/runs/:id/events streams the run's events, then new ones as t
     ["running", "succeeded"],
   );
   assert.equal(JSON.parse(events[2]!.data!).stage, DEMO.sweep[0]);
+  const reason = (journal.db.prepare("SELECT reason FROM stages WHERE run_id = ? AND stage_id = ?")
+    .get(DEMO.run, DEMO.sweep[0]) as { reason: string }).reason;
+  assert.equal(JSON.parse(events[3]!.data!).reason, reason, "a stage event carries its reason");
   journal.close();
 });
 

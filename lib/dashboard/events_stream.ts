@@ -42,6 +42,7 @@ export function streamRunEvents(
             stage: event.stageId,
             state: event.state,
             at: event.at,
+            ...(event.reason === null ? {} : { reason: event.reason }),
           }),
         });
         last = event.id;

@@ -66,6 +66,8 @@ export interface EventRecord {
   stageId: string | null;
   state: string;
   at: number;
+  /** The stage's reason now (null for run events). */
+  reason: string | null;
 }
 
 /** Metric series of a stage: name to `[step, value]` pairs in step order. */
@@ -151,13 +153,17 @@ export class JournalReader {
 
   /** Events of a run with an id above `afterId`, oldest first. */
   eventsAfter(runId: string, afterId: number, limit = 500): EventRecord[] {
-    const sql = "SELECT * FROM events WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?";
+    // The stage's current reason rides along, so live pages can show why it ran.
+    const sql = `SELECT e.*, s.reason FROM events e
+      LEFT JOIN stages s ON s.run_id = e.run_id AND s.stage_id = e.stage_id
+      WHERE e.run_id = ? AND e.id > ? ORDER BY e.id LIMIT ?`;
     return this.#all(sql, runId, afterId, limit).map((row) => ({
       id: Number(row.id),
       runId: String(row.run_id),
       stageId: row.stage_id === null ? null : String(row.stage_id),
       state: String(row.state),
       at: Number(row.at),
+      reason: row.reason === null || row.reason === undefined ? null : String(row.reason),
     }));
   }
 

@@ -117,6 +117,13 @@
     const stage = stages.get(event.stage);
     if (!stage) return;
     stage.state = event.state;
+    if (event.reason) {
+      const cell = stage.row.querySelector("td.reason");
+      if (cell) {
+        cell.textContent = event.reason;
+        cell.title = event.reason;
+      }
+    }
     if (event.state === "running") {
       stage.start = event.at;
       stage.end = null;
