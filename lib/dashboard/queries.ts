@@ -136,7 +136,8 @@ export class JournalReader {
     if (row && row.key_inputs === null && typeof row.key === "string") {
       // A reused result's key inputs are recorded by the attempt that produced it.
       const producer = this.#get(
-        "SELECT key_inputs FROM stages WHERE key = ? AND key_inputs IS NOT NULL LIMIT 1",
+        "SELECT key_inputs FROM stages WHERE key = ? AND key_inputs IS NOT NULL " +
+          "AND state NOT IN ('pending', 'cached', 'skipped') LIMIT 1",
         row.key,
       );
       if (producer) row.key_inputs = producer.key_inputs;

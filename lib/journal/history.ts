@@ -40,7 +40,7 @@ export function lastKeyedAttempt(
 export function lastOutcomeOfKey(db: DatabaseSync, key: string): PastAttempt | undefined {
   const row = db.prepare(
     `SELECT run_id AS runId, key, key_inputs AS keyInputs, state, error
-     FROM stages WHERE key = ? AND state NOT IN ('pending', 'skipped')
+     FROM stages WHERE key = ? AND state NOT IN ('pending', 'cached', 'skipped')
      ORDER BY run_id DESC LIMIT 1`,
   ).get(key);
   return row as PastAttempt | undefined;

@@ -20,6 +20,8 @@ export function openJournalDatabase(cacheDir: string, readOnly: boolean): Databa
   if (!readOnly) {
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
     db.exec(JOURNAL_DDL);
+    // Replaced by the partial stages_by_key_executed.
+    db.exec("DROP INDEX IF EXISTS stages_by_key");
     addMissingColumns(db);
     db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)").run(
       String(JOURNAL_SCHEMA_VERSION),

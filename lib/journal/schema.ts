@@ -80,7 +80,10 @@ CREATE TABLE IF NOT EXISTS stages (
   facts TEXT,                     -- JSON facts the task recorded (e.g. tensor backend and version)
   PRIMARY KEY (run_id, stage_id)
 );
-CREATE INDEX IF NOT EXISTS stages_by_key ON stages (key);
+-- Attempts that executed, by key (a reused result is no attempt of its key). Partial, so
+-- the rows of no-op runs - inserted in random key order - do not grow it.
+CREATE INDEX IF NOT EXISTS stages_by_key_executed ON stages (key)
+  WHERE state NOT IN ('pending', 'cached', 'skipped');
 CREATE INDEX IF NOT EXISTS stages_by_stage_id ON stages (stage_id, run_id);
 
 -- Every stage state change after the stage's row is written, in order; the
