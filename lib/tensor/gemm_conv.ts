@@ -8,17 +8,12 @@
  * @module
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
+import { type KernelArgs, type KernelFunc, wrapWasmKernel } from "./_wrap_kernel.ts";
 import { type ConvGeometry, im2col, patchSource } from "./_im2col.ts";
 import { Gemm, hasRelaxedSimd } from "./_wasm_gemm.ts";
 import type { WasmBackendLike } from "./_wasm_ops.ts";
 
 type TensorInfo = TfCore.TensorInfo;
-type KernelArgs = {
-  inputs: Record<string, TensorInfo>;
-  backend: unknown;
-  attrs?: TfCore.NamedAttrMap;
-};
-type KernelFunc = (args: KernelArgs) => TensorInfo;
 
 const MIN_DEPTH = 64;
 const MAX_PACKED_WEIGHT_BYTES = 2 << 20;
@@ -45,13 +40,7 @@ export function gemmConvCalls(): number {
 export function registerGemmConv(tf: typeof TfCore): void {
   if (!hasRelaxedSimd()) return;
   for (const kernelName of ["Conv2D", "FusedConv2D"]) {
-    const config = tf.getKernel(kernelName, "wasm");
-    if (!config || wrapped.has(config.kernelFunc)) continue;
-    const original = config.kernelFunc as unknown as KernelFunc;
-    const kernelFunc = (args: KernelArgs) => gemmConv(tf, original, args);
-    wrapped.add(kernelFunc);
-    tf.unregisterKernel(kernelName, "wasm");
-    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as never });
+    wrapWasmKernel(tf, kernelName, (original) => (args) => gemmConv(tf, original, args), wrapped);
   }
 }
 

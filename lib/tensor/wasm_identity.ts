@@ -8,10 +8,7 @@
  * @module
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
-
-type TensorInfo = TfCore.TensorInfo;
-type KernelArgs = { inputs: Record<string, TensorInfo>; backend: unknown };
-type KernelFunc = (args: KernelArgs) => TensorInfo;
+import { wrapWasmKernel } from "./_wrap_kernel.ts";
 
 const wrapped = new WeakSet<object>();
 
@@ -25,20 +22,10 @@ const wrapped = new WeakSet<object>();
  * ```
  */
 export function registerWasmIdentity(tf: typeof TfCore): void {
-  const config = tf.getKernel("Identity", "wasm");
-  if (!config || wrapped.has(config.kernelFunc)) return;
-  const original = config.kernelFunc as unknown as KernelFunc;
-  const kernelFunc = (args: KernelArgs) => {
+  wrapWasmKernel(tf, "Identity", (original) => (args) => {
     const x = args.inputs.x!;
     if (x.dtype === "string") return original(args);
     (args.backend as { incRef(dataId: TfCore.DataId): void }).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
-  wrapped.add(kernelFunc);
-  tf.unregisterKernel("Identity", "wasm");
-  tf.registerKernel({
-    kernelName: "Identity",
-    backendName: "wasm",
-    kernelFunc: kernelFunc as never,
-  });
+  }, wrapped);
 }

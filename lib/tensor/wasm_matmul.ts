@@ -8,15 +8,10 @@
  * @module
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
+import { type KernelArgs, type KernelFunc, wrapWasmKernel } from "./_wrap_kernel.ts";
 import { WasmOps } from "./_wasm_ops.ts";
 
 type TensorInfo = TfCore.TensorInfo;
-type KernelArgs = {
-  inputs: Record<string, TensorInfo>;
-  backend: unknown;
-  attrs?: TfCore.NamedAttrMap;
-};
-type KernelFunc = (args: KernelArgs) => TensorInfo;
 
 const KERNELS = ["BatchMatMul", "_FusedMatMul"];
 const wrapped = new WeakSet<object>();
@@ -32,13 +27,12 @@ const wrapped = new WeakSet<object>();
  */
 export function registerWasmMatMul(tf: typeof TfCore): void {
   for (const kernelName of KERNELS) {
-    const config = tf.getKernel(kernelName, "wasm");
-    if (!config || wrapped.has(config.kernelFunc)) continue;
-    const original = config.kernelFunc as unknown as KernelFunc;
-    const kernelFunc = (args: KernelArgs) => untransposed(tf, original, args);
-    wrapped.add(kernelFunc);
-    tf.unregisterKernel(kernelName, "wasm");
-    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as never });
+    wrapWasmKernel(
+      tf,
+      kernelName,
+      (original) => (args) => untransposed(tf, original, args),
+      wrapped,
+    );
   }
 }
 

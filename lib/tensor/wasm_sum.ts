@@ -7,15 +7,10 @@
  * @module
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
+import { type KernelArgs, type KernelFunc, wrapWasmKernel } from "./_wrap_kernel.ts";
 import type { WasmBackendLike } from "./_wasm_ops.ts";
 
 type TensorInfo = TfCore.TensorInfo;
-type KernelArgs = {
-  inputs: Record<string, TensorInfo>;
-  backend: unknown;
-  attrs?: TfCore.NamedAttrMap;
-};
-type KernelFunc = (args: KernelArgs) => TensorInfo;
 
 const wrapped = new WeakSet<object>();
 
@@ -29,13 +24,7 @@ const wrapped = new WeakSet<object>();
  * ```
  */
 export function registerWasmSum(tf: typeof TfCore): void {
-  const config = tf.getKernel("Sum", "wasm");
-  if (!config || wrapped.has(config.kernelFunc)) return;
-  const original = config.kernelFunc as unknown as KernelFunc;
-  const kernelFunc = (args: KernelArgs) => leadingSum(tf, original, args);
-  wrapped.add(kernelFunc);
-  tf.unregisterKernel("Sum", "wasm");
-  tf.registerKernel({ kernelName: "Sum", backendName: "wasm", kernelFunc: kernelFunc as never });
+  wrapWasmKernel(tf, "Sum", (original) => (args) => leadingSum(tf, original, args), wrapped);
 }
 
 function leadingSum(tf: typeof TfCore, original: KernelFunc, args: KernelArgs): TensorInfo {
