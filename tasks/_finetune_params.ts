@@ -1,6 +1,7 @@
 /** The `with` schema of the `finetune` task, and how its fields map onto the training loop. */
 import { z } from "zod";
 import type { TrainConfig } from "../lib/ml/train_loop.ts";
+import { BackendParam } from "../lib/tensor/backend_param.ts";
 
 const DomainRef = z.union([z.string().min(1), z.int().nonnegative()]);
 
@@ -47,9 +48,7 @@ export const FinetuneParams = z.strictObject({
   init_seed: z.int().default(0).describe(
     "initial head weights (shared across seeds so runs can be averaged)",
   ),
-  backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]).optional().describe(
-    "tensor backend for the backbone path",
-  ),
+  backend: BackendParam,
 }).refine((p) => Boolean(p.features) !== Boolean(p.backbone && p.dataset), {
   message: "Give either `features`, or `backbone` and `dataset`",
 });

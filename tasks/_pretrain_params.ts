@@ -1,6 +1,7 @@
 /** The `with` schema of the `pretrain` task, and how its fields map onto the training loop. */
 import { z } from "zod";
 import type { TrainConfig } from "../lib/ml/train_loop.ts";
+import { BackendParam } from "../lib/tensor/backend_param.ts";
 
 const DomainRef = z.union([z.string().min(1), z.int().nonnegative()]);
 
@@ -27,9 +28,7 @@ const Common = {
   ),
   log_every: z.int().positive().default(10).describe("steps between logged metrics"),
   seed: z.int().default(0).describe("initial weights and batches"),
-  backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]).optional().describe(
-    "tensor backend (default: DROPLINE_BACKEND, else auto)",
-  ),
+  backend: BackendParam,
 };
 
 const Filters = z.tuple([

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { defineTask, TaskError } from "../lib/task.ts";
 import { PathList } from "./_path_list.ts";
 import { tensorEnvironment } from "../lib/tensor/tensor_environment.ts";
+import { BackendParam } from "../lib/tensor/backend_param.ts";
 
 const METHODS = ["uniform_soup", "greedy_soup", "ensemble", "wise_ft"] as const;
 
@@ -15,7 +16,7 @@ const AverageParams = z.strictObject({
   runs: PathList.describe("finetune output directories (usually ${{ stages.finetune.out }})"),
   features: z.string().min(1).optional().describe("features directory, for heads"),
   dataset: z.string().min(1).optional().describe("data set directory, for networks"),
-  backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]).optional(),
+  backend: BackendParam,
   checkpoint: z.enum(["selected", "last"]).default("selected").describe(
     "which model of each run is an ingredient",
   ),

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { defineTask, TaskError } from "../lib/task.ts";
 import { PathList } from "./_path_list.ts";
 import { tensorEnvironment } from "../lib/tensor/tensor_environment.ts";
+import { BackendParam } from "../lib/tensor/backend_param.ts";
 
 const DomainRef = z.union([z.string().min(1), z.int().nonnegative()]);
 
@@ -16,7 +17,7 @@ const EvaluateParams = z.strictObject({
   model: PathList.describe("model, ensemble or finetune run directory; several make an ensemble"),
   features: z.string().min(1).optional().describe("features directory, for heads"),
   dataset: z.string().min(1).optional().describe("data set directory, for networks"),
-  backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]).optional(),
+  backend: BackendParam,
   checkpoint: z.enum(["selected", "last", "initial"]).default("selected").describe(
     "which model of a finetune run",
   ),

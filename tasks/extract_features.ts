@@ -9,6 +9,7 @@ import { z } from "zod";
 import { FEATURES_FILES } from "../lib/formats/features.ts";
 import { defineTask, TaskError } from "../lib/task.ts";
 import { tensorEnvironment } from "../lib/tensor/tensor_environment.ts";
+import { BackendParam } from "../lib/tensor/backend_param.ts";
 
 const ExtractParams = z.strictObject({
   backbone: z.string().min(1).describe("backbone directory: model.json, weights, backbone.json"),
@@ -23,9 +24,7 @@ const ExtractParams = z.strictObject({
     "resampling when the images' size differs from the model's input size",
   ),
   batch_size: z.int().positive().default(64).describe("images per forward pass"),
-  backend: z.enum(["auto", "tensorflow", "wasm", "cpu"]).optional().describe(
-    "tensor backend (default: DROPLINE_BACKEND, else auto)",
-  ),
+  backend: BackendParam,
 });
 
 /** The validated `with` of an `extract_features` stage. */

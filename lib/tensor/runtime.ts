@@ -18,8 +18,11 @@ import type * as TfCore from "@tensorflow/tfjs-core";
 import type * as TfLayers from "@tensorflow/tfjs-layers";
 import type { loadGraphModel } from "@tensorflow/tfjs-converter";
 
+/** Every backend request, `auto` first. */
+export const BACKEND_CHOICES = ["auto", "tensorflow", "wasm", "cpu"] as const;
+
 /** A backend request: `auto` picks the fastest one that loads. */
-export type BackendChoice = "auto" | "tensorflow" | "wasm" | "cpu";
+export type BackendChoice = typeof BACKEND_CHOICES[number];
 
 /** The TF.js namespace: tfjs-core, tfjs-layers and the converter's `loadGraphModel`. */
 export type Tf = typeof TfCore & typeof TfLayers & { loadGraphModel: typeof loadGraphModel };
@@ -46,8 +49,6 @@ export interface LoadTensorRuntimeOptions {
 
 const NO_BINDING = "its native binding is not installed: " +
   "run `deno install --allow-scripts=npm:@tensorflow/tfjs-node` with network access";
-
-const CHOICES: readonly BackendChoice[] = ["auto", "tensorflow", "wasm", "cpu"];
 
 let loading: Promise<TensorRuntime> | undefined;
 
@@ -98,10 +99,10 @@ export function resolveBackendChoice(
 ): BackendChoice {
   const raw = option ?? (env?.trim() || undefined) ?? "auto";
   const value = raw.toLowerCase();
-  if (!(CHOICES as readonly string[]).includes(value)) {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
     const from = option === undefined ? "DROPLINE_BACKEND" : "backend";
     throw new TypeError(
-      `Unknown tensor backend "${raw}" in ${from}: expected one of ${CHOICES.join(", ")}`,
+      `Unknown tensor backend "${raw}" in ${from}: expected one of ${BACKEND_CHOICES.join(", ")}`,
     );
   }
   return value as BackendChoice;
