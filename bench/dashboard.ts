@@ -9,13 +9,13 @@
  * Usage: deno task bench dashboard [--repeat N]
  */
 import { parseArgs } from "node:util";
-import { createApp } from "../lib/dashboard/app.ts";
+import { createApp } from "../packages/dashboard/app.ts";
 import {
   fakeTrainingMetrics,
   FixtureJournal,
   type FixtureStage,
-} from "../lib/dashboard/_fixture.ts";
-import type { StageState } from "../lib/journal/schema.ts";
+} from "../packages/dashboard/_fixture.ts";
+import type { StageState } from "../packages/engine/journal/schema.ts";
 
 const DOMAINS = ["art", "cartoon", "photo", "sketch"];
 const DROPOUTS = [0, 0.5, 0.9, 0.95];

@@ -5,12 +5,12 @@
  * through the CLI (process start included, as a user sees it).
  */
 import { join } from "node:path";
-import { planPipeline } from "../lib/engine/plan.ts";
-import { loadPipeline } from "../lib/pipeline/load.ts";
-import { Store } from "../lib/store/store.ts";
+import { planPipeline } from "../packages/engine/runner/plan.ts";
+import { loadPipeline } from "../packages/engine/pipeline/load.ts";
+import { Store } from "../packages/engine/store/store.ts";
 import { TASKS } from "../tasks/mod.ts";
 
-const CLI = new URL("../lib/cli/main.ts", import.meta.url).pathname;
+const CLI = new URL("../packages/cli/main.ts", import.meta.url).pathname;
 
 /** The synthetic pipeline's YAML. */
 export function syntheticPipeline(stages: number): string {

@@ -9,8 +9,8 @@
  * @module
  */
 import process from "node:process";
-import { loadTensorRuntime, type TensorRuntime } from "../lib/tensor/runtime.ts";
-import { mnistCnn } from "../lib/tensor/mnist_cnn.ts";
+import { loadTensorRuntime, type TensorRuntime } from "../packages/tensor/runtime.ts";
+import { mnistCnn } from "../packages/tensor/mnist_cnn.ts";
 
 /** What a measurement receives. */
 export interface BenchContext {

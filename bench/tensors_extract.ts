@@ -14,13 +14,13 @@
  * @module
  */
 import process from "node:process";
-import { createDatasetWriter } from "../lib/formats/dataset_writer.ts";
-import type { BackboneInfo } from "../lib/formats/backbone_info.ts";
-import { Prng } from "../lib/ml/prng.ts";
-import { saveModelToDir, WEIGHTS_BIN } from "../lib/tensor/fs_io.ts";
-import { MNIST_CNN_FEATURES, mnistCnn } from "../lib/tensor/mnist_cnn.ts";
-import type { Progress, TaskContext } from "../lib/task.ts";
-import extractFeatures, { type ExtractParams } from "../tasks/extract_features.ts";
+import { createDatasetWriter } from "../packages/ml/formats/dataset_writer.ts";
+import type { BackboneInfo } from "../packages/ml/formats/backbone_info.ts";
+import { Prng } from "../packages/ml/prng.ts";
+import { saveModelToDir, WEIGHTS_BIN } from "../packages/tensor/fs_io.ts";
+import { MNIST_CNN_FEATURES, mnistCnn } from "../packages/tensor/mnist_cnn.ts";
+import type { Progress, TaskContext } from "../packages/engine/task.ts";
+import extractFeatures, { type ExtractParams } from "../tasks/extract_features/mod.ts";
 import type { BenchContext } from "./tensors.ts";
 
 const SHAPE: [number, number, number] = [28, 28, 1];

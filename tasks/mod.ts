@@ -2,18 +2,18 @@
  * The task registry: every task a pipeline can name in `task:`.
  * Add a task by importing its module here; the engine reads nothing else.
  */
-import type { Task } from "../lib/task.ts";
-import average from "./average.ts";
-import backbone from "./backbone.ts";
-import download from "./download.ts";
-import evaluate from "./evaluate.ts";
-import extractFeatures from "./extract_features.ts";
-import finetune from "./finetune.ts";
-import imageFolder from "./image_folder.ts";
-import mnistDomains from "./mnist_domains.ts";
-import pretrain from "./pretrain.ts";
-import report from "./report.ts";
-import shell from "./shell.ts";
+import type { Task } from "../packages/engine/task.ts";
+import average from "./average/mod.ts";
+import backbone from "./backbone/mod.ts";
+import download from "./download/mod.ts";
+import evaluate from "./evaluate/mod.ts";
+import extractFeatures from "./extract_features/mod.ts";
+import finetune from "./finetune/mod.ts";
+import imageFolder from "./image_folder/mod.ts";
+import mnistDomains from "./mnist_domains/mod.ts";
+import pretrain from "./pretrain/mod.ts";
+import report from "./report/mod.ts";
+import shell from "./shell/mod.ts";
 
 /** All built-in tasks, by name. */
 export const TASKS: ReadonlyMap<string, Task> = new Map(

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Absolute path of the CLI entry point. */
-export const MAIN = fileURLToPath(new URL("../../lib/cli/main.ts", import.meta.url));
+export const MAIN = fileURLToPath(new URL("../../packages/cli/main.ts", import.meta.url));
 
 /** What a finished CLI process printed and returned. */
 export interface CliResult {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runPipeline, type RunSummary } from "../../lib/engine/run_pipeline.ts";
-import type { RunReporter, StageOutcome } from "../../lib/engine/reporter.ts";
-import { loadPipeline } from "../../lib/pipeline/load.ts";
-import type { Progress, Task } from "../../lib/task.ts";
+import { runPipeline, type RunSummary } from "../../packages/engine/runner/run_pipeline.ts";
+import type { RunReporter, StageOutcome } from "../../packages/engine/runner/reporter.ts";
+import { loadPipeline } from "../../packages/engine/pipeline/load.ts";
+import type { Progress, Task } from "../../packages/engine/task.ts";
 import { TASKS } from "../../tasks/mod.ts";
 import probe from "./fixtures/probe_task.ts";
 import { rows, tempProject, waitForFile } from "./_project.ts";

@@ -5,14 +5,14 @@
  * @example
  * ```ts
  * import { runTask } from "./test_context.ts";
- * import download from "../../tasks/download.ts";
+ * import download from "../../tasks/download/mod.ts";
  *
  * await using run = await runTask(download, { url: `${server.url}PACS.zip`, extract: "zip" });
  * console.log(run.outDir, run.warnings, run.progress.at(-1));
  * ```
  * @module
  */
-import type { Progress, Task, TaskContext } from "../../lib/task.ts";
+import type { Progress, Task, TaskContext } from "../../packages/engine/task.ts";
 
 /** Options of {@link makeTestContext} and {@link runTask}. */
 export interface TestContextOptions {

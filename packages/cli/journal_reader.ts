@@ -1,0 +1,20 @@
+/**
+ * Opens the journal for reading, if a run ever wrote one.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { openJournalDatabase } from "../engine/journal/open_journal.ts";
+
+/**
+ * The journal of `cacheDir` opened read-only, or undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * const db = openJournalReader("cache");
+ * ```
+ */
+export function openJournalReader(cacheDir: string): DatabaseSync | undefined {
+  if (!existsSync(join(cacheDir, "journal.db"))) return undefined;
+  return openJournalDatabase(cacheDir, true);
+}

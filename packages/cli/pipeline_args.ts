@@ -1,0 +1,35 @@
+/**
+ * What the pipeline commands read from their flags: the cache directory and
+ * the pipeline compiled with its `--set` overrides.
+ */
+import { resolve } from "node:path";
+import type { CompiledPipeline } from "../engine/pipeline/compile.ts";
+import { loadPipeline } from "../engine/pipeline/load.ts";
+import { TASKS } from "../../tasks/mod.ts";
+
+/**
+ * The absolute cache directory (`--cache-dir`, default `./cache`).
+ *
+ * @example
+ * ```ts
+ * cacheDirOf({ "cache-dir": "/data/cache" }); // "/data/cache"
+ * ```
+ */
+export function cacheDirOf(values: { "cache-dir"?: string | undefined }): string {
+  return resolve(values["cache-dir"] ?? "cache");
+}
+
+/**
+ * Loads and compiles the pipeline file with the built-in tasks and the `--set` overrides.
+ *
+ * @example
+ * ```ts
+ * const pipeline = await loadPipelineArg("pipelines/demo.yaml", { set: ["params.n=5"] });
+ * ```
+ */
+export function loadPipelineArg(
+  file: string,
+  values: { set?: string[] | undefined },
+): Promise<CompiledPipeline> {
+  return loadPipeline(file, { tasks: TASKS, overrides: values.set ?? [] });
+}

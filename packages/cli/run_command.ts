@@ -1,0 +1,110 @@
+/**
+ * `dropline run <pipeline.yaml>`: runs a pipeline, reusing stored results.
+ */
+import type { CompiledPipeline } from "../engine/pipeline/compile.ts";
+import { runPipeline } from "../engine/runner/run_pipeline.ts";
+import { planPipeline } from "../engine/runner/plan.ts";
+import { Store } from "../engine/store/store.ts";
+import { parseCommandArgs, PIPELINE_FLAGS, positiveInt, UsageError } from "./args.ts";
+import { selectStages, withAncestors } from "./select_stages.ts";
+import { formatMs, TerminalReporter } from "./terminal_reporter.ts";
+import { openJournalReader } from "./journal_reader.ts";
+import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
+
+export const RUN_USAGE =
+  `Usage: deno task run <pipeline.yaml> [--set params.k=v]... [--jobs N] [--keep-going] [--dry-run]
+                      [--force <stage>]... [--only <stage>]... [--cache-dir DIR] [--verbose]`;
+
+/** Runs the command; returns the exit code (0 ok, 1 a stage failed, 130 interrupted). */
+export async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    ...PIPELINE_FLAGS,
+    jobs: { type: "string", short: "j" },
+    "keep-going": { type: "boolean", short: "k" },
+    "dry-run": { type: "boolean", short: "n" },
+    force: { type: "string", multiple: true },
+    only: { type: "string", multiple: true },
+    verbose: { type: "boolean", short: "v" },
+  }, "run");
+  if (values.help) return usage(RUN_USAGE, 0);
+  if (positionals.length !== 1) {
+    throw new UsageError(`run: expected one pipeline file\n${RUN_USAGE}`);
+  }
+  const cacheDir = cacheDirOf(values);
+  const pipeline = await loadPipelineArg(positionals[0]!, values);
+  const forced = selectStages(pipeline, values.force ?? [], "--force");
+  const only = values.only
+    ? withAncestors(pipeline, selectStages(pipeline, values.only, "--only"))
+    : undefined;
+  if (values["dry-run"]) return await dryRun(pipeline, cacheDir, forced, only);
+
+  const controller = new AbortController();
+  const interrupt = () => {
+    if (controller.signal.aborted) Deno.exit(130);
+    console.log("\nInterrupted: stopping running stages (press Ctrl-C again to quit at once)");
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", interrupt);
+  Deno.addSignalListener("SIGTERM", interrupt);
+  const reporter = new TerminalReporter({
+    live: Deno.stdout.isTerminal(),
+    showCached: values.verbose === true || pipeline.stages.length <= 50,
+  });
+  try {
+    const summary = await runPipeline(pipeline, {
+      cacheDir,
+      jobs: values.jobs ? positiveInt("--jobs", values.jobs) : navigator.hardwareConcurrency,
+      keepGoing: values["keep-going"] === true,
+      forced,
+      ...(only ? { selected: only } : {}),
+      argv: args,
+      reporter,
+      signal: controller.signal,
+    });
+    reporter.close();
+    const c = summary.counts;
+    console.log(
+      `${pipeline.name}: ${c.succeeded} ran, ${c.cached} cached, ${c.failed} failed, ${c.skipped} skipped` +
+        (c.interrupted ? `, ${c.interrupted} interrupted` : "") +
+        ` in ${formatMs(summary.ms)} (run ${summary.runId})`,
+    );
+    for (const f of summary.failures) {
+      console.log(`  ✖ ${f.id}: ${f.message}${f.logPath ? `\n    log: ${f.logPath}` : ""}`);
+    }
+    return summary.state === "succeeded" ? 0 : summary.state === "interrupted" ? 130 : 1;
+  } finally {
+    reporter.close();
+    Deno.removeSignalListener("SIGINT", interrupt);
+    Deno.removeSignalListener("SIGTERM", interrupt);
+  }
+}
+
+async function dryRun(
+  pipeline: CompiledPipeline,
+  cacheDir: string,
+  forced: ReadonlySet<string>,
+  only: ReadonlySet<string> | undefined,
+): Promise<number> {
+  const db = openJournalReader(cacheDir);
+  const plan = await planPipeline(pipeline, new Store(cacheDir), db, forced);
+  db?.close();
+  let toRun = 0;
+  for (const stage of plan) {
+    if (only && !only.has(stage.id)) continue;
+    if (stage.action === "run") toRun++;
+    console.log(
+      `${stage.action === "run" ? "would run " : "cached    "} ${stage.id}: ${stage.reason}`,
+    );
+  }
+  console.log(
+    `${pipeline.name}: ${toRun} would run, ${
+      plan.length - toRun
+    } cached (dry run: nothing executed)`,
+  );
+  return 0;
+}
+
+function usage(text: string, code: number): number {
+  console.log(text);
+  return code;
+}

@@ -1,0 +1,38 @@
+/**
+ * Resolves `--force` / `--only` stage selectors: a YAML stage name selects
+ * all its expansions, an expanded id selects one.
+ */
+import { ancestors } from "../engine/pipeline/graph.ts";
+import type { CompiledPipeline } from "../engine/pipeline/compile.ts";
+import { didYouMean } from "../engine/util/suggest.ts";
+import { UsageError } from "./args.ts";
+
+/**
+ * The stage ids matching selectors.
+ *
+ * @example
+ * ```ts
+ * selectStages(pipeline, ["sweep"], "--force"); // Set { "sweep[seed=0]", "sweep[seed=1]" }
+ * ```
+ */
+export function selectStages(
+  pipeline: CompiledPipeline,
+  selectors: readonly string[],
+  flag: string,
+): Set<string> {
+  const selected = new Set<string>();
+  for (const selector of selectors) {
+    const matched = pipeline.stages.filter((s) => s.id === selector || s.name === selector);
+    if (matched.length === 0) {
+      const names = new Set(pipeline.stages.flatMap((s) => [s.name, s.id]));
+      throw new UsageError(`${flag}: unknown stage "${selector}"${didYouMean(selector, names)}`);
+    }
+    matched.forEach((s) => selected.add(s.id));
+  }
+  return selected;
+}
+
+/** The selected stages plus everything they need. */
+export function withAncestors(pipeline: CompiledPipeline, ids: ReadonlySet<string>): Set<string> {
+  return new Set([...ids, ...ancestors(pipeline.stages, ids)]);
+}

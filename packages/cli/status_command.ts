@@ -1,0 +1,102 @@
+/**
+ * `dropline status <pipeline.yaml>`: the state of every stage without running anything.
+ */
+import { hostname } from "node:os";
+import type { DatabaseSync } from "node:sqlite";
+import { type PlannedStage, planPipeline } from "../engine/runner/plan.ts";
+import { lastOutcomeOfKey } from "../engine/journal/history.ts";
+import { DEFAULT_STALE_AFTER_MS, isStale, type LockHolder, pidAlive } from "../engine/store/stage_lock.ts";
+import { Store } from "../engine/store/store.ts";
+import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
+import { openJournalReader } from "./journal_reader.ts";
+import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
+
+/** A stage's state as `status` reports it. */
+export interface StageStatus {
+  id: string;
+  key: string | null;
+  state: "cached" | "pending" | "running" | "failed";
+  reason: string;
+}
+
+export const STATUS_USAGE =
+  "Usage: deno task status <pipeline.yaml> [--set params.k=v]... [--cache-dir DIR] [--json]";
+
+/** Prints every stage's state; returns the exit code. */
+export async function statusCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    ...PIPELINE_FLAGS,
+    json: { type: "boolean" },
+  }, "status");
+  if (values.help) return (console.log(STATUS_USAGE), 0);
+  if (positionals.length !== 1) {
+    throw new UsageError(`status: expected one pipeline file\n${STATUS_USAGE}`);
+  }
+  const cacheDir = cacheDirOf(values);
+  const pipeline = await loadPipelineArg(positionals[0]!, values);
+  const store = new Store(cacheDir);
+  const db = openJournalReader(cacheDir);
+  try {
+    const plan = await planPipeline(pipeline, store, db, new Set());
+    const stages = plan.map((stage) => stageStatus(stage, store, db));
+    if (values.json) console.log(JSON.stringify({ stages }, null, 2));
+    else printTable(stages);
+    return 0;
+  } finally {
+    db?.close();
+  }
+}
+
+function stageStatus(stage: PlannedStage, store: Store, db: DatabaseSync | undefined): StageStatus {
+  const base = { id: stage.id, key: stage.key };
+  if (stage.action === "reuse") return { ...base, state: "cached", reason: stage.reason };
+  if (stage.key) {
+    const holder = liveLockHolder(store.lockPath(stage.key));
+    if (holder) {
+      return {
+        ...base,
+        state: "running",
+        reason: `running in run ${holder.runId} (pid ${holder.pid} on ${holder.host})`,
+      };
+    }
+    const last = db ? lastOutcomeOfKey(db, stage.key) : undefined;
+    if (last?.state === "failed") {
+      return {
+        ...base,
+        state: "failed",
+        reason: `last attempt failed: ${last.error ?? "unknown error"}`,
+      };
+    }
+  }
+  return { ...base, state: "pending", reason: stage.reason };
+}
+
+function liveLockHolder(path: string): LockHolder | undefined {
+  try {
+    const holder = JSON.parse(Deno.readTextFileSync(path)) as LockHolder;
+    const heartbeatAgeMs = Date.now() - (Deno.statSync(path).mtime?.getTime() ?? 0);
+    const stale = isStale(holder, {
+      heartbeatAgeMs,
+      thisHost: hostname(),
+      pidAlive,
+      staleAfterMs: DEFAULT_STALE_AFTER_MS,
+    });
+    return stale ? undefined : holder;
+  } catch {
+    return undefined;
+  }
+}
+
+function printTable(stages: StageStatus[]): void {
+  const width = Math.min(60, Math.max(5, ...stages.map((s) => s.id.length)));
+  for (const s of stages) {
+    console.log(
+      `${s.state.padEnd(8)} ${s.id.padEnd(width)} ${
+        (s.key ?? "-").slice(0, 12).padEnd(12)
+      } ${s.reason}`,
+    );
+  }
+  const counts = new Map<string, number>();
+  for (const s of stages) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  console.log([...counts].map(([state, n]) => `${n} ${state}`).join(", "));
+}

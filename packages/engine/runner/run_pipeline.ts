@@ -1,0 +1,326 @@
+/**
+ * The executor: drives the scheduler, keys each stage when its upstream is
+ * done, reuses stored results and executes the rest with at most `jobs`
+ * stages running at once, recording everything in the journal.
+ */
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { canonicalJson } from "../util/canonical_json.ts";
+import type { CompiledPipeline, CompiledStage } from "../pipeline/compile.ts";
+import { Journal, type StageRow, type StageUpdate } from "../journal/journal.ts";
+import { newRunId } from "../journal/run_id.ts";
+import type { RunState } from "../journal/schema.ts";
+import { FileDigests } from "../store/file_digests.ts";
+import { pidAlive, type StageLock } from "../store/stage_lock.ts";
+import { Store } from "../store/store.ts";
+import { Semaphore } from "../util/semaphore.ts";
+import { executeStage } from "./execute_stage.ts";
+import { prepareStage } from "./prepare_stage.ts";
+import type { RunReporter, StageOutcome } from "./reporter.ts";
+import { Scheduler } from "./scheduler.ts";
+
+/** How to run a pipeline. */
+export interface RunOptions {
+  cacheDir: string;
+  jobs: number;
+  keepGoing: boolean;
+  /** Stage ids that run even when a result is stored. */
+  forced: ReadonlySet<string>;
+  /** Stage ids to consider (default: all). Must be closed under upstream. */
+  selected?: ReadonlySet<string>;
+  argv: string[];
+  reporter: RunReporter;
+  signal: AbortSignal;
+}
+
+/** The run's totals. */
+export interface RunSummary {
+  runId: string;
+  state: RunState;
+  counts: Record<StageOutcome, number>;
+  failures: { id: string; message: string; logPath?: string }[];
+  ms: number;
+}
+
+const HEARTBEAT_MS = 5_000;
+
+/**
+ * Runs a compiled pipeline to completion, failure or interruption.
+ *
+ * @example
+ * ```ts
+ * const summary = await runPipeline(pipeline, { cacheDir: "cache", jobs: 2, ... });
+ * ```
+ */
+export async function runPipeline(
+  pipeline: CompiledPipeline,
+  options: RunOptions,
+): Promise<RunSummary> {
+  const started = performance.now();
+  const store = new Store(options.cacheDir);
+  await store.prepare();
+  const journal = new Journal(options.cacheDir);
+  const run = new PipelineRun(pipeline, options, store, journal);
+  try {
+    return { ...(await run.execute()), ms: performance.now() - started };
+  } finally {
+    journal.close();
+  }
+}
+
+class PipelineRun {
+  readonly runId = newRunId();
+  #stages: CompiledStage[];
+  #results = new Map<string, { digest: string; outDir: string }>();
+  #counts: Record<StageOutcome, number> = {
+    succeeded: 0,
+    cached: 0,
+    failed: 0,
+    skipped: 0,
+    interrupted: 0,
+  };
+  #failures: RunSummary["failures"] = [];
+  #locks = new Set<StageLock>();
+  #slots: Semaphore;
+  #scheduler: Scheduler;
+  #files: FileDigests;
+  #lastProgress = new Map<string, number>();
+  #facts = new Map<string, Record<string, string | number | boolean>>();
+
+  constructor(
+    readonly pipeline: CompiledPipeline,
+    readonly options: RunOptions,
+    readonly store: Store,
+    readonly journal: Journal,
+  ) {
+    this.#stages = pipeline.stages.filter((s) => !options.selected || options.selected.has(s.id));
+    this.#slots = new Semaphore(Math.max(1, options.jobs));
+    this.#scheduler = new Scheduler(this.#stages, options.keepGoing ? "keep-going" : "fail-fast");
+    this.#files = new FileDigests(journal.db, true);
+  }
+
+  async execute(): Promise<Omit<RunSummary, "ms">> {
+    this.journal.reapDeadRuns(hostname(), pidAlive);
+    this.journal.startRun({
+      id: this.runId,
+      pipeline: this.pipeline.name,
+      file: this.pipeline.file,
+      argv: this.options.argv,
+      host: hostname(),
+      stages: this.#stages.map(stageRow),
+    });
+    // Every attempt's log goes here; created once rather than per stage.
+    await Deno.mkdir(join(this.store.logPath(this.runId, 0), ".."), { recursive: true });
+    const heartbeat = setInterval(() => this.#heartbeat(), HEARTBEAT_MS);
+    const onAbort = () => this.#scheduler.stop("not started: the run was interrupted");
+    this.options.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await this.#loop();
+    } finally {
+      clearInterval(heartbeat);
+      this.options.signal.removeEventListener("abort", onAbort);
+    }
+    for (const [id, reason] of this.#scheduler.skipReasons) {
+      this.#counts.skipped++;
+      this.journal.updateStage(this.runId, id, { state: "skipped", reason });
+      this.options.reporter.finished(id, "skipped", { message: reason });
+    }
+    const state: RunState = this.options.signal.aborted
+      ? "interrupted"
+      : this.#counts.failed > 0
+      ? "failed"
+      : "succeeded";
+    this.journal.endRun(this.runId, state);
+    return { runId: this.runId, state, counts: this.#counts, failures: this.#failures };
+  }
+
+  async #loop(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    // Woken by any stage that finishes; racing every in-flight promise instead
+    // would cost O(n) per completion, O(n²) for a wide pipeline.
+    let wake = () => {};
+    while (this.#scheduler.active) {
+      for (const id of this.#scheduler.take(Infinity)) {
+        const done: Promise<void> = this.#runStage(id).finally(() => {
+          inFlight.delete(done);
+          wake();
+        });
+        inFlight.add(done);
+      }
+      if (inFlight.size > 0) await new Promise<void>((resolve) => wake = resolve);
+    }
+    await Promise.all(inFlight);
+  }
+
+  async #runStage(id: string): Promise<void> {
+    const stage = this.pipeline.byId.get(id)!;
+    const forced = this.options.forced.has(id);
+    let prepared;
+    try {
+      prepared = await prepareStage(stage, {
+        pipeline: this.pipeline,
+        store: this.store,
+        files: this.#files,
+        db: this.journal.db,
+        forced,
+        upstreamDigests: new Map(stage.upstream.map((up) => [up, this.#results.get(up)!.digest])),
+      });
+    } catch (error) {
+      return this.#fail(id, (error as Error).message);
+    }
+    const { key, decision, found } = prepared;
+    if (decision.action === "reuse" && found.state === "present") {
+      // Key inputs are recorded by the attempt that produced the result; a
+      // reuse records only the key, keeping no-op runs' journal rows small.
+      const reused = { key, reason: decision.reason };
+      return this.#succeed(id, "cached", found.manifest.digest, found.outDir, reused);
+    }
+    this.journal.updateStage(this.runId, id, {
+      key,
+      keyInputs: prepared.recordedJson,
+      reason: decision.reason,
+    });
+    await this.#slots.acquire();
+    try {
+      // Handed out before a failure or Ctrl-C stopped the run, but never started.
+      const stopped = this.options.signal.aborted
+        ? "not started: the run was interrupted"
+        : this.#scheduler.stopReason;
+      if (stopped !== undefined) return this.#skip(id, stopped);
+      await this.#execute(stage, key, forced, decision.reason);
+    } finally {
+      this.#slots.release();
+    }
+  }
+
+  async #execute(
+    stage: CompiledStage,
+    key: string,
+    forced: boolean,
+    reason: string,
+  ): Promise<void> {
+    const id = stage.id;
+    const startedAt = Date.now();
+    const result = await executeStage({
+      stage,
+      key,
+      runId: this.runId,
+      workDir: this.pipeline.dir,
+      store: this.store,
+      outDirOf: (up) => this.#results.get(up)!.outDir,
+      forced,
+      signal: this.options.signal,
+      onStart: (logPath) => {
+        this.journal.updateStage(this.runId, id, { state: "running", startedAt, logPath, reason });
+        this.options.reporter.started(id);
+      },
+      onProgress: (progress) => this.#progress(id, progress),
+      onMetric: (record) => this.journal.addMetrics(this.runId, id, record),
+      onFacts: (facts) => this.#recordFacts(id, facts),
+      onLockWait: (message) => this.options.reporter.note(message),
+      onLock: (lock, held) => held ? this.#locks.add(lock) : this.#locks.delete(lock),
+      onCorrupt: (why, moved) =>
+        this.options.reporter.note(
+          `Stored result of "${id}" is corrupted (${why}); moved to ${moved} and recomputing`,
+        ),
+    });
+    const ms = Date.now() - startedAt;
+    if (result.outcome === "succeeded") {
+      return this.#succeed(id, "succeeded", result.digest, result.outDir, {
+        reason,
+        endedAt: Date.now(),
+      }, ms);
+    }
+    if (result.outcome === "cached") {
+      return this.#succeed(id, "cached", result.digest, result.outDir, { reason: result.reason });
+    }
+    if (result.outcome === "interrupted") {
+      this.#scheduler.fail(id);
+      this.#counts.interrupted++;
+      this.journal.updateStage(this.runId, id, { state: "interrupted", endedAt: Date.now() });
+      this.options.reporter.finished(id, "interrupted", { ms });
+      return;
+    }
+    this.#fail(id, result.message, result.logPath, ms);
+  }
+
+  #succeed(
+    id: string,
+    outcome: "succeeded" | "cached",
+    digest: string,
+    outDir: string,
+    update: StageUpdate,
+    ms?: number,
+  ) {
+    this.#results.set(id, { digest, outDir });
+    this.#scheduler.succeed(id);
+    this.#counts[outcome]++;
+    // One row update per stage: a no-op run of 10,000 stages writes 10,000, not 20,000.
+    this.journal.updateStage(this.runId, id, {
+      ...update,
+      state: outcome,
+      digest,
+      outPath: outDir,
+      progress: null,
+    });
+    this.options.reporter.finished(id, outcome, ms === undefined ? {} : { ms });
+  }
+
+  #fail(id: string, message: string, logPath?: string, ms?: number): void {
+    this.#scheduler.fail(id);
+    this.#counts.failed++;
+    this.#failures.push({ id, message, ...(logPath ? { logPath } : {}) });
+    this.journal.updateStage(this.runId, id, {
+      state: "failed",
+      error: message,
+      endedAt: Date.now(),
+      progress: null,
+    });
+    this.options.reporter.finished(id, "failed", {
+      message,
+      ...(logPath ? { logPath } : {}),
+      ...(ms === undefined ? {} : { ms }),
+    });
+  }
+
+  #skip(id: string, reason: string): void {
+    this.#scheduler.fail(id);
+    this.#counts.skipped++;
+    this.journal.updateStage(this.runId, id, { state: "skipped", reason });
+    this.options.reporter.finished(id, "skipped", { message: reason });
+  }
+
+  #progress(id: string, progress: import("../task.ts").Progress): void {
+    this.options.reporter.progress(id, progress);
+    const now = Date.now();
+    if (now - (this.#lastProgress.get(id) ?? 0) < 500) return;
+    this.#lastProgress.set(id, now);
+    this.journal.updateStage(this.runId, id, { progress: JSON.stringify(progress) });
+  }
+
+  #recordFacts(id: string, facts: Record<string, string | number | boolean>): void {
+    const merged = { ...this.#facts.get(id), ...facts };
+    this.#facts.set(id, merged);
+    this.journal.updateStage(this.runId, id, { facts: JSON.stringify(merged) });
+  }
+
+  #heartbeat(): void {
+    this.journal.heartbeat(this.runId);
+    for (const lock of this.#locks) lock.touch();
+  }
+}
+
+function stageRow(stage: CompiledStage): StageRow {
+  return {
+    stageId: stage.id,
+    stageName: stage.name,
+    seq: stage.seq,
+    matrix: canonicalJson(stage.matrix),
+    task: stage.task.name,
+    taskVersion: stage.task.version,
+    needs: JSON.stringify(stage.upstream),
+    params: stage.keyParamsJson,
+    state: "pending",
+    reason: stage.upstream.length ? "waiting for upstream stages" : "waiting to start",
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Object manifests: the list of an output's files with their digests, and the
+ * output's content digest derived from it.
+ */
+import { join } from "node:path";
+import { canonicalJson } from "../util/canonical_json.ts";
+import { sha256Hex } from "../runner/stage_key.ts";
+import { hashFile, statOf, type WalkedFile, walkFiles } from "./hash_file.ts";
+
+/** Bump when the manifest layout changes. */
+export const MANIFEST_FORMAT = 1;
+
+/** One file of a published output. */
+export interface ManifestFile extends WalkedFile {
+  sha256: string;
+}
+
+/** What `manifest.json` beside a published `out/` holds. */
+export interface Manifest {
+  format: number;
+  key: string;
+  /** Content digest of the whole output: depends only on paths and bytes. */
+  digest: string;
+  files: ManifestFile[];
+  createdAt: number;
+}
+
+/**
+ * Hashes every file under `outDir` into a manifest.
+ *
+ * @example
+ * ```ts
+ * const manifest = await buildManifest(key, "staging/out");
+ * ```
+ */
+export async function buildManifest(key: string, outDir: string): Promise<Manifest> {
+  const files: ManifestFile[] = [];
+  for (const file of await walkFiles(outDir)) {
+    files.push({ ...file, sha256: await hashFile(join(outDir, file.path), file.size) });
+  }
+  return {
+    format: MANIFEST_FORMAT,
+    key,
+    digest: contentDigest(files),
+    files,
+    createdAt: Date.now(),
+  };
+}
+
+/** The digest of an output's content: paths, sizes and file digests, nothing else. */
+export function contentDigest(files: readonly ManifestFile[]): string {
+  return sha256Hex(canonicalJson(files.map((f) => [f.path, f.size, f.sha256])));
+}
+
+/**
+ * Checks a published output against its manifest. Files whose stat still
+ * matches are trusted without reading them; others are re-hashed. Returns
+ * what is wrong, or undefined when the output is intact.
+ *
+ * @example
+ * ```ts
+ * const problem = await verifyManifest(manifest, "objects/ab/abcd/out");
+ * ```
+ */
+export async function verifyManifest(
+  manifest: Manifest,
+  outDir: string,
+): Promise<string | undefined> {
+  if (manifest.format !== MANIFEST_FORMAT || contentDigest(manifest.files) !== manifest.digest) {
+    return "manifest is damaged";
+  }
+  for (const file of manifest.files) {
+    const path = join(outDir, file.path);
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(path);
+    } catch {
+      return `file "${file.path}" is missing`;
+    }
+    const now = statOf(file.path, info);
+    if (now.size !== file.size) {
+      return `file "${file.path}" changed size (${file.size} -> ${now.size} bytes)`;
+    }
+    if (now.mtime === file.mtime && now.ino === file.ino) continue;
+    if (await hashFile(path, now.size) !== file.sha256) {
+      return `file "${file.path}" content changed`;
+    }
+  }
+  return undefined;
+}

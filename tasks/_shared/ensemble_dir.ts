@@ -1,0 +1,49 @@
+/**
+ * An output ensemble on disk: `ensemble.json` (how it was made) and its
+ * members as model directories under `members/<i>/`. Its prediction is the
+ * mean of the members' probabilities.
+ */
+import { type ModelJson, readModelDir, writeModelDir } from "../../packages/ml/models/model_dir.ts";
+import { type ModelMeta, modelMetaOf } from "../../packages/ml/models/model_meta.ts";
+import type { Weights } from "../../packages/ml/models/weights.ts";
+
+export interface Member {
+  json: ModelJson;
+  weights: Weights;
+}
+
+interface EnsembleJson {
+  format: "dropline-ensemble";
+  version: 1;
+  meta: ModelMeta;
+  members: string[];
+}
+
+export async function writeEnsembleDir(
+  dir: string,
+  meta: ModelMeta,
+  members: Member[],
+): Promise<void> {
+  const paths = members.map((_, i) => `members/${i}`);
+  for (const [i, m] of members.entries()) {
+    await writeModelDir(`${dir}/${paths[i]}`, m.json, m.weights);
+  }
+  const json: EnsembleJson = { format: "dropline-ensemble", version: 1, meta, members: paths };
+  await Deno.writeTextFile(`${dir}/ensemble.json`, JSON.stringify(json, null, 1));
+}
+
+/** Null when `dir` holds no ensemble.json. */
+export async function readEnsembleDir(
+  dir: string,
+): Promise<{ meta: ModelMeta; members: Member[] } | null> {
+  let json: EnsembleJson;
+  try {
+    json = JSON.parse(await Deno.readTextFile(`${dir}/ensemble.json`));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw new SyntaxError(`Invalid "${dir}/ensemble.json": ${(error as Error).message}`);
+  }
+  const members = await Promise.all(json.members.map((p) => readModelDir(`${dir}/${p}`)));
+  members.forEach((m, i) => modelMetaOf(m.json, `${dir}/${json.members[i]}`));
+  return { meta: json.meta, members };
+}

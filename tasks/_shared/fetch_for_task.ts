@@ -1,0 +1,75 @@
+/** Wires `fetchFile` into a task: progress in bytes, log lines, expected errors as TaskError. */
+import type { TaskContext } from "../../packages/engine/task.ts";
+import { TaskError } from "../../packages/engine/task.ts";
+import { FetchError } from "../../packages/fetch/fetch_error.ts";
+import { fetchFile, type FetchFileResult } from "../../packages/fetch/fetch_file.ts";
+import { formatBytes } from "../../packages/fetch/_progress_meter.ts";
+
+/** Retry settings shared by the fetching tasks' parameters. */
+export interface RetrySettings {
+  retries: number;
+  /** Seconds before the first retry. */
+  retry_delay: number;
+  /** Seconds without data before a connection is dropped and retried. */
+  stall_timeout: number;
+}
+
+/** Fetches `source` to `dest`, keeping partial bytes in the checkpoint dir as `partialName`. */
+export async function fetchForTask(
+  ctx: TaskContext<unknown>,
+  source: string,
+  dest: string,
+  options: RetrySettings & {
+    sha256?: string | undefined;
+    md5?: string | undefined;
+    partialName: string;
+  },
+): Promise<FetchFileResult> {
+  ctx.log.info(`Fetching ${source}`);
+  try {
+    const result = await fetchFile(source, dest, {
+      partialPath: `${ctx.checkpointDir}/${options.partialName}.part`,
+      sha256: options.sha256,
+      md5: options.md5,
+      retries: options.retries,
+      retryDelayMs: options.retry_delay * 1000,
+      stallTimeoutMs: options.stall_timeout * 1000,
+      signal: ctx.signal,
+      onProgress: (p) =>
+        ctx.progress({
+          done: p.done,
+          ...(p.total === undefined ? {} : { total: p.total }),
+          unit: "bytes",
+          note: `${formatBytes(p.rate)}/s${
+            p.eta === undefined ? "" : `, ETA ${formatSeconds(p.eta)}`
+          }`,
+        }),
+      onRetry: (attempt, reason, delayMs) =>
+        ctx.log.warn(
+          `Attempt ${attempt} failed (${reason}); retrying in ${formatSeconds(delayMs / 1000)}`,
+        ),
+    });
+    if (result.resumedFrom > 0) {
+      ctx.log.info(`Resumed a partial download at ${formatBytes(result.resumedFrom)}`);
+    }
+    ctx.log.info(
+      `Fetched ${formatBytes(result.bytes)}, sha256 ${result.sha256}, md5 ${result.md5}`,
+    );
+    return result;
+  } catch (error) {
+    throw asTaskError(error);
+  }
+}
+
+/** FetchErrors are expected failures: shown as their message, without a stack. */
+export function asTaskError(error: unknown): unknown {
+  return error instanceof FetchError ? new TaskError(error.message) : error;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60
+    ? `${minutes} min ${Math.round(seconds % 60)} s`
+    : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

@@ -1,0 +1,43 @@
+/** A task context for tests: temporary directories, recorded metrics and progress. */
+import type { Progress, Task, TaskContext } from "../../packages/engine/task.ts";
+
+export interface TestRun<P> {
+  ctx: TaskContext<P>;
+  metrics: ({ step: number } & Record<string, number>)[];
+  progress: Progress[];
+  controller: AbortController;
+}
+
+/** Validates `input` with the task's schema and builds a context around it. */
+export async function testContext<P>(
+  task: Task,
+  input: unknown,
+  dirs: { outDir?: string; checkpointDir?: string } = {},
+): Promise<TestRun<P>> {
+  const parsed = task.schema.parse(input) as P;
+  const root = await Deno.makeTempDir({ prefix: "dropline-task-" });
+  const outDir = dirs.outDir ?? `${root}/out`;
+  const checkpointDir = dirs.checkpointDir ?? `${root}/checkpoint`;
+  await Deno.mkdir(outDir, { recursive: true });
+  await Deno.mkdir(checkpointDir, { recursive: true });
+  const run: TestRun<P> = {
+    ctx: undefined as unknown as TaskContext<P>,
+    metrics: [],
+    progress: [],
+    controller: new AbortController(),
+  };
+  run.ctx = {
+    stageId: task.name,
+    key: "test",
+    params: parsed,
+    upstream: {},
+    outDir,
+    checkpointDir,
+    logPath: `${root}/log.txt`,
+    log: { info: () => {}, warn: () => {} },
+    progress: (p) => run.progress.push(p),
+    metrics: (r) => run.metrics.push(r),
+    signal: run.controller.signal,
+  };
+  return run;
+}

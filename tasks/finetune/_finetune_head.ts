@@ -1,0 +1,62 @@
+/** The features path of `finetune`: a dense head trained in typed-array maths. */
+import { readFeatures } from "../../packages/ml/formats/features.ts";
+import { headLogits, initHead } from "../../packages/ml/training/dense_head.ts";
+import { argmaxRows } from "../../packages/ml/averaging/ensemble.ts";
+import { headModelJson } from "../../packages/ml/models/head_model_json.ts";
+import { writeModelDir } from "../../packages/ml/models/model_dir.ts";
+import { withMeta } from "../../packages/ml/models/model_meta.ts";
+import { headTrainable } from "../../packages/ml/training/head_trainable.ts";
+import { Prng } from "../../packages/ml/prng.ts";
+import { cloneWeights, weightsDigest } from "../../packages/ml/models/weights.ts";
+import type { TaskContext } from "../../packages/engine/task.ts";
+import {
+  type FinetuneParams,
+  reportedParams,
+  resolveDomains,
+  trainConfigOf,
+} from "../_shared/finetune_params.ts";
+import { writeRunOutputs } from "./_finetune_outputs.ts";
+import { trainResumably } from "../_shared/train_hooks.ts";
+
+export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<void> {
+  const p = ctx.params;
+  const data = await readFeatures(p.features!);
+  const { classes, domains, dimension } = data.info;
+  const roles = resolveDomains(domains, p.test_domains);
+  const spec = { inputDim: dimension, hidden: p.hidden, classes: classes.length };
+  const initial = initHead(spec, Prng.fromSeed(p.init_seed));
+  const weights = cloneWeights(initial);
+  const rows = {
+    dimension,
+    features: data.features,
+    labels: data.labels,
+    domains: data.domains,
+    split: data.split,
+    domainNames: domains,
+  };
+  const trainable = headTrainable(weights, rows, roles);
+  const config = trainConfigOf(p);
+  const state = await trainResumably(ctx, trainable, config);
+  const n = data.labels.length;
+  await writeRunOutputs({
+    outDir: ctx.outDir,
+    params: p,
+    writeModel: (dir, w, meta) =>
+      writeModelDir(dir, withMeta(headModelJson(spec, p.dropout), meta), w),
+    meta: {
+      kind: "head",
+      classes,
+      domains,
+      trainDomains: roles.trainDomains.map((d) => domains[d]!),
+      testDomains: roles.testDomains.map((d) => domains[d]!),
+      start: await weightsDigest(initial),
+      method: "finetune",
+      params: reportedParams(p),
+    },
+    initial,
+    fullWeights: (values) => initial.map((w, i) => ({ ...w, values: values[i]! })),
+    state,
+    rows: data,
+    predict: (w) => Promise.resolve(argmaxRows(headLogits(w, data.features, n), classes.length)),
+  });
+}

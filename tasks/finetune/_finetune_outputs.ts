@@ -1,0 +1,94 @@
+/**
+ * Writes a fine-tuning run's outputs, the same for both paths: `initial/`,
+ * `last/` and `selected/` model directories, `metrics.jsonl` and
+ * `summary.json` (parameters, domains, selected step, accuracies per domain
+ * and split, effective learning rate).
+ */
+import {
+  domainAccuracy,
+  type LabelledRows,
+  type SplitAccuracy,
+  summarizeAccuracy,
+} from "../../packages/ml/evaluation/domain_accuracy.ts";
+import type { ModelMeta } from "../../packages/ml/models/model_meta.ts";
+import { effectiveLearningRate } from "../../packages/ml/training/optimizer.ts";
+import type { TrainState } from "../../packages/ml/training/train_loop.ts";
+import type { Weights } from "../../packages/ml/models/weights.ts";
+import { type FinetuneParams, trainConfigOf } from "../_shared/finetune_params.ts";
+
+export interface RunOutputs {
+  outDir: string;
+  params: FinetuneParams;
+  /** Writes one model directory (a head as JSON plus weights; a network through TF.js). */
+  writeModel(dir: string, weights: Weights, meta: ModelMeta): Promise<void>;
+  meta: ModelMeta;
+  initial: Weights;
+  /** All of the model's weights, given the trained parameters' values. */
+  fullWeights(values: Float32Array[]): Weights;
+  state: TrainState;
+  rows: LabelledRows;
+  /** Predicted class of every row for the given weights. */
+  predict(weights: Weights): Promise<Int32Array>;
+}
+
+export interface ModelSummary {
+  step: number;
+  val_acc: number;
+  iid: number | null;
+  ood: number | null;
+  accuracy: Record<string, SplitAccuracy>;
+}
+
+export const FINETUNE_OUTPUTS = [
+  "selected/model.json",
+  "last/model.json",
+  "initial/model.json",
+  "metrics.jsonl",
+  "summary.json",
+];
+
+export async function writeRunOutputs(run: RunOutputs): Promise<void> {
+  const { state, meta } = run;
+  const best = state.best!;
+  const models = {
+    initial: run.initial,
+    last: run.fullWeights(state.params),
+    selected: run.fullWeights(best.params),
+  };
+  for (const [name, weights] of Object.entries(models)) {
+    const params = {
+      ...meta.params,
+      checkpoint: name,
+      step: name === "initial" ? 0 : name === "last" ? state.step : best.step,
+    };
+    await run.writeModel(`${run.outDir}/${name}`, weights, { ...meta, params });
+  }
+  await Deno.writeTextFile(
+    `${run.outDir}/metrics.jsonl`,
+    state.records.map((r) => JSON.stringify(r) + "\n").join(""),
+  );
+  const describe = async (weights: Weights, step: number, val: number): Promise<ModelSummary> => {
+    const accuracy = domainAccuracy(await run.predict(weights), run.rows, meta.domains);
+    return {
+      step,
+      val_acc: val,
+      ...summarizeAccuracy(accuracy, meta.trainDomains, meta.testDomains),
+      accuracy,
+    };
+  };
+  const lastVal = state.records.at(-1)?.val_acc ?? 0;
+  const summary = {
+    task: "finetune",
+    kind: meta.kind,
+    params: meta.params,
+    classes: meta.classes,
+    domains: meta.domains,
+    train_domains: meta.trainDomains,
+    test_domains: meta.testDomains,
+    start: meta.start,
+    effective_lr: effectiveLearningRate(run.params.lr, trainConfigOf(run.params).optimizer),
+    selected: await describe(models.selected, best.step, best.val),
+    last: await describe(models.last, state.step, lastVal),
+  };
+  await Deno.writeTextFile(`${run.outDir}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
+}

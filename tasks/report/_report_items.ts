@@ -1,0 +1,126 @@
+/**
+ * What `report` tabulates: every scored model as one item (a run's selected
+ * checkpoint, an averaged model, an evaluation), and how items become table
+ * entries - row (method and the `rows_by` fields), column (test domains),
+ * trial (the `trials_by` fields) and configuration (everything else, chosen by
+ * training-domain validation).
+ */
+import type { TableEntry } from "../../packages/ml/evaluation/domainbed_table.ts";
+import { fieldValue, formatValue, varyingFields } from "../../packages/ml/evaluation/group_runs.ts";
+
+export interface ReportItem {
+  source: "run" | "average" | "evaluation";
+  method: string;
+  params: Record<string, unknown>;
+  testDomains: string[];
+  val: number;
+  iid: number | null;
+  ood: number | null;
+  path: string;
+  /** Evaluation records of a run's training, for curves. */
+  curve?: ({ step: number } & Record<string, number>)[];
+}
+
+export interface Layout {
+  rowsBy: string[];
+  trialsBy: string[];
+}
+
+const METHOD_LABELS: Record<string, string> = {
+  finetune: "Fine-tune",
+  ensemble: "Ensemble",
+  uniform_soup: "Uniform soup",
+  greedy_soup: "Greedy soup",
+  wise_ft: "WiSE-FT",
+};
+const METHOD_ORDER = Object.keys(METHOD_LABELS);
+
+/** Fields that describe a result rather than choose it. */
+const NOT_CONFIG = [
+  "test_domains",
+  "checkpoint",
+  "step",
+  "members",
+  "ingredients",
+  "run",
+  "strict",
+];
+
+export function rowLabel(item: ReportItem, layout: Layout): string {
+  const parts: string[] = [];
+  for (const field of layout.rowsBy) {
+    const value = fieldValue(item.params, field);
+    if (value === null || (field === "schedule.kind" && value === "constant")) continue;
+    parts.push(
+      field === "dropout" ? `p=${value}` : `${field.split(".")[0]}=${formatValue(value)}`,
+    );
+  }
+  const base = METHOD_LABELS[item.method] ?? item.method;
+  return parts.length ? `${base} (${parts.join(", ")})` : base;
+}
+
+export function columnOf(item: ReportItem): string {
+  return item.testDomains.join("+");
+}
+
+export function trialOf(item: ReportItem, layout: Layout): string {
+  const values = layout.trialsBy.map((f) => fieldValue(item.params, f)).filter((v) => v !== null);
+  return values.length ? values.map(formatValue).join(",") : "all";
+}
+
+/** The item's configuration: its values of `fields` (the hyper-parameters that vary within its row). */
+export function configOf(item: ReportItem, fields: readonly string[]): string {
+  const text = (
+    v: unknown,
+  ) => (typeof v === "number" ? String(Number(v.toPrecision(6))) : formatValue(v));
+  return fields.map((k) => `${k}=${text(item.params[k])}`).join(", ") || "-";
+}
+
+/** Per row label, the parameters that vary between its items and are neither row nor trial fields. */
+export function configFields(items: ReportItem[], layout: Layout): Map<string, string[]> {
+  const skip = new Set([
+    ...NOT_CONFIG,
+    ...layout.rowsBy.map((f) => f.split(".")[0]!),
+    ...layout.trialsBy,
+  ]);
+  const byRow = new Map<string, ReportItem[]>();
+  for (const item of items) {
+    const label = rowLabel(item, layout);
+    byRow.set(label, [...byRow.get(label) ?? [], item]);
+  }
+  return new Map([...byRow].map(([label, mine]) => [
+    label,
+    varyingFields(mine.map((i) => i.params)).filter((f) => !skip.has(f)),
+  ]));
+}
+
+/** Table entries of every item with an o.o.d. score; `metric` picks what the cells show. */
+export function tableEntries(
+  items: ReportItem[],
+  layout: Layout,
+  metric: "ood" | "iid",
+): TableEntry[] {
+  const fields = configFields(items, layout);
+  return items.filter((i) => i[metric] !== null).map((item) => ({
+    row: rowLabel(item, layout),
+    column: columnOf(item),
+    trial: trialOf(item, layout),
+    config: configOf(item, fields.get(rowLabel(item, layout)) ?? []),
+    val: item.val,
+    test: item[metric]!,
+  }));
+}
+
+/** Row labels in reading order: methods as listed above, then by dropout rate, then by name. */
+export function rowOrder(items: ReportItem[], layout: Layout): string[] {
+  const rank = (item: ReportItem) => {
+    const m = METHOD_ORDER.indexOf(item.method);
+    return m < 0 ? METHOD_ORDER.length : m;
+  };
+  const sorted = [...items].sort((a, b) =>
+    rank(a) - rank(b) ||
+    Number(a.params.dropout ?? 0) - Number(b.params.dropout ?? 0) ||
+    rowLabel(a, layout).localeCompare(rowLabel(b, layout))
+  );
+  return [...new Set(sorted.map((i) => rowLabel(i, layout)))];
+}

@@ -1,0 +1,65 @@
+/** `report.md`: the tables as Markdown, the plots, and the selected configurations. */
+import type { Table } from "../../packages/ml/evaluation/domainbed_table.ts";
+import { formatMeanStderr } from "../../packages/ml/evaluation/mean_stderr.ts";
+import type { Plot } from "./_report_plots.ts";
+
+/** One Markdown table; `|` inside labels is escaped. */
+export function markdownTable(table: Table): string {
+  const cell = (text: string) => text.replace(/\|/g, "\\|");
+  const head = `| Method | ${table.columns.map(cell).join(" | ")} | Avg |`;
+  const rule = `|${" --- |".repeat(table.columns.length + 2)}`;
+  const body = table.rows.map((r) =>
+    `| ${cell(r.label)} | ${
+      table.columns.map((c) => formatMeanStderr(r.cells[c] ?? null)).join(" | ")
+    } | ${formatMeanStderr(r.average)} |`
+  );
+  return [head, rule, ...body].join("\n");
+}
+
+export interface ReportDocument {
+  title: string;
+  description: string;
+  ood: Table;
+  iid: Table;
+  plots: Plot[];
+}
+
+export function reportMarkdown(doc: ReportDocument): string {
+  const lines = [
+    `# ${doc.title}`,
+    "",
+    doc.description,
+    "",
+    "## Test-domain (o.o.d.) accuracy, %",
+    "",
+    "Model selection: training-domain validation. Mean ± standard error over trials.",
+    "",
+    markdownTable(doc.ood),
+    "",
+    "## Training-domain validation (i.i.d.) accuracy, %",
+    "",
+    markdownTable(doc.iid),
+    "",
+  ];
+  if (doc.plots.length) {
+    lines.push("## Plots", "");
+    for (const plot of doc.plots) lines.push(`![${plot.title}](${plot.file})`, "");
+  }
+  const choices = selectedConfigurations(doc.ood);
+  if (choices.length) lines.push("## Selected configurations", "", ...choices, "");
+  return lines.join("\n");
+}
+
+/** Per row and column, the configurations validation picked (only where there was a choice). */
+function selectedConfigurations(table: Table): string[] {
+  return table.rows.flatMap((row) =>
+    table.columns.flatMap((column) => {
+      const picks = Object.entries(row.selected[column] ?? {}).filter(([, config]) =>
+        config !== "-"
+      );
+      if (picks.length === 0) return [];
+      const text = picks.map(([trial, config]) => `${trial}: ${config}`).join("; ");
+      return [`- ${row.label}, ${column}: ${text}`.replace(/\n/g, " ")];
+    })
+  );
+}

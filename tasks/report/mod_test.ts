@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import average from "../average/mod.ts";
+import report, { type ReportParams } from "./mod.ts";
+import { finetuneRun, writeSyntheticFeatures } from "../_testing/fixtures.ts";
+import { testContext } from "../_testing/test_context.ts";
+
+const features = await writeSyntheticFeatures({ perDomain: 90 });
+const grid = [];
+for (const test of ["sketch", "photo"]) {
+  for (const dropout of [0, 0.9]) {
+    for (const seed of [0, 1]) {
+      for (const lr of [0.01, 0.002]) grid.push({ test_domains: [test], dropout, seed, lr });
+    }
+  }
+}
+const runs = await Promise.all(
+  grid.map((g) => finetuneRun(features, { ...g, steps: 40, eval_every: 20 })),
+);
+const averaged = await testContext(average, {
+  runs,
+  features,
+  group_by: ["test_domains", "dropout"],
+  where: { lr: 0.01 },
+  alphas: [0, 0.5, 1],
+});
+await average.run(averaged.ctx);
+
+async function runReport(input: Record<string, unknown>) {
+  const run = await testContext<ReportParams>(report, input);
+  await report.run(run.ctx);
+  return run.ctx.outDir;
+}
+
+Deno.test("report tabulates runs and soups, selecting configurations by training-domain validation", async () => {
+  const out = await runReport({ runs, averages: [averaged.ctx.outDir], title: "Synthetic" });
+  const md = await Deno.readTextFile(`${out}/report.md`);
+  assert.match(md, /^# Synthetic/);
+  assert.match(md, /\| Method \| photo \| sketch \| Avg \|/);
+  for (
+    const row of [
+      "Fine-tune (p=0)",
+      "Fine-tune (p=0.9)",
+      "Ensemble (p=0.9)",
+      "Uniform soup (p=0)",
+      "Greedy soup (p=0.9)",
+      "WiSE-FT (p=0.9)",
+    ]
+  ) {
+    assert.ok(md.includes(`| ${row} |`), `row "${row}" missing`);
+  }
+  const json = JSON.parse(await Deno.readTextFile(`${out}/report.json`));
+  const row = json.tables.ood.rows.find((r: { label: string }) => r.label === "Fine-tune (p=0.9)");
+  // Recompute the sketch cell by hand: per seed, the lr with the best validation score.
+  const summaries = await Promise.all(
+    runs.map(async (d) => JSON.parse(await Deno.readTextFile(`${d}/summary.json`))),
+  );
+  const perSeed = [0, 1].map((seed) => {
+    const mine = summaries.filter((s) =>
+      s.params.seed === seed && s.params.dropout === 0.9 && s.test_domains[0] === "sketch"
+    );
+    return mine.reduce((best, s) => (s.selected.val_acc > best.selected.val_acc ? s : best))
+      .selected.ood;
+  });
+  assert.ok(Math.abs(row.cells.sketch.mean - (perSeed[0] + perSeed[1]) / 2) < 1e-12);
+  assert.equal(row.cells.sketch.n, 2);
+  assert.ok(row.average.stderr !== null);
+  for (
+    const plot of [
+      "ood_vs_dropout.svg",
+      "iid_vs_ood.svg",
+      "training_accuracy.svg",
+      "training_loss.svg",
+    ]
+  ) {
+    const svg = await Deno.readTextFile(`${out}/${plot}`);
+    assert.ok(svg.startsWith("<svg") && svg.trimEnd().endsWith("</svg>"), plot);
+    assert.ok(md.includes(`(${plot})`), `${plot} linked from report.md`);
+  }
+});
+
+Deno.test("report reads evaluate outputs and refuses empty input", async () => {
+  const { default: evaluate } = await import("../evaluate/mod.ts");
+  const ev = await testContext(evaluate, { model: runs.slice(0, 2), features });
+  await evaluate.run(ev.ctx);
+  const out = await runReport({ evaluations: [ev.ctx.outDir], plots: false });
+  const md = await Deno.readTextFile(`${out}/report.md`);
+  assert.ok(md.includes("| Ensemble (p=0) |"), md);
+  assert.equal(report.schema.safeParse({}).success, false);
+});
