@@ -9,13 +9,13 @@
  * Usage: deno task bench dashboard [--repeat N]
  */
 import { parseArgs } from "node:util";
-import { createApp } from "../packages/dashboard/app.ts";
 import {
+  createApp,
   fakeTrainingMetrics,
   FixtureJournal,
   type FixtureStage,
-} from "../packages/dashboard/_fixture.ts";
-import type { StageState } from "../packages/engine/journal/schema.ts";
+} from "@dropline/dashboard";
+import type { StageState } from "@dropline/engine";
 
 const DOMAINS = ["art", "cartoon", "photo", "sketch"];
 const DROPOUTS = [0, 0.5, 0.9, 0.95];

@@ -5,10 +5,8 @@
  * through the CLI (process start included, as a user sees it).
  */
 import { join } from "node:path";
-import { planPipeline } from "../packages/engine/runner/plan.ts";
-import { loadPipeline } from "../packages/engine/pipeline/load.ts";
-import { Store } from "../packages/engine/store/store.ts";
-import { TASKS } from "../tasks/mod.ts";
+import { loadPipeline, planPipeline, Store } from "@dropline/engine";
+import { TASKS } from "@dropline/tasks";
 
 const CLI = new URL("../packages/cli/main.ts", import.meta.url).pathname;
 

@@ -5,11 +5,7 @@
  * dropline's typed-array head maths, and the same step in TF.js (wasm, cpu)
  * for comparison. `--steps N` sets the timed steps per setting.
  */
-import { initHead } from "../packages/ml/training/dense_head.ts";
-import { headTrainable } from "../packages/ml/training/head_trainable.ts";
-import { Prng } from "../packages/ml/prng.ts";
-import { syntheticFeatures } from "../packages/ml/training/synthetic_features.ts";
-import { trainLoop } from "../packages/ml/training/train_loop.ts";
+import { headTrainable, initHead, Prng, syntheticFeatures, trainLoop } from "@dropline/ml";
 
 const DIM = 1280, CLASSES = 7, PER_DOMAIN = 32;
 const RATES = [0, 0.5, 0.9, 0.95];
@@ -80,7 +76,7 @@ async function tfjsSteps(
   labels: Int32Array,
   steps: number,
 ): Promise<Record<string, number>> {
-  const { loadTensorRuntime } = await import("../packages/tensor/runtime.ts");
+  const { loadTensorRuntime } = await import("@dropline/tensor");
   const { tf } = await loadTensorRuntime({ backend: "wasm", log: () => {} });
   const out: Record<string, number> = {};
   for (const backend of ["wasm", "cpu"]) {

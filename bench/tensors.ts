@@ -9,8 +9,7 @@
  * @module
  */
 import process from "node:process";
-import { loadTensorRuntime, type TensorRuntime } from "../packages/tensor/runtime.ts";
-import { mnistCnn } from "../packages/tensor/mnist_cnn.ts";
+import { loadTensorRuntime, mnistCnn, type TensorRuntime } from "@dropline/tensor";
 
 /** What a measurement receives. */
 export interface BenchContext {

@@ -14,13 +14,10 @@
  * @module
  */
 import process from "node:process";
-import { createDatasetWriter } from "../packages/ml/formats/dataset_writer.ts";
-import type { BackboneInfo } from "../packages/ml/formats/backbone_info.ts";
-import { Prng } from "../packages/ml/prng.ts";
-import { saveModelToDir, WEIGHTS_BIN } from "../packages/tensor/fs_io.ts";
-import { MNIST_CNN_FEATURES, mnistCnn } from "../packages/tensor/mnist_cnn.ts";
-import type { Progress, TaskContext } from "../packages/engine/task.ts";
-import extractFeatures, { type ExtractParams } from "../tasks/extract_features/mod.ts";
+import { type BackboneInfo, createDatasetWriter, Prng } from "@dropline/ml";
+import { MNIST_CNN_FEATURES, mnistCnn, saveModelToDir, WEIGHTS_BIN } from "@dropline/tensor";
+import type { Progress, TaskContext } from "@dropline/task";
+import { type ExtractParams, TASKS } from "@dropline/tasks";
 import type { BenchContext } from "./tensors.ts";
 
 const SHAPE: [number, number, number] = [28, 28, 1];
@@ -94,6 +91,7 @@ async function writeDataset(dir: string, count: number): Promise<void> {
 /** Runs the task with a bare context; times the whole run and the batches after the first. */
 async function runStage(backbone: string, dataset: string, outDir: string) {
   await Deno.mkdir(outDir, { recursive: true });
+  const extractFeatures = TASKS.get("extract_features")!;
   const params: ExtractParams = extractFeatures.schema.parse({
     backbone,
     dataset,

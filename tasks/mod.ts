@@ -2,7 +2,7 @@
  * The task registry: every task a pipeline can name in `task:`.
  * Add a task by importing its module here; the engine reads nothing else.
  */
-import type { Task } from "../packages/engine/task.ts";
+import type { Task } from "@dropline/task";
 import average from "./average/mod.ts";
 import backbone from "./backbone/mod.ts";
 import download from "./download/mod.ts";
@@ -14,6 +14,8 @@ import mnistDomains from "./mnist_domains/mod.ts";
 import pretrain from "./pretrain/mod.ts";
 import report from "./report/mod.ts";
 import shell from "./shell/mod.ts";
+
+export type { ExtractParams } from "./extract_features/mod.ts";
 
 /** All built-in tasks, by name. */
 export const TASKS: ReadonlyMap<string, Task> = new Map(

@@ -2,7 +2,7 @@
  * Command-line parsing shared by the commands, on `node:util` parseArgs.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { didYouMean } from "../engine/util/suggest.ts";
+import { didYouMean } from "@dropline/engine";
 
 /** Bad command-line usage: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {

@@ -1,7 +1,7 @@
 /**
  * `dropline dag <pipeline.yaml>`: the stage graph as text, Mermaid or Graphviz dot.
  */
-import type { CompiledPipeline } from "../engine/pipeline/compile.ts";
+import type { CompiledPipeline } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
 import { loadPipelineArg } from "./pipeline_args.ts";
 

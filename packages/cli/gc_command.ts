@@ -4,9 +4,7 @@
  */
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
-import { keysToKeep } from "../engine/journal/history.ts";
-import { DEFAULT_STALE_AFTER_MS, pidAlive } from "../engine/store/stage_lock.ts";
-import { exists } from "../engine/store/store.ts";
+import { DEFAULT_STALE_AFTER_MS, exists, keysToKeep, pidAlive } from "@dropline/engine";
 import { parseCommandArgs } from "./args.ts";
 import { openJournalReader } from "./journal_reader.ts";
 

@@ -4,7 +4,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { openJournalDatabase } from "../engine/journal/open_journal.ts";
+import { openJournalDatabase } from "@dropline/engine";
 
 /**
  * The journal of `cacheDir` opened read-only, or undefined when there is none.

@@ -3,8 +3,7 @@
  * User errors print a message (file:line:column where known) and exit 2,
  * never a stack trace.
  */
-import { PipelineError } from "../engine/pipeline/problem.ts";
-import { OverrideError } from "../engine/pipeline/overrides.ts";
+import { OverrideError, PipelineError } from "@dropline/engine";
 import { UsageError } from "./args.ts";
 import { dagCommand } from "./dag_command.ts";
 import { gcCommand } from "./gc_command.ts";

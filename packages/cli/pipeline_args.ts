@@ -3,9 +3,8 @@
  * the pipeline compiled with its `--set` overrides.
  */
 import { resolve } from "node:path";
-import type { CompiledPipeline } from "../engine/pipeline/compile.ts";
-import { loadPipeline } from "../engine/pipeline/load.ts";
-import { TASKS } from "../../tasks/mod.ts";
+import { type CompiledPipeline, loadPipeline } from "@dropline/engine";
+import { TASKS } from "@dropline/tasks";
 
 /**
  * The absolute cache directory (`--cache-dir`, default `./cache`).

@@ -1,10 +1,7 @@
 /**
  * `dropline run <pipeline.yaml>`: runs a pipeline, reusing stored results.
  */
-import type { CompiledPipeline } from "../engine/pipeline/compile.ts";
-import { runPipeline } from "../engine/runner/run_pipeline.ts";
-import { planPipeline } from "../engine/runner/plan.ts";
-import { Store } from "../engine/store/store.ts";
+import { type CompiledPipeline, planPipeline, runPipeline, Store } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS, positiveInt, UsageError } from "./args.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
 import { formatMs, TerminalReporter } from "./terminal_reporter.ts";

@@ -2,9 +2,7 @@
  * Resolves `--force` / `--only` stage selectors: a YAML stage name selects
  * all its expansions, an expanded id selects one.
  */
-import { ancestors } from "../engine/pipeline/graph.ts";
-import type { CompiledPipeline } from "../engine/pipeline/compile.ts";
-import { didYouMean } from "../engine/util/suggest.ts";
+import { ancestors, type CompiledPipeline, didYouMean } from "@dropline/engine";
 import { UsageError } from "./args.ts";
 
 /**

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { compilePipeline } from "../engine/pipeline/compile.ts";
-import { parsePipelineSource } from "../engine/pipeline/source.ts";
-import { TASKS } from "../../tasks/mod.ts";
+import { compilePipeline, parsePipelineSource } from "@dropline/engine";
+import { TASKS } from "@dropline/tasks";
 import { UsageError } from "./args.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
 

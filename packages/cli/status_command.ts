@@ -3,10 +3,16 @@
  */
 import { hostname } from "node:os";
 import type { DatabaseSync } from "node:sqlite";
-import { type PlannedStage, planPipeline } from "../engine/runner/plan.ts";
-import { lastOutcomeOfKey } from "../engine/journal/history.ts";
-import { DEFAULT_STALE_AFTER_MS, isStale, type LockHolder, pidAlive } from "../engine/store/stage_lock.ts";
-import { Store } from "../engine/store/store.ts";
+import {
+  DEFAULT_STALE_AFTER_MS,
+  isStale,
+  lastOutcomeOfKey,
+  type LockHolder,
+  pidAlive,
+  type PlannedStage,
+  planPipeline,
+  Store,
+} from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
 import { openJournalReader } from "./journal_reader.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";

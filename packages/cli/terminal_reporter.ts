@@ -3,8 +3,8 @@
  * block of running stages with their progress and elapsed time, redrawn in
  * place. Without a TTY it prints plain lines only.
  */
-import type { RunReporter, StageOutcome } from "../engine/runner/reporter.ts";
-import type { Progress } from "../engine/task.ts";
+import type { Progress } from "@dropline/task";
+import type { RunReporter, StageOutcome } from "@dropline/engine";
 
 const encoder = new TextEncoder();
 const SYMBOL: Record<StageOutcome, string> = {

@@ -1,8 +1,7 @@
 /**
  * `dropline why <pipeline.yaml> <stage>`: why a stage would run, or why it is reused.
  */
-import { planPipeline } from "../engine/runner/plan.ts";
-import { Store } from "../engine/store/store.ts";
+import { planPipeline, Store } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
 import { openJournalReader } from "./journal_reader.ts";
 import { selectStages } from "./select_stages.ts";

@@ -4,7 +4,7 @@
  * be exercised without running pipelines.
  */
 import { DatabaseSync } from "node:sqlite";
-import { JOURNAL_DDL, type RunState, type StageState } from "../engine/journal/schema.ts";
+import { JOURNAL_DDL, type RunState, type StageState } from "@dropline/engine";
 
 /** A stage row to insert; unspecified columns get plausible values. */
 export interface FixtureStage {

@@ -1,5 +1,5 @@
 /** Small display helpers shared by the pages (pure). */
-import type { StageState } from "../engine/journal/schema.ts";
+import type { StageState } from "@dropline/engine";
 
 /** "1.2 s", "3 min 4 s", "2 h 5 min"; "-" when unknown. */
 export function formatDuration(ms: number | null): string {

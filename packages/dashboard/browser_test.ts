@@ -171,7 +171,13 @@ Deno.test({
       "--cache-dir",
       cacheDir,
     ]);
-    const dashboard = spawnDeno(["packages/dashboard/main.ts", "--cache-dir", cacheDir, "--port", "0"]);
+    const dashboard = spawnDeno([
+      "packages/dashboard/main.ts",
+      "--cache-dir",
+      cacheDir,
+      "--port",
+      "0",
+    ]);
     let browser: Browser | undefined;
     try {
       const engineLines = linesOf(engine.stdout);

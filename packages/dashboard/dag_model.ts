@@ -3,7 +3,7 @@
  * collapsed into one node unless expanded, so a 1,000-stage sweep stays a
  * handful of nodes. Pure: stages in, nodes and edges out.
  */
-import type { StageState } from "../engine/journal/schema.ts";
+import type { StageState } from "@dropline/engine";
 import { aggregateState } from "./_format.ts";
 import type { StageBrief } from "./queries.ts";
 

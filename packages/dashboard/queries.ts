@@ -8,7 +8,7 @@
  * opened again on the next call.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { RunState, StageState } from "../engine/journal/schema.ts";
+import type { RunState, StageState } from "@dropline/engine";
 
 /** One run (`runs` row), with JSON columns parsed. */
 export interface RunRecord {

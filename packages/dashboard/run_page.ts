@@ -1,4 +1,4 @@
-import type { StageState } from "../engine/journal/schema.ts";
+import type { StageState } from "@dropline/engine";
 import {
   elapsed,
   formatDuration,

@@ -11,7 +11,7 @@
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
 import type * as TfLayers from "@tensorflow/tfjs-layers";
-import type { Tf } from "./runtime.ts";
+import type { Tf } from "./tf.ts";
 import { GROUP_NORM, hasGroupNormKernel, registerGroupNormKernels } from "./group_norm_kernels.ts";
 
 type Tensor = TfCore.Tensor;

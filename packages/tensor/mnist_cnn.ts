@@ -10,7 +10,7 @@
  * @module
  */
 import type * as TfLayers from "@tensorflow/tfjs-layers";
-import type { Tf } from "./runtime.ts";
+import type { Tf } from "./tf.ts";
 import { groupNorm } from "./group_norm.ts";
 
 /** Options of {@linkcode mnistCnn}. */

@@ -14,18 +14,15 @@
  *
  * @module
  */
-import type * as TfCore from "@tensorflow/tfjs-core";
-import type * as TfLayers from "@tensorflow/tfjs-layers";
-import type { loadGraphModel } from "@tensorflow/tfjs-converter";
+import type { Tf } from "./tf.ts";
+
+export type { Tf } from "./tf.ts";
 
 /** Every backend request, `auto` first. */
 export const BACKEND_CHOICES = ["auto", "tensorflow", "wasm", "cpu"] as const;
 
 /** A backend request: `auto` picks the fastest one that loads. */
 export type BackendChoice = typeof BACKEND_CHOICES[number];
-
-/** The TF.js namespace: tfjs-core, tfjs-layers and the converter's `loadGraphModel`. */
-export type Tf = typeof TfCore & typeof TfLayers & { loadGraphModel: typeof loadGraphModel };
 
 /** A loaded tensor runtime. */
 export interface TensorRuntime {
@@ -59,7 +56,7 @@ let loading: Promise<TensorRuntime> | undefined;
  *
  * @example
  * ```ts
- * import { loadTensorRuntime } from "../../lib/tensor/lib/tensor/runtime.ts";
+ * import { loadTensorRuntime } from "@dropline/tensor";
  * const rt = await loadTensorRuntime();
  * const model = rt.tf.sequential({ layers: [rt.tf.layers.dense({ units: 1, inputShape: [3] })] });
  * console.log(rt.backend, rt.version, model.countParams());

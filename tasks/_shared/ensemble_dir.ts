@@ -3,9 +3,14 @@
  * members as model directories under `members/<i>/`. Its prediction is the
  * mean of the members' probabilities.
  */
-import { type ModelJson, readModelDir, writeModelDir } from "../../packages/ml/models/model_dir.ts";
-import { type ModelMeta, modelMetaOf } from "../../packages/ml/models/model_meta.ts";
-import type { Weights } from "../../packages/ml/models/weights.ts";
+import {
+  type ModelJson,
+  type ModelMeta,
+  modelMetaOf,
+  readModelDir,
+  type Weights,
+  writeModelDir,
+} from "@dropline/ml";
 
 export interface Member {
   json: ModelJson;

@@ -3,25 +3,10 @@
  * for heads (typed-array maths), a data set for networks (TF.js). Checks that
  * the model knows the data's classes and domains.
  */
-import { readFeatures } from "../../packages/ml/formats/features.ts";
-import { headLogits, softmaxRows } from "../../packages/ml/training/dense_head.ts";
-import type { LabelledRows } from "../../packages/ml/evaluation/domain_accuracy.ts";
-import { gatherRows } from "../../packages/ml/training/head_trainable.ts";
-import type { ModelJson } from "../../packages/ml/models/model_dir.ts";
-import type { ModelMeta } from "../../packages/ml/models/model_meta.ts";
-import type { Weights } from "../../packages/ml/models/weights.ts";
+import { gatherRows, headLogits, type ModelMeta, readFeatures, softmaxRows } from "@dropline/ml";
+import type { EvalData } from "./eval_data_type.ts";
 
-export interface EvalData {
-  kind: "head" | "network";
-  classes: string[];
-  domains: string[];
-  rows: LabelledRows;
-  /** Class probabilities (rows x classes) of a model, on `subset` rows or all. */
-  probabilities(
-    model: { json: ModelJson; weights: Weights },
-    subset?: Int32Array,
-  ): Promise<Float32Array>;
-}
+export type { EvalData } from "./eval_data_type.ts";
 
 export interface DataSource {
   features?: string | undefined;

@@ -7,8 +7,8 @@
  * handful of tensor ops, meant to run inside `tf.tidy`.
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
-import type { Preprocessing } from "../../packages/ml/formats/backbone_info.ts";
-import type { Tf } from "../../packages/tensor/runtime.ts";
+import type { Preprocessing } from "@dropline/ml";
+import type { Tf } from "@dropline/tensor";
 
 /** How the data set's channels map onto the model's. */
 export type ChannelMap = "same" | "tile" | "luminance" | "drop_alpha";

@@ -1,9 +1,6 @@
 /** Wires `fetchFile` into a task: progress in bytes, log lines, expected errors as TaskError. */
-import type { TaskContext } from "../../packages/engine/task.ts";
-import { TaskError } from "../../packages/engine/task.ts";
-import { FetchError } from "../../packages/fetch/fetch_error.ts";
-import { fetchFile, type FetchFileResult } from "../../packages/fetch/fetch_file.ts";
-import { formatBytes } from "../../packages/fetch/_progress_meter.ts";
+import { type TaskContext, TaskError } from "@dropline/task";
+import { FetchError, fetchFile, type FetchFileResult, formatBytes } from "@dropline/fetch";
 
 /** Retry settings shared by the fetching tasks' parameters. */
 export interface RetrySettings {

@@ -2,9 +2,8 @@
  * A data set's images held in memory (uint8) and turned into model inputs a
  * batch at a time: `(v * scale + offset - mean[c]) / std[c]`.
  */
-import type { Preprocessing } from "../../packages/ml/formats/backbone_info.ts";
-import { readDataset } from "../../packages/ml/formats/dataset.ts";
-import type { Tf } from "../../packages/tensor/runtime.ts";
+import { type Preprocessing, readDataset } from "@dropline/ml";
+import type { Tf } from "@dropline/tensor";
 import type * as TfCore from "@tensorflow/tfjs-core";
 
 /** More than this and the data set should be turned into features first. */

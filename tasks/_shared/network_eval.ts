@@ -1,12 +1,8 @@
 /** Scoring network models (Layers format with a dropline description) on a data set with TF.js. */
 import type * as TfCore from "@tensorflow/tfjs-core";
-import type { Preprocessing } from "../../packages/ml/formats/backbone_info.ts";
-import type { ModelJson } from "../../packages/ml/models/model_dir.ts";
-import { modelMetaOf } from "../../packages/ml/models/model_meta.ts";
-import type { Weights } from "../../packages/ml/models/weights.ts";
-import { registerGroupNorm } from "../../packages/tensor/group_norm.ts";
-import { loadTensorRuntime } from "../../packages/tensor/runtime.ts";
-import type { EvalData } from "./eval_data.ts";
+import { type ModelJson, modelMetaOf, type Preprocessing, type Weights } from "@dropline/ml";
+import { loadTensorRuntime, registerGroupNorm } from "@dropline/tensor";
+import type { EvalData } from "./eval_data_type.ts";
 import { imageBatch, loadImageRows } from "./image_rows.ts";
 
 const BATCH = 256;

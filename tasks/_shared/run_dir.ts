@@ -1,9 +1,12 @@
 /** Reading a `finetune` output directory: its summary and its models. */
-import { readModelDir } from "../../packages/ml/models/model_dir.ts";
-import type { ModelJson } from "../../packages/ml/models/model_dir.ts";
-import { type ModelMeta, modelMetaOf } from "../../packages/ml/models/model_meta.ts";
+import {
+  type ModelJson,
+  type ModelMeta,
+  modelMetaOf,
+  readModelDir,
+  type Weights,
+} from "@dropline/ml";
 import type { ModelSummary } from "../finetune/_finetune_outputs.ts";
-import type { Weights } from "../../packages/ml/models/weights.ts";
 
 export interface RunSummary {
   task: "finetune";

@@ -1,13 +1,14 @@
 /** Connects the training loop to a task context: metrics, progress, interruption, checkpoints. */
-import { loadCheckpoint, saveCheckpoint } from "../../packages/ml/training/checkpoint.ts";
 import {
+  loadCheckpoint,
+  saveCheckpoint,
   type Trainable,
   type TrainConfig,
   type TrainHooks,
   trainLoop,
   type TrainState,
-} from "../../packages/ml/training/train_loop.ts";
-import type { TaskContext } from "../../packages/engine/task.ts";
+} from "@dropline/ml";
+import type { TaskContext } from "@dropline/task";
 
 /**
  * Trains to `config.steps`, resuming from the stage's last checkpoint when

@@ -3,9 +3,7 @@
  * directory whose classes are learnable (a bright square in a class-specific
  * corner, over seeded noise), and a backbone directory around a saved model.
  */
-import type { BackboneInfo } from "../../packages/ml/formats/backbone_info.ts";
-import { createDatasetWriter } from "../../packages/ml/formats/dataset_writer.ts";
-import { Prng } from "../../packages/ml/prng.ts";
+import { type BackboneInfo, createDatasetWriter, Prng } from "@dropline/ml";
 
 /** Options of {@link writeTinyDataset}. */
 export interface TinyDatasetOptions {

@@ -1,6 +1,5 @@
 /** Test fixtures shared by the ML task tests: synthetic features directories and fine-tuned runs. */
-import { writeFeatures } from "../../packages/ml/formats/features.ts";
-import { syntheticFeatures, type SyntheticOptions } from "../../packages/ml/training/synthetic_features.ts";
+import { syntheticFeatures, type SyntheticOptions, writeFeatures } from "@dropline/ml";
 
 /** Writes a features directory of synthetic data and returns its path. */
 export async function writeSyntheticFeatures(

@@ -1,5 +1,5 @@
 /** A task context for tests: temporary directories, recorded metrics and progress. */
-import type { Progress, Task, TaskContext } from "../../packages/engine/task.ts";
+import type { Progress, Task, TaskContext } from "@dropline/task";
 
 export interface TestRun<P> {
   ctx: TaskContext<P>;

@@ -2,18 +2,25 @@
  * One group of `average`: uniform and greedy soups, WiSE-FT of the best run
  * for each alpha, and the output ensemble, each written with its evaluation.
  */
-import { assertAverageable } from "../../packages/ml/averaging/averageable.ts";
-import { argmaxRows, meanProbabilities } from "../../packages/ml/averaging/ensemble.ts";
-import { type LabelledRows, subsetRows } from "../../packages/ml/evaluation/domain_accuracy.ts";
-import { type EvaluationRecord, evaluationRecord } from "../../packages/ml/evaluation/evaluation_record.ts";
-import { greedySoup } from "../../packages/ml/averaging/greedy_soup.ts";
-import type { RunGroup } from "../../packages/ml/evaluation/group_runs.ts";
-import { writeModelDir } from "../../packages/ml/models/model_dir.ts";
-import { type ModelMeta, withMeta } from "../../packages/ml/models/model_meta.ts";
-import { selectBest } from "../../packages/ml/evaluation/select_best.ts";
-import { uniformSoup } from "../../packages/ml/averaging/uniform_soup.ts";
-import { architectureOf, type Weights } from "../../packages/ml/models/weights.ts";
-import { wiseFt } from "../../packages/ml/averaging/wise_ft.ts";
+import {
+  architectureOf,
+  argmaxRows,
+  assertAverageable,
+  type EvaluationRecord,
+  evaluationRecord,
+  greedySoup,
+  type LabelledRows,
+  meanProbabilities,
+  type ModelMeta,
+  type RunGroup,
+  selectBest,
+  subsetRows,
+  uniformSoup,
+  type Weights,
+  wiseFt,
+  withMeta,
+  writeModelDir,
+} from "@dropline/ml";
 import { writeEnsembleDir } from "../_shared/ensemble_dir.ts";
 import type { EvalData } from "../_shared/eval_data.ts";
 import { type LoadedRun, loadRun } from "../_shared/run_dir.ts";

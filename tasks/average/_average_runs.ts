@@ -1,7 +1,7 @@
 /** The body of `average`: load runs, group them, average each group, write `average.json`. */
-import { filterRuns, groupRuns } from "../../packages/ml/evaluation/group_runs.ts";
-import type { TaskContext } from "../../packages/engine/task.ts";
-import type { AverageParams } from "./mod.ts";
+import { filterRuns, groupRuns } from "@dropline/ml";
+import type { TaskContext } from "@dropline/task";
+import type { AverageParams } from "./params.ts";
 import { averageGroup, type GroupOutput } from "./_average_group.ts";
 import { checkCompatible, openEvalData } from "../_shared/eval_data.ts";
 import { type LoadedRun, loadRun } from "../_shared/run_dir.ts";

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import average, { type AverageParams } from "./mod.ts";
 import { finetuneRun, writeSyntheticFeatures } from "../_testing/fixtures.ts";
 import { testContext } from "../_testing/test_context.ts";
-import { readModelDir } from "../../packages/ml/models/model_dir.ts";
-import { maxAbsDifference } from "../../packages/ml/models/weights.ts";
+import { maxAbsDifference, readModelDir } from "@dropline/ml";
 
 const features = await writeSyntheticFeatures();
 const seeds = await Promise.all([0, 1, 2].map((seed) => finetuneRun(features, { seed })));

@@ -1,8 +1,8 @@
 /** Loads a fetched backbone with the tensor runtime to prove it works, and measures its features. */
 import type { Tensor } from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
-import type { TensorRuntime } from "../../packages/tensor/runtime.ts";
-import { TaskError } from "../../packages/engine/task.ts";
+import type { TensorRuntime } from "@dropline/tensor";
+import { TaskError } from "@dropline/task";
 
 /** What the check needs to know about the model. */
 export interface ModelCheck {
@@ -16,7 +16,7 @@ export interface ModelCheck {
 
 /** Runs one zero image through the model up to the feature layer; returns the feature length. */
 export async function checkModel(check: ModelCheck): Promise<number | null> {
-  const { loadTensorRuntime } = await import("../../packages/tensor/runtime.ts");
+  const { loadTensorRuntime } = await import("@dropline/tensor");
   const rt = await loadTensorRuntime({ log: check.log });
   const input = rt.tf.zeros([1, ...check.inputShape]);
   try {
@@ -35,7 +35,7 @@ export async function checkModel(check: ModelCheck): Promise<number | null> {
 }
 
 async function probeLayers(rt: TensorRuntime, check: ModelCheck, input: Tensor): Promise<Tensor> {
-  const { loadLayersModelFromDir } = await import("../../packages/tensor/fs_io.ts");
+  const { loadLayersModelFromDir } = await import("@dropline/tensor");
   const model = await loadLayersModelFromDir(rt, check.dir);
   try {
     const layer = check.featureLayer ? findLayer(model, check.featureLayer) : model.layers.at(-1)!;
@@ -48,7 +48,7 @@ async function probeLayers(rt: TensorRuntime, check: ModelCheck, input: Tensor):
 }
 
 async function probeGraph(rt: TensorRuntime, check: ModelCheck, input: Tensor): Promise<Tensor> {
-  const { loadGraphModelFromDir } = await import("../../packages/tensor/fs_io.ts");
+  const { loadGraphModelFromDir } = await import("@dropline/tensor");
   const model = await loadGraphModelFromDir(rt, check.dir);
   try {
     return (check.featureLayer

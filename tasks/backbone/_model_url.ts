@@ -1,5 +1,5 @@
 /** Where a backbone's `model.json` and weight files are, from what a user gives. */
-import { resolveSource } from "../../packages/fetch/fetch_file.ts";
+import { resolveSource } from "@dropline/fetch";
 
 /**
  * The URL of `model.json`: a URL or path ending in `.json` as given; a local

@@ -1,6 +1,6 @@
 /** Pixel pre-processing presets and parameters of the `backbone` task. */
 import { z } from "zod";
-import type { Preprocessing } from "../../packages/ml/formats/backbone_info.ts";
+import type { Preprocessing } from "@dropline/ml";
 
 /** Named pre-processings of common backbones. */
 export const PRESETS = {

@@ -6,9 +6,9 @@
  * input size, pixel pre-processing and the feature layer.
  */
 import { z } from "zod";
-import type { BackboneInfo } from "../../packages/ml/formats/backbone_info.ts";
-import { safeEntryPath } from "../../packages/fetch/safe_entry_path.ts";
-import { defineTask, type TaskContext, TaskError } from "../../packages/engine/task.ts";
+import type { BackboneInfo } from "@dropline/ml";
+import { safeEntryPath } from "@dropline/fetch";
+import { defineTask, type TaskContext, TaskError } from "@dropline/task";
 import { fetchForTask } from "../_shared/fetch_for_task.ts";
 import * as manifest from "./_model_manifest.ts";
 import { localModelDir, modelJsonUrl, weightUrl } from "./_model_url.ts";

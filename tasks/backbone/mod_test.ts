@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readBackboneInfo } from "../../packages/ml/formats/backbone_info.ts";
-import { loadGraphModelFromDir, loadLayersModelFromDir } from "../../packages/tensor/fs_io.ts";
-import { loadTensorRuntime } from "../../packages/tensor/runtime.ts";
-import { TaskError } from "../../packages/engine/task.ts";
+import { readBackboneInfo } from "@dropline/ml";
+import { loadGraphModelFromDir, loadLayersModelFromDir, loadTensorRuntime } from "@dropline/tensor";
+import { TaskError } from "@dropline/task";
 import { serveFiles } from "../../tests/support/file_server.ts";
 import { runTask } from "../../tests/support/test_context.ts";
 import {

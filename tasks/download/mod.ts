@@ -5,7 +5,7 @@
  * escape the output directory are refused).
  */
 import { z } from "zod";
-import { defineTask, type TaskContext } from "../../packages/engine/task.ts";
+import { defineTask, type TaskContext } from "@dropline/task";
 import { asTaskError, fetchForTask } from "../_shared/fetch_for_task.ts";
 import { againstWorkDir, fileNameOf, localPathOf } from "../_shared/source_path.ts";
 
@@ -74,7 +74,7 @@ export default defineTask({
 });
 
 async function extractInto(ctx: TaskContext<DownloadParams>, archive: string, name: string) {
-  const { extractArchive } = await import("../../packages/fetch/extract_archive.ts");
+  const { extractArchive } = await import("@dropline/fetch");
   try {
     const result = await extractArchive(archive, ctx.outDir, {
       format: ctx.params.extract === "none" ? "auto" : ctx.params.extract,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { TaskError } from "../../packages/engine/task.ts";
+import { TaskError } from "@dropline/task";
 import { makeZip } from "../../tests/support/archives.ts";
 import { serveFiles } from "../../tests/support/file_server.ts";
 import { makePacsZip } from "../../tests/support/pacs_fixture.ts";

@@ -1,13 +1,17 @@
 /** The body of `evaluate`: resolve model paths, score them (alone or as an ensemble), write the record. */
-import { argmaxRows, meanProbabilities } from "../../packages/ml/averaging/ensemble.ts";
-import { evaluationRecord } from "../../packages/ml/evaluation/evaluation_record.ts";
-import { readModelDir } from "../../packages/ml/models/model_dir.ts";
-import { type ModelMeta, modelMetaOf } from "../../packages/ml/models/model_meta.ts";
-import type { TaskContext } from "../../packages/engine/task.ts";
+import {
+  argmaxRows,
+  evaluationRecord,
+  meanProbabilities,
+  type ModelMeta,
+  modelMetaOf,
+  readModelDir,
+} from "@dropline/ml";
+import type { TaskContext } from "@dropline/task";
 import { type Member, readEnsembleDir } from "../_shared/ensemble_dir.ts";
 import { checkCompatible, openEvalData } from "../_shared/eval_data.ts";
 import { resolveDomains } from "../_shared/finetune_params.ts";
-import type { EvaluateParams } from "./mod.ts";
+import type { EvaluateParams } from "./params.ts";
 
 interface Source {
   path: string;

@@ -5,27 +5,9 @@
  * training domains' out-splits; o.o.d. = the test domains. Writes
  * `evaluation.json`.
  */
-import { z } from "zod";
-import { defineTask, TaskError } from "../../packages/engine/task.ts";
-import { PathList } from "../_shared/path_list.ts";
-import { tensorEnvironment } from "../../packages/tensor/tensor_environment.ts";
-import { BackendParam } from "../../packages/tensor/backend_param.ts";
-
-const DomainRef = z.union([z.string().min(1), z.int().nonnegative()]);
-
-const EvaluateParams = z.strictObject({
-  model: PathList.describe("model, ensemble or finetune run directory; several make an ensemble"),
-  features: z.string().min(1).optional().describe("features directory, for heads"),
-  dataset: z.string().min(1).optional().describe("data set directory, for networks"),
-  backend: BackendParam,
-  checkpoint: z.enum(["selected", "last", "initial"]).default("selected").describe(
-    "which model of a finetune run",
-  ),
-  test_domains: z.array(DomainRef).min(1).optional().describe("override the model's test domains"),
-}).refine((p) => p.features || p.dataset, {
-  message: "Give `features` (heads) or `dataset` (networks)",
-});
-export type EvaluateParams = z.output<typeof EvaluateParams>;
+import { defineTask, TaskError } from "@dropline/task";
+import { EvaluateParams } from "./params.ts";
+import { tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "evaluate",
@@ -51,3 +33,5 @@ export default defineTask({
     }
   },
 });
+
+export type { EvaluateParams } from "./params.ts";

@@ -5,9 +5,12 @@
  * one vector per image.
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
-import type { BackboneInfo } from "../../packages/ml/formats/backbone_info.ts";
-import { loadGraphModelFromDir, loadLayersModelFromDir } from "../../packages/tensor/fs_io.ts";
-import type { TensorRuntime } from "../../packages/tensor/runtime.ts";
+import type { BackboneInfo } from "@dropline/ml";
+import {
+  loadGraphModelFromDir,
+  loadLayersModelFromDir,
+  type TensorRuntime,
+} from "@dropline/tensor";
 
 type Tensor = TfCore.Tensor;
 type Tf = TensorRuntime["tf"];

@@ -1,14 +1,17 @@
 /**
- * Writes a features directory (see lib/formats/features.ts) without holding
+ * Writes a features directory (see @dropline/ml formats/features.ts) without holding
  * the features matrix in memory: rows stream into `features.npy` as batches
  * come out of the backbone; the small arrays and `features.json` follow at
  * the end. `writeFeatures` needs the whole matrix, hence this streaming twin.
  */
-import type { Dataset } from "../../packages/ml/formats/dataset.ts";
-import { FeaturesInfo } from "../../packages/ml/formats/features.ts";
-import { writeNpy } from "../../packages/ml/formats/npy_file.ts";
-import { createNpyWriter, type NpyWriter } from "../../packages/ml/formats/npy_writer.ts";
-import type { Preprocessing } from "../../packages/ml/formats/backbone_info.ts";
+import {
+  createNpyWriter,
+  type Dataset,
+  FeaturesInfo,
+  type NpyWriter,
+  type Preprocessing,
+  writeNpy,
+} from "@dropline/ml";
 
 /** What `features.json` records beyond the data set's description. */
 export interface FeaturesMeta {

@@ -4,16 +4,14 @@
  * batch of images and one of features are in memory at a time, and every
  * tensor a batch makes is disposed before the next.
  */
-import { readBackboneInfo } from "../../packages/ml/formats/backbone_info.ts";
-import { type Dataset, readDataset } from "../../packages/ml/formats/dataset.ts";
-import type { NpyReader } from "../../packages/ml/formats/npy_reader.ts";
-import { loadTensorRuntime, type TensorRuntime } from "../../packages/tensor/runtime.ts";
-import type { TaskContext } from "../../packages/engine/task.ts";
+import { type Dataset, type NpyReader, readBackboneInfo, readDataset } from "@dropline/ml";
+import { loadTensorRuntime, type TensorRuntime } from "@dropline/tensor";
+import type { TaskContext } from "@dropline/task";
 import { inputBatch, type InputPlan, inputPlan } from "../_shared/extract_input.ts";
 import { type FeatureModel, loadFeatureModel } from "./_extract_model.ts";
 import { createFeaturesSink, type FeaturesSink } from "./_extract_outputs.ts";
 import { againstWorkDir } from "../_shared/source_path.ts";
-import type { ExtractParams } from "./mod.ts";
+import type { ExtractParams } from "./params.ts";
 
 /** Runs the stage; see the module doc. */
 export async function extractFeatures(ctx: TaskContext<ExtractParams>): Promise<void> {

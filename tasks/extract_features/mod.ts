@@ -5,30 +5,10 @@
  * mapped to the model's channels, resized to its input size and
  * pre-processed as `backbone.json` says; progress is counted in images.
  */
-import { z } from "zod";
-import { FEATURES_FILES } from "../../packages/ml/formats/features.ts";
-import { defineTask, TaskError } from "../../packages/engine/task.ts";
-import { tensorEnvironment } from "../../packages/tensor/tensor_environment.ts";
-import { BackendParam } from "../../packages/tensor/backend_param.ts";
-
-const ExtractParams = z.strictObject({
-  backbone: z.string().min(1).describe("backbone directory: model.json, weights, backbone.json"),
-  dataset: z.string().min(1).describe("data set directory"),
-  layer: z.string().min(1).optional().describe(
-    "layer (Layers) or node (Graph) to cut at; default: backbone.json's feature layer, else the model output",
-  ),
-  pool: z.enum(["avg", "max", "flatten"]).default("avg").describe(
-    "how an output with spatial axes becomes a vector: global average, global max, or flatten",
-  ),
-  resize: z.enum(["bilinear", "nearest"]).default("bilinear").describe(
-    "resampling when the images' size differs from the model's input size",
-  ),
-  batch_size: z.int().positive().default(64).describe("images per forward pass"),
-  backend: BackendParam,
-});
-
-/** The validated `with` of an `extract_features` stage. */
-export type ExtractParams = z.output<typeof ExtractParams>;
+import { FEATURES_FILES } from "@dropline/ml";
+import { defineTask, TaskError } from "@dropline/task";
+import { ExtractParams } from "./params.ts";
+import { tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "extract_features",
@@ -55,3 +35,5 @@ export default defineTask({
     }
   },
 });
+
+export type { ExtractParams } from "./params.ts";

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import type * as TfCore from "@tensorflow/tfjs-core";
-import { readDataset } from "../../packages/ml/formats/dataset.ts";
-import { readFeatures } from "../../packages/ml/formats/features.ts";
-import { loadLayersModelFromDir } from "../../packages/tensor/fs_io.ts";
-import { loadTensorRuntime } from "../../packages/tensor/runtime.ts";
-import { TaskError } from "../../packages/engine/task.ts";
+import { readDataset, readFeatures } from "@dropline/ml";
+import { loadLayersModelFromDir, loadTensorRuntime } from "@dropline/tensor";
+import { TaskError } from "@dropline/task";
 import { makeTestContext, runTask } from "../../tests/support/test_context.ts";
 import { saveTinyLayersModel, tinyGraphModelFiles } from "../../tests/support/tiny_model.ts";
 import { writeBackboneJson, writeTinyDataset } from "../_testing/extract_fixtures.ts";

@@ -1,14 +1,18 @@
 /** The features path of `finetune`: a dense head trained in typed-array maths. */
-import { readFeatures } from "../../packages/ml/formats/features.ts";
-import { headLogits, initHead } from "../../packages/ml/training/dense_head.ts";
-import { argmaxRows } from "../../packages/ml/averaging/ensemble.ts";
-import { headModelJson } from "../../packages/ml/models/head_model_json.ts";
-import { writeModelDir } from "../../packages/ml/models/model_dir.ts";
-import { withMeta } from "../../packages/ml/models/model_meta.ts";
-import { headTrainable } from "../../packages/ml/training/head_trainable.ts";
-import { Prng } from "../../packages/ml/prng.ts";
-import { cloneWeights, weightsDigest } from "../../packages/ml/models/weights.ts";
-import type { TaskContext } from "../../packages/engine/task.ts";
+import {
+  argmaxRows,
+  cloneWeights,
+  headLogits,
+  headModelJson,
+  headTrainable,
+  initHead,
+  Prng,
+  readFeatures,
+  weightsDigest,
+  withMeta,
+  writeModelDir,
+} from "@dropline/ml";
+import type { TaskContext } from "@dropline/task";
 import {
   type FinetuneParams,
   reportedParams,

@@ -7,12 +7,9 @@
  * stay frozen (the backbone runs in inference mode).
  */
 import type * as TfLayers from "@tensorflow/tfjs-layers";
-import { initHead } from "../../packages/ml/training/dense_head.ts";
-import { Prng } from "../../packages/ml/prng.ts";
-import { type Weights, weightsDigest } from "../../packages/ml/models/weights.ts";
-import { saveModelToDir } from "../../packages/tensor/fs_io.ts";
-import { loadTensorRuntime, type Tf } from "../../packages/tensor/runtime.ts";
-import { type TaskContext, TaskError } from "../../packages/engine/task.ts";
+import { initHead, Prng, type Weights, weightsDigest } from "@dropline/ml";
+import { loadTensorRuntime, saveModelToDir, type Tf } from "@dropline/tensor";
+import { type TaskContext, TaskError } from "@dropline/task";
 import {
   type FinetuneParams,
   reportedParams,

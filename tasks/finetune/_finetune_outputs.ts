@@ -6,14 +6,14 @@
  */
 import {
   domainAccuracy,
+  effectiveLearningRate,
   type LabelledRows,
+  type ModelMeta,
   type SplitAccuracy,
   summarizeAccuracy,
-} from "../../packages/ml/evaluation/domain_accuracy.ts";
-import type { ModelMeta } from "../../packages/ml/models/model_meta.ts";
-import { effectiveLearningRate } from "../../packages/ml/training/optimizer.ts";
-import type { TrainState } from "../../packages/ml/training/train_loop.ts";
-import type { Weights } from "../../packages/ml/models/weights.ts";
+  type TrainState,
+  type Weights,
+} from "@dropline/ml";
 import { type FinetuneParams, trainConfigOf } from "../_shared/finetune_params.ts";
 
 export interface RunOutputs {

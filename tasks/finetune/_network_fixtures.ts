@@ -1,10 +1,6 @@
 /** Test fixtures for the backbone path: a tiny image data set and a tiny Layers backbone. */
-import { BackboneInfo } from "../../packages/ml/formats/backbone_info.ts";
-import { createDatasetWriter } from "../../packages/ml/formats/dataset_writer.ts";
-import { Prng } from "../../packages/ml/prng.ts";
-import { saveModelToDir } from "../../packages/tensor/fs_io.ts";
-import { mnistCnn } from "../../packages/tensor/mnist_cnn.ts";
-import { loadTensorRuntime } from "../../packages/tensor/runtime.ts";
+import { BackboneInfo, createDatasetWriter, Prng } from "@dropline/ml";
+import { loadTensorRuntime, mnistCnn, saveModelToDir } from "@dropline/tensor";
 
 const SIZE = 8;
 

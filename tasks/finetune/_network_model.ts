@@ -5,10 +5,8 @@
  * masks), so the softmax and dropout layers only matter for saved models.
  */
 import type * as TfLayers from "@tensorflow/tfjs-layers";
-import { type BackboneInfo, readBackboneInfo } from "../../packages/ml/formats/backbone_info.ts";
-import { loadLayersModelFromDir } from "../../packages/tensor/fs_io.ts";
-import { registerGroupNorm } from "../../packages/tensor/group_norm.ts";
-import type { TensorRuntime } from "../../packages/tensor/runtime.ts";
+import { type BackboneInfo, readBackboneInfo } from "@dropline/ml";
+import { loadLayersModelFromDir, registerGroupNorm, type TensorRuntime } from "@dropline/tensor";
 
 export interface Network {
   info: BackboneInfo;

@@ -4,12 +4,14 @@
  * and the checkpoint's) and are written into the variables before each use.
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
-import { applyDropout } from "../../packages/ml/training/dropout.ts";
-import { evaluationGroups } from "../../packages/ml/training/head_trainable.ts";
-import { domainPools } from "../../packages/ml/training/sampler.ts";
-import type { Trainable } from "../../packages/ml/training/train_loop.ts";
-import type { Weights } from "../../packages/ml/models/weights.ts";
-import type { Tf } from "../../packages/tensor/runtime.ts";
+import {
+  applyDropout,
+  domainPools,
+  evaluationGroups,
+  type Trainable,
+  type Weights,
+} from "@dropline/ml";
+import type { Tf } from "@dropline/tensor";
 import { imageBatch, type ImageRows } from "../_shared/image_rows.ts";
 import type { Network } from "./_network_model.ts";
 

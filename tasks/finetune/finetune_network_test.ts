@@ -5,7 +5,7 @@ import type { FinetuneParams } from "../_shared/finetune_params.ts";
 import { readTree } from "../_testing/fixtures.ts";
 import { writeTinyBackbone, writeTinyDataset } from "./_network_fixtures.ts";
 import { testContext } from "../_testing/test_context.ts";
-import { TaskError } from "../../packages/engine/task.ts";
+import { TaskError } from "@dropline/task";
 
 const dataset = await writeTinyDataset();
 const backbone = await writeTinyBackbone();

@@ -5,10 +5,10 @@
  * each training domain's in-split; checkpoints are selected by training-domain
  * validation; a killed run resumes from its last checkpoint to the same result.
  */
-import { defineTask, TaskError } from "../../packages/engine/task.ts";
+import { defineTask, TaskError } from "@dropline/task";
 import { FINETUNE_OUTPUTS } from "./_finetune_outputs.ts";
 import { FinetuneParams } from "../_shared/finetune_params.ts";
-import { tensorEnvironment } from "../../packages/tensor/tensor_environment.ts";
+import { tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "finetune",

@@ -3,7 +3,7 @@ import finetune from "./mod.ts";
 import type { FinetuneParams } from "../_shared/finetune_params.ts";
 import { readTree, writeSyntheticFeatures } from "../_testing/fixtures.ts";
 import { testContext } from "../_testing/test_context.ts";
-import { TaskError } from "../../packages/engine/task.ts";
+import { TaskError } from "@dropline/task";
 
 const features = await writeSyntheticFeatures();
 const base = {

@@ -1,5 +1,5 @@
 /** Scans a `<domain>/<class>/<image>` tree into a sorted, labelled list of image files. */
-import { TaskError } from "../../packages/engine/task.ts";
+import { TaskError } from "@dropline/task";
 
 /** One image file with its class and domain indices. */
 export interface TreeImage {

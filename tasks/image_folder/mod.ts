@@ -4,9 +4,8 @@
  * with sharp and resized, sorted order, seeded per-domain in/out split.
  */
 import { z } from "zod";
-import { DATASET_FILES } from "../../packages/ml/formats/dataset.ts";
-import type { DatasetWriter } from "../../packages/ml/formats/dataset_writer.ts";
-import { defineTask, type TaskContext, TaskError } from "../../packages/engine/task.ts";
+import { DATASET_FILES, type DatasetWriter } from "@dropline/ml";
+import { defineTask, type TaskContext, TaskError } from "@dropline/task";
 import { decodeInOrder, makeDecoder } from "./_decode_image.ts";
 import { type ImageTree, scanImageTree } from "./_image_tree.ts";
 import { againstWorkDir } from "../_shared/source_path.ts";
@@ -70,7 +69,7 @@ async function convert(
   const [height, width] = typeof params.size === "number"
     ? [params.size, params.size]
     : params.size;
-  const { createDatasetWriter } = await import("../../packages/ml/formats/dataset_writer.ts");
+  const { createDatasetWriter } = await import("@dropline/ml");
   const writer = await createDatasetWriter(ctx.outDir, {
     classes: tree.classes,
     domains: tree.domains,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readDataset } from "../../packages/ml/formats/dataset.ts";
-import { TaskError } from "../../packages/engine/task.ts";
+import { readDataset } from "@dropline/ml";
+import { TaskError } from "@dropline/task";
 import { pacsColor, writePacsTree } from "../../tests/support/pacs_fixture.ts";
 import { runTask } from "../../tests/support/test_context.ts";
 import imageFolder from "./mod.ts";

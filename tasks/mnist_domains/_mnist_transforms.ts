@@ -1,5 +1,5 @@
 /** Pure image and label transforms of RotatedMNIST and ColoredMNIST (DomainBed's procedures). */
-import type { SeededRandom } from "../../packages/ml/formats/seeded_random.ts";
+import type { SeededRandom } from "@dropline/ml";
 
 /**
  * Rotates a single-channel `size` x `size` image counter-clockwise by

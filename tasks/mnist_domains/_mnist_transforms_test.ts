@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { seededRandom } from "../../packages/ml/formats/seeded_random.ts";
+import { seededRandom } from "@dropline/ml";
 import { colorDigit, coloredLabels, coloredName, rotateBilinear } from "./_mnist_transforms.ts";
 
 const size = 28;

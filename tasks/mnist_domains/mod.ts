@@ -4,8 +4,8 @@
  * shuffled (seeded) and dealt round-robin into the domains.
  */
 import { z } from "zod";
-import { DATASET_FILES } from "../../packages/ml/formats/dataset.ts";
-import { defineTask, type TaskContext } from "../../packages/engine/task.ts";
+import { DATASET_FILES } from "@dropline/ml";
+import { defineTask, type TaskContext } from "@dropline/task";
 
 const Common = {
   limit: z.int().positive().optional().describe("use only this many digits (after the shuffle)"),
@@ -48,7 +48,7 @@ export default defineTask({
   outputs: () => [...DATASET_FILES],
   async run(ctx) {
     const { loadMnistDigits } = await import("./_mnist_digits.ts");
-    const { seededRandom } = await import("../../packages/ml/formats/seeded_random.ts");
+    const { seededRandom } = await import("@dropline/ml");
     const mnist = await loadMnistDigits();
     const order = seededRandom("mnist", ctx.params.seed).shuffle([...Array(mnist.count).keys()])
       .slice(0, ctx.params.limit ?? mnist.count);
@@ -72,8 +72,8 @@ async function build(
 ): Promise<void> {
   const { MNIST_SIZE } = await import("./_mnist_digits.ts");
   const t = await import("./_mnist_transforms.ts");
-  const { seededRandom } = await import("../../packages/ml/formats/seeded_random.ts");
-  const { createDatasetWriter } = await import("../../packages/ml/formats/dataset_writer.ts");
+  const { seededRandom } = await import("@dropline/ml");
+  const { createDatasetWriter } = await import("@dropline/ml");
   const params = ctx.params;
   const size = MNIST_SIZE;
   const side = params.kind === "colored" && params.subsample ? Math.ceil(size / 2) : size;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readDataset } from "../../packages/ml/formats/dataset.ts";
+import { readDataset } from "@dropline/ml";
 import { runTask } from "../../tests/support/test_context.ts";
 import { loadMnistDigits } from "./_mnist_digits.ts";
 import mnistDomains from "./mod.ts";

@@ -3,7 +3,7 @@
  * backbone is pretrained on small images such as MNIST's), with their labels,
  * domain ids and split flags. Other domains are never read into memory.
  */
-import { readDataset } from "../../packages/ml/formats/dataset.ts";
+import { readDataset } from "@dropline/ml";
 
 /** The chosen domains' rows, in data set order. */
 export interface DomainImages {

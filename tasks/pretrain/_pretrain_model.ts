@@ -1,15 +1,13 @@
 /**
  * The backbones `pretrain` can train: DomainBed's MNIST CNN
- * (lib/tensor/mnist_cnn.ts) or a dense ReLU network over the flattened image.
+ * (@dropline/tensor mnist_cnn.ts) or a dense ReLU network over the flattened image.
  * Both end in a layer named `features` (the representation) and a linear
  * `head` giving logits. Initial weights come from the stage's seed, not from
  * TF.js' unseeded initialisers, so a run is reproducible.
  */
 import type * as TfLayers from "@tensorflow/tfjs-layers";
-import { Prng } from "../../packages/ml/prng.ts";
-import type { Weights } from "../../packages/ml/models/weights.ts";
-import { MNIST_CNN_FEATURES, mnistCnn } from "../../packages/tensor/mnist_cnn.ts";
-import type { Tf } from "../../packages/tensor/runtime.ts";
+import { Prng, type Weights } from "@dropline/ml";
+import { MNIST_CNN_FEATURES, mnistCnn, type Tf } from "@dropline/tensor";
 import type { PretrainParams } from "./_pretrain_params.ts";
 
 /** The representation layer of every pretrained backbone. */

@@ -1,7 +1,7 @@
 /** The `with` schema of the `pretrain` task, and how its fields map onto the training loop. */
 import { z } from "zod";
-import type { TrainConfig } from "../../packages/ml/training/train_loop.ts";
-import { BackendParam } from "../../packages/tensor/backend_param.ts";
+import type { TrainConfig } from "@dropline/ml";
+import { BackendParam } from "@dropline/tensor";
 
 const DomainRef = z.union([z.string().min(1), z.int().nonnegative()]);
 

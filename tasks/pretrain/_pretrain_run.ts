@@ -4,12 +4,20 @@
  * checkpoints, and publish the model with `backbone.json` (so it is used
  * exactly like a fetched backbone) and a `pretrain.json` summary.
  */
-import { BackboneInfo, type Preprocessing } from "../../packages/ml/formats/backbone_info.ts";
-import { readDatasetInfo } from "../../packages/ml/formats/dataset.ts";
-import type { Trainable, TrainState } from "../../packages/ml/training/train_loop.ts";
-import { saveModelToDir, WEIGHTS_BIN } from "../../packages/tensor/fs_io.ts";
-import { loadTensorRuntime, type TensorRuntime } from "../../packages/tensor/runtime.ts";
-import type { TaskContext } from "../../packages/engine/task.ts";
+import {
+  BackboneInfo,
+  type Preprocessing,
+  readDatasetInfo,
+  type Trainable,
+  type TrainState,
+} from "@dropline/ml";
+import {
+  loadTensorRuntime,
+  saveModelToDir,
+  type TensorRuntime,
+  WEIGHTS_BIN,
+} from "@dropline/tensor";
+import type { TaskContext } from "@dropline/task";
 import { inputPlan } from "../_shared/extract_input.ts";
 import { loadDomainImages } from "./_pretrain_data.ts";
 import {

@@ -6,10 +6,8 @@
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
 import type * as TfLayers from "@tensorflow/tfjs-layers";
-import { domainPools } from "../../packages/ml/training/sampler.ts";
-import type { Trainable } from "../../packages/ml/training/train_loop.ts";
-import type { Weights } from "../../packages/ml/models/weights.ts";
-import type { Tf } from "../../packages/tensor/runtime.ts";
+import { domainPools, type Trainable, type Weights } from "@dropline/ml";
+import type { Tf } from "@dropline/tensor";
 import { inputBatch, type InputPlan } from "../_shared/extract_input.ts";
 import type { DomainImages } from "./_pretrain_data.ts";
 

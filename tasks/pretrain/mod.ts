@@ -6,9 +6,9 @@
  * is a Layers model with `backbone.json`, usable like a fetched backbone by
  * `extract_features` and `finetune`.
  */
-import { defineTask, TaskError } from "../../packages/engine/task.ts";
+import { defineTask, TaskError } from "@dropline/task";
 import { PretrainParams } from "./_pretrain_params.ts";
-import { tensorEnvironment } from "../../packages/tensor/tensor_environment.ts";
+import { tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "pretrain",

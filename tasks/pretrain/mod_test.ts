@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { readBackboneInfo } from "../../packages/ml/formats/backbone_info.ts";
-import { readFeatures } from "../../packages/ml/formats/features.ts";
-import { loadTensorRuntime } from "../../packages/tensor/runtime.ts";
-import { TaskError } from "../../packages/engine/task.ts";
+import { readBackboneInfo, readFeatures } from "@dropline/ml";
+import { loadTensorRuntime } from "@dropline/tensor";
+import { TaskError } from "@dropline/task";
 import { makeTestContext, runTask } from "../../tests/support/test_context.ts";
 import { writeTinyDataset } from "../_testing/extract_fixtures.ts";
 import extractFeatures from "../extract_features/mod.ts";

@@ -1,12 +1,11 @@
 /** The body of `report`: read runs, averages and evaluations; write report.md, report.json and plots. */
-import { domainbedTable } from "../../packages/ml/evaluation/domainbed_table.ts";
-import type { EvaluationRecord } from "../../packages/ml/evaluation/evaluation_record.ts";
-import type { TaskContext } from "../../packages/engine/task.ts";
+import { domainbedTable, type EvaluationRecord } from "@dropline/ml";
+import type { TaskContext } from "@dropline/task";
 import { reportMarkdown } from "./_report_markdown.ts";
 import { reportPlots } from "./_report_plots.ts";
 import { columnOf, type Layout, type ReportItem, rowOrder, tableEntries } from "./_report_items.ts";
 import { readRunSummary } from "../_shared/run_dir.ts";
-import type { ReportParams } from "./mod.ts";
+import type { ReportParams } from "./params.ts";
 
 async function readJson<T>(path: string): Promise<T> {
   try {

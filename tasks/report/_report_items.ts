@@ -5,8 +5,7 @@
  * trial (the `trials_by` fields) and configuration (everything else, chosen by
  * training-domain validation).
  */
-import type { TableEntry } from "../../packages/ml/evaluation/domainbed_table.ts";
-import { fieldValue, formatValue, varyingFields } from "../../packages/ml/evaluation/group_runs.ts";
+import { fieldValue, formatValue, type TableEntry, varyingFields } from "@dropline/ml";
 
 export interface ReportItem {
   source: "run" | "average" | "evaluation";

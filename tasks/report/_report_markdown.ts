@@ -1,6 +1,5 @@
 /** `report.md`: the tables as Markdown, the plots, and the selected configurations. */
-import type { Table } from "../../packages/ml/evaluation/domainbed_table.ts";
-import { formatMeanStderr } from "../../packages/ml/evaluation/mean_stderr.ts";
+import { formatMeanStderr, type Table } from "@dropline/ml";
 import type { Plot } from "./_report_plots.ts";
 
 /** One Markdown table; `|` inside labels is escaped. */

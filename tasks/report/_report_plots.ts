@@ -3,8 +3,7 @@
  * training-domain validation, mean ± standard error), i.i.d. against o.o.d.
  * per run, and training curves per dropout rate.
  */
-import { domainbedTable } from "../../packages/ml/evaluation/domainbed_table.ts";
-import { PALETTE, type PlotSeries, renderPlot } from "../../packages/ml/evaluation/svg_plot.ts";
+import { domainbedTable, PALETTE, type PlotSeries, renderPlot } from "@dropline/ml";
 import { columnOf, type Layout, type ReportItem, trialOf } from "./_report_items.ts";
 
 export interface Plot {

@@ -5,23 +5,8 @@
  * `report.md` and `report.json`, with SVG plots (o.o.d. accuracy against
  * dropout rate, i.i.d. against o.o.d. per run, training curves).
  */
-import { z } from "zod";
-import { defineTask, TaskError } from "../../packages/engine/task.ts";
-import { PathList } from "../_shared/path_list.ts";
-
-const ReportParams = z.strictObject({
-  runs: PathList.optional().describe("finetune output directories"),
-  averages: PathList.optional().describe("average output directories"),
-  evaluations: PathList.optional().describe("evaluate output directories"),
-  title: z.string().min(1).default("Results"),
-  rows_by: z.array(z.string().min(1)).default(["dropout", "schedule.kind"])
-    .describe("parameters that make a method row (besides the method)"),
-  trials_by: z.array(z.string().min(1)).default(["seed"]).describe("parameters that number trials"),
-  plots: z.boolean().default(true),
-}).refine((p) => p.runs || p.averages || p.evaluations, {
-  message: "Give at least one of `runs`, `averages` or `evaluations`",
-});
-export type ReportParams = z.output<typeof ReportParams>;
+import { defineTask, TaskError } from "@dropline/task";
+import { ReportParams } from "./params.ts";
 
 export default defineTask({
   name: "report",
@@ -46,3 +31,5 @@ export default defineTask({
     }
   },
 });
+
+export type { ReportParams } from "./params.ts";

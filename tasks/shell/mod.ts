@@ -4,8 +4,8 @@
  * costs a process start of bash, not of a Deno runtime.
  */
 import { z } from "zod";
-import { defineTask, TaskError } from "../../packages/engine/task.ts";
-import { killTree } from "../../packages/engine/util/kill_tree.ts";
+import { defineTask, TaskError } from "@dropline/task";
+import { killTree } from "./_kill_tree.ts";
 
 const ShellParams = z.strictObject({
   run: z.string().min(1).describe("the bash script to run"),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TaskError } from "../../packages/engine/task.ts";
+import { TaskError } from "@dropline/task";
 import { makeTestContext, type TestContextOptions } from "../../tests/support/test_context.ts";
 import shell from "./mod.ts";
 

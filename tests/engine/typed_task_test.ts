@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runPipeline, type RunSummary } from "../../packages/engine/runner/run_pipeline.ts";
-import type { RunReporter, StageOutcome } from "../../packages/engine/runner/reporter.ts";
-import { loadPipeline } from "../../packages/engine/pipeline/load.ts";
-import type { Progress, Task } from "../../packages/engine/task.ts";
-import { TASKS } from "../../tasks/mod.ts";
+import { type Progress, type Task } from "@dropline/task";
+import {
+  loadPipeline,
+  runPipeline,
+  type RunReporter,
+  type RunSummary,
+  type StageOutcome,
+} from "@dropline/engine";
+import { TASKS } from "@dropline/tasks";
 import probe from "./fixtures/probe_task.ts";
 import { rows, tempProject, waitForFile } from "./_project.ts";
 

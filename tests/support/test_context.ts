@@ -5,14 +5,14 @@
  * @example
  * ```ts
  * import { runTask } from "./test_context.ts";
- * import download from "../../tasks/download/mod.ts";
+ * import { TASKS } from "@dropline/tasks"; const download = TASKS.get("download")!;
  *
  * await using run = await runTask(download, { url: `${server.url}PACS.zip`, extract: "zip" });
  * console.log(run.outDir, run.warnings, run.progress.at(-1));
  * ```
  * @module
  */
-import type { Progress, Task, TaskContext } from "../../packages/engine/task.ts";
+import type { Progress, Task, TaskContext } from "@dropline/task";
 
 /** Options of {@link makeTestContext} and {@link runTask}. */
 export interface TestContextOptions {

@@ -40,8 +40,8 @@ export async function saveTinyLayersModel(
   dir: string,
   options: TinyModelOptions = {},
 ): Promise<{ featureLayer: string; featureDimension: number; weightFiles: string[] }> {
-  const { loadTensorRuntime } = await import("../../packages/tensor/runtime.ts");
-  const { directoryIO } = await import("../../packages/tensor/fs_io.ts");
+  const { loadTensorRuntime } = await import("@dropline/tensor");
+  const { directoryIO } = await import("@dropline/tensor");
   const { tf } = await loadTensorRuntime({ log: () => {} });
   const [height, width] = options.inputSize ?? [8, 8];
   const model = tf.sequential({

@@ -5,7 +5,7 @@
  * registry it is given.
  */
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import type { Task } from "../task.ts";
+import type { Task } from "@dropline/task";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { didYouMean } from "../util/suggest.ts";
 import { type PipelineDefinition, readDefinition, type StageDefinition } from "./definition.ts";

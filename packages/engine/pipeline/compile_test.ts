@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { defineTask, type Task } from "../task.ts";
-import shell from "../../../tasks/shell/mod.ts";
+import { defineTask, type Task } from "@dropline/task";
+import { TASKS as BUILT_IN } from "@dropline/tasks";
 import { compilePipeline } from "./compile.ts";
 import { PipelineError } from "./problem.ts";
 import { parsePipelineSource } from "./source.ts";
@@ -21,6 +21,7 @@ const train = defineTask({
   inputFiles: (p) => p.inputs,
   run: () => Promise.resolve(),
 });
+const shell = BUILT_IN.get("shell")!;
 const TASKS: ReadonlyMap<string, Task> = new Map([[shell.name, shell], [train.name, train]]);
 
 function compile(text: string, overrides: string[] = []) {

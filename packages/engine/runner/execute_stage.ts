@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import type { CompiledStage } from "../pipeline/compile.ts";
 import { acquireLock, type StageLock } from "../store/stage_lock.ts";
 import type { Store } from "../store/store.ts";
-import type { Progress } from "../task.ts";
+import type { Progress } from "@dropline/task";
 import { runAttempt } from "./run_attempt.ts";
 import type { TaskJob } from "./task_context.ts";
 

@@ -11,7 +11,7 @@ import type { Lookup, Store } from "../store/store.ts";
 import { decide, type Decision, type RecordedInputs } from "./reasons.ts";
 import { type KeyInputs, keyInputsJson, sha256Hex } from "./stage_key.ts";
 import { canonicalJson } from "../util/canonical_json.ts";
-import { TaskError } from "../task.ts";
+import { TaskError } from "@dropline/task";
 
 /** A stage with its key known. */
 export interface PreparedStage {

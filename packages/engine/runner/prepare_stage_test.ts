@@ -5,7 +5,7 @@ import { Journal, type StageRow } from "../journal/journal.ts";
 import { newRunId } from "../journal/run_id.ts";
 import { FileDigests } from "../store/file_digests.ts";
 import { Store } from "../store/store.ts";
-import { TASKS } from "../../../tasks/mod.ts";
+import { TASKS } from "@dropline/tasks";
 import { prepareStage } from "./prepare_stage.ts";
 
 const text = (n: number) =>

@@ -2,7 +2,7 @@
  * What the executor tells the person watching a run. The terminal view and
  * tests implement it; the journal is written separately.
  */
-import type { Progress } from "../task.ts";
+import type { Progress } from "@dropline/task";
 
 /** How a stage ended in this run. */
 export type StageOutcome = "succeeded" | "cached" | "failed" | "skipped" | "interrupted";

@@ -3,9 +3,9 @@
  * child task host (`process`).
  */
 import { fileURLToPath } from "node:url";
-import type { Task } from "../task.ts";
+import type { Task } from "@dropline/task";
 import { createTaskContext, type TaskEventSink, type TaskJob } from "./task_context.ts";
-import { EVENT_PREFIX, type HostEvent } from "./task_host.ts";
+import { EVENT_PREFIX, type HostEvent } from "./host_protocol.ts";
 
 /** How an attempt ended. */
 export type AttemptResult =

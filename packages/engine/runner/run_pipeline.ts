@@ -290,7 +290,7 @@ class PipelineRun {
     this.options.reporter.finished(id, "skipped", { message: reason });
   }
 
-  #progress(id: string, progress: import("../task.ts").Progress): void {
+  #progress(id: string, progress: import("@dropline/task").Progress): void {
     this.options.reporter.progress(id, progress);
     const now = Date.now();
     if (now - (this.#lastProgress.get(id) ?? 0) < 500) return;

@@ -2,7 +2,7 @@
  * Builds the context a task's `run` receives, the same way in the scheduler's
  * process and in a child task host.
  */
-import type { Progress, TaskContext } from "../task.ts";
+import type { Progress, TaskContext } from "@dropline/task";
 
 /** Everything needed to run one attempt of a task, as plain data. */
 export interface TaskJob {

@@ -6,18 +6,9 @@
  *
  * Exit codes: 0 done, 1 failed (message in an `error` event), 130 interrupted.
  */
-import type { Task } from "../task.ts";
+import type { Task } from "@dropline/task";
 import { createTaskContext, type TaskJob } from "./task_context.ts";
-
-/** Prefix of event lines on the host's stdout. */
-export const EVENT_PREFIX = "\x1e";
-
-/** A message from the task host to the scheduler. */
-export type HostEvent =
-  | { type: "progress"; progress: import("../task.ts").Progress }
-  | { type: "metric"; record: Record<string, number> }
-  | { type: "facts"; facts: Record<string, string | number | boolean> }
-  | { type: "error"; message: string; expected: boolean };
+import { EVENT_PREFIX, type HostEvent } from "./host_protocol.ts";
 
 function emit(event: HostEvent): void {
   Deno.stdout.writeSync(new TextEncoder().encode(`${EVENT_PREFIX}${JSON.stringify(event)}\n`));

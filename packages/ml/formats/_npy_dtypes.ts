@@ -1,17 +1,4 @@
-import type { NpyData } from "./npy.ts";
-
-/** The dtypes `.npy` files may hold here. */
-export type NpyDtype =
-  | "uint8"
-  | "int8"
-  | "uint16"
-  | "int16"
-  | "uint32"
-  | "int32"
-  | "int64"
-  | "uint64"
-  | "float32"
-  | "float64";
+import type { NpyData, NpyDtype } from "./_npy_types.ts";
 
 interface DtypeSpec {
   /** NumPy kind and size, without the byte-order character (`f4`). */

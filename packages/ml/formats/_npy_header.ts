@@ -1,5 +1,5 @@
-import { descrOf, dtypeFromDescr, type NpyDtype } from "./_npy_dtypes.ts";
-import type { NpyHeader } from "./npy.ts";
+import { descrOf, dtypeFromDescr } from "./_npy_dtypes.ts";
+import type { NpyDtype, NpyHeader } from "./_npy_types.ts";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const ALIGN = 64;

@@ -15,40 +15,11 @@
  * ```
  * @module
  */
-import { DTYPES, type NpyDtype } from "./_npy_dtypes.ts";
+import { DTYPES } from "./_npy_dtypes.ts";
+import type { NpyArray, NpyData, NpyDtype, NpyHeader } from "./_npy_types.ts";
 import { encodeNpyHeader, parseNpyHeader } from "./_npy_header.ts";
 
-export type { NpyDtype } from "./_npy_dtypes.ts";
-
-/** The typed array that holds each dtype's elements. */
-export type NpyData =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array;
-
-/** An n-dimensional array: its elements in C order, its dtype and its shape. */
-export interface NpyArray<D extends NpyData = NpyData> {
-  dtype: NpyDtype;
-  shape: number[];
-  data: D;
-}
-
-/** Where the data starts in a `.npy` file, and what it holds. */
-export interface NpyHeader {
-  dtype: NpyDtype;
-  shape: number[];
-  /** Whether elements are stored big-endian (swapped when read). */
-  bigEndian: boolean;
-  /** Byte offset of the first element. */
-  dataOffset: number;
-}
+export type { NpyArray, NpyData, NpyDtype, NpyHeader } from "./_npy_types.ts";
 
 /** The number of elements of an array of this shape. */
 export function shapeSize(shape: readonly number[]): number {

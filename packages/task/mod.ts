@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import { z } from "zod";
- * import { defineTask } from "./task.ts";
+ * import { defineTask } from "@dropline/task";
  *
  * export default defineTask({
  *   name: "hello",

@@ -1,0 +1,29 @@
+/**
+ * The pipeline engine: YAML pipelines compiled to a DAG of stages (`pipeline/`), content-addressed
+ * keys, planning, scheduling and execution (`runner/`), the store of published outputs and stage locks
+ * (`store/`), and the run journal (`journal/`). It knows tasks only through the contract in `@dropline/task`;
+ * it never imports a task, the ML packages or the tensor runtime.
+ *
+ * @module
+ */
+export { keysToKeep, lastOutcomeOfKey } from "./journal/history.ts";
+export { openJournalDatabase } from "./journal/open_journal.ts";
+export { JOURNAL_DDL } from "./journal/schema.ts";
+export type { RunState, StageState } from "./journal/schema.ts";
+export { compilePipeline } from "./pipeline/compile.ts";
+export type { CompiledPipeline } from "./pipeline/compile.ts";
+export { ancestors } from "./pipeline/graph.ts";
+export { loadPipeline } from "./pipeline/load.ts";
+export { OverrideError } from "./pipeline/overrides.ts";
+export { PipelineError } from "./pipeline/problem.ts";
+export { parsePipelineSource } from "./pipeline/source.ts";
+export { planPipeline } from "./runner/plan.ts";
+export type { PlannedStage } from "./runner/plan.ts";
+export type { RunReporter, StageOutcome } from "./runner/reporter.ts";
+export { runPipeline } from "./runner/run_pipeline.ts";
+export type { RunSummary } from "./runner/run_pipeline.ts";
+export { DEFAULT_STALE_AFTER_MS, isStale, pidAlive } from "./store/stage_lock.ts";
+export type { LockHolder } from "./store/stage_lock.ts";
+export { exists, Store } from "./store/store.ts";
+
+export { didYouMean } from "./util/suggest.ts";

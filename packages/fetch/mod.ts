@@ -1,0 +1,12 @@
+/**
+ * Fetching inputs: resumable downloads over http(s) or from local files with checksums, and safe
+ * archive extraction (zip-slip, link and size checks).
+ *
+ * @module
+ */
+export { formatBytes } from "./_progress_meter.ts";
+export { extractArchive } from "./extract_archive.ts";
+export { FetchError } from "./fetch_error.ts";
+export { fetchFile, resolveSource } from "./fetch_file.ts";
+export type { FetchFileResult } from "./fetch_file.ts";
+export { safeEntryPath } from "./safe_entry_path.ts";

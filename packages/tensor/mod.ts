@@ -1,0 +1,21 @@
+/**
+ * The tensor runtime: TF.js 4.22 loaded with the backend a stage asks for (`loadTensorRuntime`), the
+ * WebAssembly kernels dropline registers for training on wasm (hand-written: they are the point of this
+ * package), and reading/writing TF.js models on disk. TF.js itself is imported lazily, inside
+ * `loadTensorRuntime`, so importing this module is cheap.
+ *
+ * @module
+ */
+export { BackendParam } from "./backend_param.ts";
+export {
+  directoryIO,
+  loadGraphModelFromDir,
+  loadLayersModelFromDir,
+  saveModelToDir,
+  WEIGHTS_BIN,
+} from "./fs_io.ts";
+export { registerGroupNorm } from "./group_norm.ts";
+export { MNIST_CNN_FEATURES, mnistCnn } from "./mnist_cnn.ts";
+export { loadTensorRuntime } from "./runtime.ts";
+export type { TensorRuntime, Tf } from "./runtime.ts";
+export { tensorEnvironment } from "./tensor_environment.ts";

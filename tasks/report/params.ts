@@ -1,0 +1,17 @@
+/** The `with` parameters of a `report` stage. */
+import { z } from "zod";
+import { PathList } from "../_shared/path_list.ts";
+
+export const ReportParams = z.strictObject({
+  runs: PathList.optional().describe("finetune output directories"),
+  averages: PathList.optional().describe("average output directories"),
+  evaluations: PathList.optional().describe("evaluate output directories"),
+  title: z.string().min(1).default("Results"),
+  rows_by: z.array(z.string().min(1)).default(["dropout", "schedule.kind"])
+    .describe("parameters that make a method row (besides the method)"),
+  trials_by: z.array(z.string().min(1)).default(["seed"]).describe("parameters that number trials"),
+  plots: z.boolean().default(true),
+}).refine((p) => p.runs || p.averages || p.evaluations, {
+  message: "Give at least one of `runs`, `averages` or `evaluations`",
+});
+export type ReportParams = z.output<typeof ReportParams>;
