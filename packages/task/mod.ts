@@ -129,7 +129,5 @@ export function defineTask<S extends z.ZodType>(task: Task<z.output<S>> & { sche
   return task as unknown as Task;
 }
 
-/** Thrown by a task for an expected failure: shown as its message, without a stack trace. */
-export class TaskError extends Error {
-  override name = "TaskError";
-}
+export { TaskError } from "./task_error.ts";
+export { type TaskErrorsOptions, withTaskErrors } from "./with_task_errors.ts";

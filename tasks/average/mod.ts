@@ -4,7 +4,7 @@
  * each alpha, and an output ensemble - each written with its evaluation.
  * Refuses to average runs with different architectures or starting points.
  */
-import { defineTask, TaskError } from "@dropline/task";
+import { defineTask, withTaskErrors } from "@dropline/task";
 import { AverageParams } from "./params.ts";
 import { tensorEnvironment } from "@dropline/tensor";
 
@@ -19,19 +19,10 @@ export default defineTask({
   // Heads on features are scored in plain TypeScript; networks need a backend.
   environment: (p) => p.dataset ? tensorEnvironment(p.backend) : {},
   inputFiles: (p) => [...p.runs, p.features, p.dataset].filter((f): f is string => Boolean(f)),
-  async run(ctx) {
+  run: withTaskErrors(async (ctx) => {
     const { averageRuns } = await import("./_average_runs.ts");
-    try {
-      await averageRuns(ctx);
-    } catch (error) {
-      if (
-        error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError
-      ) {
-        throw new TaskError(error.message);
-      }
-      throw error;
-    }
-  },
+    await averageRuns(ctx);
+  }),
 });
 
 export type { AverageParams } from "./params.ts";

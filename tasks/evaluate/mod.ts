@@ -5,7 +5,7 @@
  * training domains' out-splits; o.o.d. = the test domains. Writes
  * `evaluation.json`.
  */
-import { defineTask, TaskError } from "@dropline/task";
+import { defineTask, withTaskErrors } from "@dropline/task";
 import { EvaluateParams } from "./params.ts";
 import { tensorEnvironment } from "@dropline/tensor";
 
@@ -19,19 +19,10 @@ export default defineTask({
   // Heads on features are scored in plain TypeScript; networks need a backend.
   environment: (p) => p.dataset ? tensorEnvironment(p.backend) : {},
   inputFiles: (p) => [...p.model, p.features, p.dataset].filter((f): f is string => Boolean(f)),
-  async run(ctx) {
+  run: withTaskErrors(async (ctx) => {
     const { evaluateModels } = await import("./_evaluate_models.ts");
-    try {
-      await evaluateModels(ctx);
-    } catch (error) {
-      if (
-        error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError
-      ) {
-        throw new TaskError(error.message);
-      }
-      throw error;
-    }
-  },
+    await evaluateModels(ctx);
+  }),
 });
 
 export type { EvaluateParams } from "./params.ts";

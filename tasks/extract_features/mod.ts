@@ -6,7 +6,7 @@
  * pre-processed as `backbone.json` says; progress is counted in images.
  */
 import { FEATURES_FILES } from "@dropline/ml";
-import { defineTask, TaskError } from "@dropline/task";
+import { defineTask, withTaskErrors } from "@dropline/task";
 import { ExtractParams } from "./params.ts";
 import { tensorEnvironment } from "@dropline/tensor";
 
@@ -19,21 +19,10 @@ export default defineTask({
   checkpoints: false,
   outputs: () => [...FEATURES_FILES],
   environment: (p) => tensorEnvironment(p.backend),
-  async run(ctx) {
-    try {
-      const { extractFeatures } = await import("./_extract_run.ts");
-      await extractFeatures(ctx);
-    } catch (error) {
-      if (ctx.signal.aborted) throw new TaskError("Interrupted");
-      if (
-        error instanceof RangeError || error instanceof TypeError ||
-        error instanceof SyntaxError || error instanceof Deno.errors.NotFound
-      ) {
-        throw new TaskError(error.message);
-      }
-      throw error;
-    }
-  },
+  run: withTaskErrors(async (ctx) => {
+    const { extractFeatures } = await import("./_extract_run.ts");
+    await extractFeatures(ctx);
+  }, { also: [Deno.errors.NotFound] }),
 });
 
 export type { ExtractParams } from "./params.ts";

@@ -5,7 +5,7 @@
  * each training domain's in-split; checkpoints are selected by training-domain
  * validation; a killed run resumes from its last checkpoint to the same result.
  */
-import { defineTask, TaskError } from "@dropline/task";
+import { defineTask, withTaskErrors } from "@dropline/task";
 import { FINETUNE_OUTPUTS } from "./_finetune_outputs.ts";
 import { FinetuneParams } from "../_shared/finetune_params.ts";
 import { tensorEnvironment } from "@dropline/tensor";
@@ -21,25 +21,13 @@ export default defineTask({
   environment: (p) => p.backbone ? tensorEnvironment(p.backend) : {},
   // Local inputs count by content; paths into upstream outputs are keyed by their digests already.
   inputFiles: (p) => [p.features, p.backbone, p.dataset].filter((f): f is string => Boolean(f)),
-  async run(ctx) {
-    try {
-      if (ctx.params.features) {
-        const { finetuneHead } = await import("./_finetune_head.ts");
-        await finetuneHead(ctx);
-      } else {
-        const { finetuneNetwork } = await import("./_finetune_network.ts");
-        await finetuneNetwork(ctx);
-      }
-    } catch (error) {
-      if (ctx.signal.aborted) {
-        throw new TaskError("Interrupted; the next run resumes from the last checkpoint");
-      }
-      if (
-        error instanceof RangeError || error instanceof TypeError || error instanceof SyntaxError
-      ) {
-        throw new TaskError(error.message);
-      }
-      throw error;
+  run: withTaskErrors(async (ctx) => {
+    if (ctx.params.features) {
+      const { finetuneHead } = await import("./_finetune_head.ts");
+      await finetuneHead(ctx);
+    } else {
+      const { finetuneNetwork } = await import("./_finetune_network.ts");
+      await finetuneNetwork(ctx);
     }
-  },
+  }, { interrupted: "Interrupted; the next run resumes from the last checkpoint" }),
 });

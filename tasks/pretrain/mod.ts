@@ -6,7 +6,7 @@
  * is a Layers model with `backbone.json`, usable like a fetched backbone by
  * `extract_features` and `finetune`.
  */
-import { defineTask, TaskError } from "@dropline/task";
+import { defineTask, withTaskErrors } from "@dropline/task";
 import { PretrainParams } from "./_pretrain_params.ts";
 import { tensorEnvironment } from "@dropline/tensor";
 
@@ -18,21 +18,11 @@ export default defineTask({
   schema: PretrainParams,
   outputs: () => ["model.json", "weights.bin", "backbone.json", "pretrain.json"],
   environment: (p) => tensorEnvironment(p.backend),
-  async run(ctx) {
-    try {
-      const { pretrain } = await import("./_pretrain_run.ts");
-      await pretrain(ctx);
-    } catch (error) {
-      if (ctx.signal.aborted) {
-        throw new TaskError("Interrupted; the next run resumes from the last checkpoint");
-      }
-      if (
-        error instanceof RangeError || error instanceof TypeError ||
-        error instanceof SyntaxError || error instanceof Deno.errors.NotFound
-      ) {
-        throw new TaskError(error.message);
-      }
-      throw error;
-    }
-  },
+  run: withTaskErrors(async (ctx) => {
+    const { pretrain } = await import("./_pretrain_run.ts");
+    await pretrain(ctx);
+  }, {
+    interrupted: "Interrupted; the next run resumes from the last checkpoint",
+    also: [Deno.errors.NotFound],
+  }),
 });

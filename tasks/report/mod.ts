@@ -5,7 +5,7 @@
  * `report.md` and `report.json`, with SVG plots (o.o.d. accuracy against
  * dropout rate, i.i.d. against o.o.d. per run, training curves).
  */
-import { defineTask, TaskError } from "@dropline/task";
+import { defineTask, withTaskErrors } from "@dropline/task";
 import { ReportParams } from "./params.ts";
 
 export default defineTask({
@@ -17,19 +17,10 @@ export default defineTask({
   schema: ReportParams,
   outputs: () => ["report.md", "report.json"],
   inputFiles: (p) => [...p.runs ?? [], ...p.averages ?? [], ...p.evaluations ?? []],
-  async run(ctx) {
+  run: withTaskErrors(async (ctx) => {
     const { writeReport } = await import("./_report_body.ts");
-    try {
-      await writeReport(ctx);
-    } catch (error) {
-      if (
-        error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError
-      ) {
-        throw new TaskError(error.message);
-      }
-      throw error;
-    }
-  },
+    await writeReport(ctx);
+  }),
 });
 
 export type { ReportParams } from "./params.ts";

@@ -56,6 +56,9 @@ stages:
   boom:
     task: probe
     with: { steps: 1, fail: "the probe broke" }
+  bug:
+    task: probe
+    with: { steps: 1, bug: true }
   crash:
     task: probe
     with: { steps: 1, crash: 7 }
@@ -71,7 +74,7 @@ Deno.test("a process-isolated task reports progress and metrics; a failing one f
   assert.deepEqual(summary.counts, {
     succeeded: 2,
     cached: 0,
-    failed: 2,
+    failed: 3,
     skipped: 0,
     interrupted: 0,
   });
@@ -124,6 +127,17 @@ Deno.test("a process-isolated task reports progress and metrics; a failing one f
       await Deno.readTextFile(boom!.log_path),
       /Error: the probe broke\n\s+at /,
       "stack in the log",
+    );
+    // A bug reported as a TaskError: the message for the terminal, its stack in the log.
+    const [bug] = rows<{ error: string; log_path: string }>(
+      db,
+      "SELECT error, log_path FROM stages WHERE stage_id = 'bug'",
+    );
+    assert.match(bug!.error, /^Cannot read properties of null/);
+    assert.doesNotMatch(bug!.error, /\n/);
+    assert.match(
+      await Deno.readTextFile(bug!.log_path),
+      /TaskError: Cannot read properties of null.*\nCaused by: TypeError: .*\n\s+at .*probe_task\.ts/,
     );
   } finally {
     db.close();

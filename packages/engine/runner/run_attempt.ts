@@ -5,6 +5,7 @@
 import { fileURLToPath } from "node:url";
 import type { Task } from "@dropline/task";
 import { createTaskContext, type TaskEventSink, type TaskJob } from "./task_context.ts";
+import { describeFailure } from "./attempt_failure.ts";
 import { EVENT_PREFIX, type HostEvent } from "./host_protocol.ts";
 
 /** How an attempt ended. */
@@ -46,12 +47,8 @@ async function runInline(
     return signal.aborted ? { ok: false, interrupted: true, message: "Interrupted" } : { ok: true };
   } catch (error) {
     if (signal.aborted) return { ok: false, interrupted: true, message: "Interrupted" };
-    const message = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof Error && error.name === "TaskError")) {
-      await Deno.writeTextFile(job.logPath, `${(error as Error)?.stack ?? message}\n`, {
-        append: true,
-      });
-    }
+    const { message, logText } = describeFailure(error);
+    if (logText) await Deno.writeTextFile(job.logPath, `${logText}\n`, { append: true });
     return { ok: false, interrupted: false, message };
   }
 }

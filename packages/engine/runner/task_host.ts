@@ -8,6 +8,7 @@
  */
 import type { Task } from "@dropline/task";
 import { createTaskContext, type TaskJob } from "./task_context.ts";
+import { describeFailure } from "./attempt_failure.ts";
 import { EVENT_PREFIX, type HostEvent } from "./host_protocol.ts";
 
 function emit(event: HostEvent): void {
@@ -31,13 +32,8 @@ async function main(): Promise<number> {
     return controller.signal.aborted ? 130 : 0;
   } catch (error) {
     if (controller.signal.aborted) return 130;
-    const expected = error instanceof Error && error.name === "TaskError";
-    const message = error instanceof Error ? error.message : String(error);
-    if (!expected) {
-      Deno.writeTextFileSync(job.logPath, `${(error as Error)?.stack ?? message}\n`, {
-        append: true,
-      });
-    }
+    const { message, expected, logText } = describeFailure(error);
+    if (logText) Deno.writeTextFileSync(job.logPath, `${logText}\n`, { append: true });
     emit({ type: "error", message, expected });
     return 1;
   }
