@@ -2,9 +2,8 @@
  * Opens the journal for reading, if a run ever wrote one.
  */
 import type { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
 import { existsSync } from "node:fs";
-import { openJournalDatabase } from "@dropline/engine";
+import { CacheLayout, openJournalDatabase } from "@dropline/engine";
 
 /**
  * The journal of `cacheDir` opened read-only, or undefined when there is none.
@@ -15,6 +14,6 @@ import { openJournalDatabase } from "@dropline/engine";
  * ```
  */
 export function openJournalReader(cacheDir: string): DatabaseSync | undefined {
-  if (!existsSync(join(cacheDir, "journal.db"))) return undefined;
+  if (!existsSync(new CacheLayout(cacheDir).journal)) return undefined;
   return openJournalDatabase(cacheDir, true);
 }

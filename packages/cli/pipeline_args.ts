@@ -2,8 +2,7 @@
  * What the pipeline commands read from their flags: the cache directory and
  * the pipeline compiled with its `--set` overrides.
  */
-import { resolve } from "node:path";
-import { type CompiledPipeline, loadPipeline } from "@dropline/engine";
+import { CacheLayout, type CompiledPipeline, loadPipeline } from "@dropline/engine";
 import { TASKS } from "@dropline/tasks";
 
 /**
@@ -15,7 +14,7 @@ import { TASKS } from "@dropline/tasks";
  * ```
  */
 export function cacheDirOf(values: { "cache-dir"?: string | undefined }): string {
-  return resolve(values["cache-dir"] ?? "cache");
+  return new CacheLayout(values["cache-dir"]).root;
 }
 
 /**

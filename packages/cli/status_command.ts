@@ -57,7 +57,7 @@ function stageStatus(stage: PlannedStage, store: Store, db: DatabaseSync | undef
   const base = { id: stage.id, key: stage.key };
   if (stage.action === "reuse") return { ...base, state: "cached", reason: stage.reason };
   if (stage.key) {
-    const holder = liveLockHolder(store.lockPath(stage.key));
+    const holder = liveLockHolder(store.layout.lockPath(stage.key));
     if (holder) {
       return {
         ...base,

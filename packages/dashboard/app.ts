@@ -3,7 +3,7 @@
  * drive it with `app.request()`; `main.ts` serves it.
  */
 import { Hono } from "hono";
-import { resolve } from "node:path";
+import { CacheLayout } from "@dropline/engine";
 import type { DashboardContext } from "./_context.ts";
 import { apiRoutes } from "./api_routes.ts";
 import { type Credentials, requireCredentials } from "./basic_auth.ts";
@@ -39,10 +39,10 @@ export interface DashboardDeps {
  * ```
  */
 export function createApp(deps: DashboardDeps): Hono {
-  const cacheDir = resolve(deps.cacheDir);
+  const layout = new CacheLayout(deps.cacheDir);
   const ctx: DashboardContext = {
-    cacheDir,
-    journal: deps.journal ?? new JournalReader(`${cacheDir}/journal.db`),
+    cacheDir: layout.root,
+    journal: deps.journal ?? new JournalReader(layout.journal),
     now: deps.now ?? Date.now,
     pollMs: deps.pollMs ?? 250,
   };

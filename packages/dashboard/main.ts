@@ -6,7 +6,7 @@
  * deno task dashboard --cache-dir ./cache --port 8080
  * ```
  */
-import { resolve } from "node:path";
+import { CacheLayout } from "@dropline/engine";
 import { createApp } from "./app.ts";
 import { parseDashboardFlags, USAGE, UsageError } from "./parse_flags.ts";
 
@@ -26,7 +26,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const cacheDir = resolve(flags.cacheDir);
+  const cacheDir = new CacheLayout(flags.cacheDir).root;
   if (!LOOPBACK.has(flags.host) && !flags.auth) {
     console.error(
       `dashboard: warning: listening on "${flags.host}" without --auth: anyone who can reach it can read every run, log and output`,

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { DEFAULT_CACHE_DIR } from "@dropline/engine";
 import type { Credentials } from "./basic_auth.ts";
 
 /** The dashboard's command-line options. */
@@ -19,7 +20,7 @@ export class UsageError extends Error {
 export const USAGE =
   `Usage: deno task dashboard [--cache-dir DIR] [--port 8080] [--host 127.0.0.1] [--auth user:password]
 
-  --cache-dir DIR       cache directory to show (default ./cache)
+  --cache-dir DIR       cache directory to show (default ${DEFAULT_CACHE_DIR})
   --port N              TCP port (default 8080; 0 picks a free one)
   --host ADDRESS        address to bind (default 127.0.0.1: this machine only)
   --auth user:password  require HTTP basic auth (default: no authentication)`;
@@ -57,7 +58,7 @@ export function parseDashboardFlags(args: string[]): DashboardFlags {
       strict: true,
       allowPositionals: false,
       options: {
-        "cache-dir": { type: "string", default: "./cache" },
+        "cache-dir": { type: "string", default: DEFAULT_CACHE_DIR },
         port: { type: "string", default: "8080" },
         host: { type: "string", default: "127.0.0.1" },
         auth: { type: "string" },

@@ -4,10 +4,11 @@
  * encoded separators or traversal, NUL bytes, and symbolic links whose target
  * lies outside the allowed root.
  */
+import { CACHE_ENTRIES } from "@dropline/engine";
 import { HttpError } from "./http_error.ts";
 
-/** The cache sub-directories that file routes may serve from. */
-export const FILE_ROOTS = ["objects", "logs"] as const;
+/** The cache sub-directories that file routes may serve from: outputs and logs, nothing else. */
+export const FILE_ROOTS = [CACHE_ENTRIES.objects, CACHE_ENTRIES.logs] as const;
 export type FileRoot = typeof FILE_ROOTS[number];
 
 function decodeSegment(segment: string): string {

@@ -25,5 +25,9 @@ export type { RunSummary } from "./runner/run_pipeline.ts";
 export { DEFAULT_STALE_AFTER_MS, isStale, pidAlive } from "./store/stage_lock.ts";
 export type { LockHolder } from "./store/stage_lock.ts";
 export { exists, Store } from "./store/store.ts";
+export { CACHE_ENTRIES, CacheLayout, DEFAULT_CACHE_DIR } from "./store/cache_layout.ts";
+export type { CacheDir } from "./store/cache_layout.ts";
+export { collectGarbage } from "./store/collect_garbage.ts";
+export type { GarbageReport } from "./store/collect_garbage.ts";
 
 export { didYouMean } from "./util/suggest.ts";

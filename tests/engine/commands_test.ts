@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { CacheLayout } from "@dropline/engine";
 import { fixture, tempProject } from "./_project.ts";
 
 async function counting() {
@@ -96,8 +97,9 @@ Deno.test("dag prints text, Mermaid and Graphviz dot with matrix groups", async 
 /** Every object key in the store. */
 async function objectKeys(cache: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const prefix of Deno.readDir(join(cache, "objects"))) {
-    for await (const entry of Deno.readDir(join(cache, "objects", prefix.name))) {
+  const objects = new CacheLayout(cache).dir("objects");
+  for await (const prefix of Deno.readDir(objects)) {
+    for await (const entry of Deno.readDir(join(objects, prefix.name))) {
       keys.push(entry.name);
     }
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Progress, type Task } from "@dropline/task";
 import {
+  CacheLayout,
   loadPipeline,
   runPipeline,
   type RunReporter,
@@ -161,13 +162,14 @@ Deno.test("an interrupted typed task resumes from its checkpoint on the next run
   const [row] = rows<{ key: string; state: string }>(db, "SELECT key, state FROM stages");
   db.close();
   assert.equal(row!.state, "interrupted");
-  const checkpoint = join(p.cache, "checkpoints", row!.key);
+  const layout = new CacheLayout(p.cache);
+  const checkpoint = layout.checkpointDir(row!.key);
   assert.equal(await Deno.readTextFile(join(checkpoint, "step")), "3");
 
   await Deno.writeTextFile(join(p.dir, "release"), "");
   const second = await run(file, p.cache);
   assert.equal(second.summary.state, "succeeded");
-  const out = join(p.cache, "objects", row!.key.slice(0, 2), row!.key, "out", "result.json");
+  const out = join(layout.outDir(row!.key), "result.json");
   assert.equal(JSON.parse(await Deno.readTextFile(out)).resumedFrom, 3);
   await assert.rejects(() => Deno.stat(checkpoint), Deno.errors.NotFound, "removed once published");
   assert.deepEqual(

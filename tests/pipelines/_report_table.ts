@@ -11,6 +11,7 @@
  * @module
  */
 import { join } from "node:path";
+import { CacheLayout } from "@dropline/engine";
 
 /** What `status --json` prints. */
 export interface StatusJson {
@@ -25,7 +26,7 @@ export interface TableRow {
 
 /** The published output directory of a stage key in a cache. */
 export function outputDir(cache: string, key: string): string {
-  return join(cache, "objects", key.slice(0, 2), key, "out");
+  return new CacheLayout(cache).outDir(key);
 }
 
 /**

@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import { CacheLayout } from "@dropline/engine";
 import { finish, killTree, rows, tempProject } from "../engine/_project.ts";
 import { outputDir, reportTable, type StatusJson } from "./_report_table.ts";
 
@@ -36,7 +37,7 @@ const STAGES = 18;
 
 /** Keys of the stage outputs published in a cache's store. */
 function publishedKeys(cache: string): Set<string> {
-  const objects = join(cache, "objects");
+  const objects = new CacheLayout(cache).dir("objects");
   if (!existsSync(objects)) return new Set();
   const keys = [...Deno.readDirSync(objects)].flatMap((shard) =>
     [...Deno.readDirSync(join(objects, shard.name))].map((entry) => entry.name)
@@ -48,7 +49,7 @@ function publishedKeys(cache: string): Set<string> {
 async function finetunesSucceeded(cache: string, child: Deno.ChildProcess, count: number) {
   let exited = false;
   child.status.then(() => exited = true);
-  const journal = join(cache, "journal.db");
+  const journal = new CacheLayout(cache).journal;
   while (!exited) {
     if (existsSync(journal)) {
       const db = new DatabaseSync(journal, { readOnly: true });

@@ -3,7 +3,7 @@
  * brings older journals up to the current columns.
  */
 import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
+import { CacheLayout } from "../store/cache_layout.ts";
 import { JOURNAL_DDL, JOURNAL_SCHEMA_VERSION } from "./schema.ts";
 
 /**
@@ -15,7 +15,7 @@ import { JOURNAL_DDL, JOURNAL_SCHEMA_VERSION } from "./schema.ts";
  * ```
  */
 export function openJournalDatabase(cacheDir: string, readOnly: boolean): DatabaseSync {
-  const db = new DatabaseSync(join(cacheDir, "journal.db"), { readOnly });
+  const db = new DatabaseSync(new CacheLayout(cacheDir).journal, { readOnly });
   db.exec("PRAGMA busy_timeout = 10000");
   if (!readOnly) {
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");

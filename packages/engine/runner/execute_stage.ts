@@ -52,7 +52,7 @@ export type ExecutionResult =
  * ```
  */
 export async function executeStage(ex: StageExecution): Promise<ExecutionResult> {
-  const lock = await acquireLock(ex.store.lockPath(ex.key), {
+  const lock = await acquireLock(ex.store.layout.lockPath(ex.key), {
     pid: Deno.pid,
     host: hostname(),
     runId: ex.runId,
@@ -90,9 +90,9 @@ export async function executeStage(ex: StageExecution): Promise<ExecutionResult>
 
 async function attempt(ex: StageExecution): Promise<ExecutionResult> {
   const { stage, store, key } = ex;
-  const logPath = store.logPath(ex.runId, stage.seq);
+  const logPath = store.layout.logPath(ex.runId, stage.seq);
   const staging = await store.createStaging(key);
-  const checkpointDir = store.checkpointDir(key);
+  const checkpointDir = store.layout.checkpointDir(key);
   const checkpoints = stage.task.checkpoints ?? true;
   if (checkpoints) Deno.mkdirSync(checkpointDir, { recursive: true });
   let published = false;

@@ -4,7 +4,6 @@
  * stages running at once, recording everything in the journal.
  */
 import { hostname } from "node:os";
-import { join } from "node:path";
 import { canonicalJson } from "../util/canonical_json.ts";
 import type { CompiledPipeline, CompiledStage } from "../pipeline/compile.ts";
 import { Journal, type StageRow, type StageUpdate } from "../journal/journal.ts";
@@ -110,7 +109,7 @@ class PipelineRun {
       stages: this.#stages.map(stageRow),
     });
     // Every attempt's log goes here; created once rather than per stage.
-    await Deno.mkdir(join(this.store.logPath(this.runId, 0), ".."), { recursive: true });
+    await Deno.mkdir(this.store.layout.runLogDir(this.runId), { recursive: true });
     const heartbeat = setInterval(() => this.#heartbeat(), HEARTBEAT_MS);
     const onAbort = () => this.#scheduler.stop("not started: the run was interrupted");
     this.options.signal.addEventListener("abort", onAbort, { once: true });

@@ -1,17 +1,10 @@
 /**
- * The content-addressed artifact store under the cache directory.
- *
- * Layout:
- * - `objects/<k2>/<key>/out/`          a stage's published output (read-only files)
- * - `objects/<k2>/<key>/manifest.json` its file digests and content digest
- * - `staging/<key>.<nonce>/`           outputs being written; published with one rename
- * - `checkpoints/<key>/`               in-task checkpoints that survive interruption
- * - `locks/<key>.lock`                 per-key locks
- * - `logs/<run>/<seq>.log`             one log per stage attempt
- * - `corrupt/`                         objects that failed verification, kept for inspection
+ * The content-addressed artifact store under the cache directory (layout in
+ * `cache_layout.ts`): published objects, staging areas, quarantine.
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { buildManifest, type Manifest, verifyManifest } from "./manifest.ts";
+import { CacheLayout } from "./cache_layout.ts";
 
 /** What the store holds for a key. */
 export type Lookup =
@@ -27,39 +20,25 @@ export interface Staging {
 
 /** The store rooted at a cache directory. */
 export class Store {
-  readonly root: string;
+  readonly layout: CacheLayout;
 
-  constructor(root: string) {
-    this.root = resolve(root);
+  constructor(cacheDir: string) {
+    this.layout = new CacheLayout(cacheDir);
   }
 
-  // Plain concatenation: `root` is absolute and keys are hex, and these run
-  // for every stage of every run.
-  objectDir(key: string): string {
-    return `${this.root}/objects/${key.slice(0, 2)}/${key}`;
+  /** The absolute cache directory. */
+  get root(): string {
+    return this.layout.root;
   }
 
+  /** The published output directory of a key. */
   outDir(key: string): string {
-    return `${this.objectDir(key)}/out`;
-  }
-
-  checkpointDir(key: string): string {
-    return join(this.root, "checkpoints", key);
-  }
-
-  lockPath(key: string): string {
-    return join(this.root, "locks", `${key}.lock`);
-  }
-
-  logPath(runId: string, seq: number): string {
-    return join(this.root, "logs", runId, `${seq}.log`);
+    return this.layout.outDir(key);
   }
 
   /** Creates the directories a runner writes into. */
   async prepare(): Promise<void> {
-    for (const dir of ["objects", "staging", "checkpoints", "locks", "logs"]) {
-      await Deno.mkdir(join(this.root, dir), { recursive: true });
-    }
+    for (const dir of this.layout.runnerDirs()) await Deno.mkdir(dir, { recursive: true });
   }
 
   /**
@@ -74,10 +53,10 @@ export class Store {
   async lookup(key: string): Promise<Lookup> {
     let text: string;
     try {
-      text = Deno.readTextFileSync(`${this.objectDir(key)}/manifest.json`);
+      text = Deno.readTextFileSync(this.layout.manifestPath(key));
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
-      return existsSync(this.objectDir(key))
+      return existsSync(this.layout.objectDir(key))
         ? { state: "corrupt", reason: "manifest.json is missing" }
         : { state: "absent" };
     }
@@ -95,7 +74,7 @@ export class Store {
 
   /** A fresh, empty staging area for `key`. */
   createStaging(key: string): Promise<Staging> {
-    const root = join(this.root, "staging", `${key}.${crypto.randomUUID().slice(0, 8)}`);
+    const root = this.layout.stagingDir(key, crypto.randomUUID().slice(0, 8));
     const outDir = join(root, "out");
     Deno.mkdirSync(outDir, { recursive: true });
     return Promise.resolve({ root, outDir });
@@ -118,7 +97,7 @@ export class Store {
       join(staging.root, "manifest.json"),
       JSON.stringify(manifest, null, 1),
     );
-    const target = this.objectDir(key);
+    const target = this.layout.objectDir(key);
     Deno.mkdirSync(join(target, ".."), { recursive: true });
     if (existsSync(target)) await this.#discard(target);
     Deno.renameSync(staging.root, target);
@@ -127,15 +106,14 @@ export class Store {
 
   /** Moves a damaged object out of the way, keeping it for inspection. */
   async quarantine(key: string): Promise<string> {
-    const dir = join(this.root, "corrupt");
-    await Deno.mkdir(dir, { recursive: true });
-    const target = join(dir, `${key}.${Date.now()}`);
-    await Deno.rename(this.objectDir(key), target);
+    await Deno.mkdir(this.layout.dir("corrupt"), { recursive: true });
+    const target = this.layout.corruptDir(key, Date.now());
+    await Deno.rename(this.layout.objectDir(key), target);
     return target;
   }
 
   async #discard(dir: string): Promise<void> {
-    const trash = join(this.root, "staging", `trash.${crypto.randomUUID()}`);
+    const trash = this.layout.trashDir(crypto.randomUUID());
     await Deno.rename(dir, trash);
     await Deno.remove(trash, { recursive: true });
   }

@@ -26,7 +26,7 @@ Deno.test("Store publishes a staged output read-only and finds it intact", async
     const found = await store.lookup(KEY);
     assert.equal(found.state, "present");
     assert.equal(found.state === "present" && found.manifest.digest, manifest.digest);
-    assert.equal(store.outDir(KEY), join(store.objectDir(KEY), "out"));
+    assert.equal(store.outDir(KEY), join(store.layout.objectDir(KEY), "out"));
     const mode = (await Deno.stat(join(store.outDir(KEY), "sub", "a.txt"))).mode! & 0o777;
     assert.equal(mode, 0o444);
   });
@@ -49,7 +49,7 @@ Deno.test("Store reports a damaged object and moves it aside", async () => {
     const staging = await store.createStaging(KEY);
     await Deno.writeTextFile(join(staging.outDir, "a.txt"), "a");
     await store.publish(staging, KEY);
-    await Deno.remove(join(store.objectDir(KEY), "manifest.json"));
+    await Deno.remove(join(store.layout.objectDir(KEY), "manifest.json"));
     assert.deepEqual(await store.lookup(KEY), {
       state: "corrupt",
       reason: "manifest.json is missing",
