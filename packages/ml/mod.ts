@@ -1,6 +1,6 @@
 /**
  * The ML side, free of the engine and of any tensor backend: on-disk formats (`formats/`: npy,
- * data sets, features, backbone metadata), small models and their files (`models/`), training loops,
+ * safetensors, data sets, features, backbone metadata), small models and their files (`models/`), training loops,
  * optimisers, samplers and dropout (`training/`), soups, WiSE-FT and ensembles (`averaging/`), and
  * DomainBed-style evaluation, tables and plots (`evaluation/`). Plain TypeScript over typed arrays.
  *
@@ -37,6 +37,8 @@ export { createDatasetWriter } from "./formats/dataset_writer.ts";
 export type { DatasetWriter } from "./formats/dataset_writer.ts";
 export { FEATURES_FILES, FeaturesInfo, readFeatures, writeFeatures } from "./formats/features.ts";
 export { writeNpy } from "./formats/npy_file.ts";
+export { openSafetensors } from "./formats/safetensors.ts";
+export type { SafetensorsEntry, SafetensorsFile } from "./formats/safetensors.ts";
 export type { NpyReader } from "./formats/npy_reader.ts";
 export { createNpyWriter } from "./formats/npy_writer.ts";
 export type { NpyWriter } from "./formats/npy_writer.ts";
