@@ -85,27 +85,34 @@ function reader(
     if (!closed) file.close();
     closed = true;
   };
+  // One file position: reads run one after another, even when callers overlap them.
+  let queue: Promise<unknown> = Promise.resolve();
+  const read = async (name: string) => {
+    const entry = tensors.get(name);
+    if (!entry) throw new RangeError(`Safetensors file "${path}" has no tensor "${name}"`);
+    if (!FLOAT32_DECODABLE.includes(entry.dtype)) {
+      throw new TypeError(
+        `Cannot read tensor "${name}" of "${path}" as float32: dtype "${entry.dtype}"`,
+      );
+    }
+    const out = new Float32Array(entry.shape.reduce((a, b) => a * b, 1));
+    const start = dataStart + entry.begin;
+    if (entry.dtype === "F32" && LITTLE_ENDIAN) {
+      await readAt(file, start, new Uint8Array(out.buffer));
+    } else {
+      const bytes = await readAt(file, start, new Uint8Array(entry.end - entry.begin));
+      decodeToFloat32(entry.dtype, bytes, out);
+    }
+    return out;
+  };
   return {
     path,
     metadata,
     tensors,
-    async readFloat32(name) {
-      const entry = tensors.get(name);
-      if (!entry) throw new RangeError(`Safetensors file "${path}" has no tensor "${name}"`);
-      if (!FLOAT32_DECODABLE.includes(entry.dtype)) {
-        throw new TypeError(
-          `Cannot read tensor "${name}" of "${path}" as float32: dtype "${entry.dtype}"`,
-        );
-      }
-      const out = new Float32Array(entry.shape.reduce((a, b) => a * b, 1));
-      const start = dataStart + entry.begin;
-      if (entry.dtype === "F32" && LITTLE_ENDIAN) {
-        await readAt(file, start, new Uint8Array(out.buffer));
-      } else {
-        const bytes = await readAt(file, start, new Uint8Array(entry.end - entry.begin));
-        decodeToFloat32(entry.dtype, bytes, out);
-      }
-      return out;
+    readFloat32(name) {
+      const result = queue.then(() => read(name));
+      queue = result.catch(() => {});
+      return result;
     },
     close,
     [Symbol.dispose]: close,
