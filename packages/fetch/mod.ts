@@ -10,3 +10,4 @@ export { FetchError } from "./fetch_error.ts";
 export { fetchFile, resolveSource } from "./fetch_file.ts";
 export type { FetchFileResult } from "./fetch_file.ts";
 export { safeEntryPath } from "./safe_entry_path.ts";
+export { sha256File } from "./sha256_file.ts";

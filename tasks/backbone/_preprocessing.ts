@@ -23,8 +23,9 @@ export const PreprocessingParam = z.union([
     mean: z.array(z.number()).min(1).optional(),
     std: z.array(z.number().positive()).min(1).optional(),
   }),
-]).default("unit").describe(
-  "preset (unit, symmetric, imagenet, none) or {scale, offset, mean, std}",
+]).optional().describe(
+  "preset (unit, symmetric, imagenet, none) or {scale, offset, mean, std}; " +
+    "default: imagenet for safetensors, else unit",
 );
 
 type Given = {
@@ -36,7 +37,7 @@ type Given = {
 
 /** The full pre-processing for `channels`, or an error message when mean/std lengths do not fit. */
 export function resolvePreprocessing(
-  param: z.output<typeof PreprocessingParam>,
+  param: NonNullable<z.output<typeof PreprocessingParam>>,
   channels: number,
 ): Preprocessing | string {
   const given: Given = typeof param === "string" ? PRESETS[param] : param;

@@ -46,6 +46,19 @@ export const BackboneInfo = z.object({
   featureDimension: z.int().positive().nullable(),
   /** Weight files next to model.json. */
   weightFiles: z.array(z.string()),
+  /** What the model was made from: a TF.js model, a safetensors file, a model an npm package ships. */
+  sourceFormat: z.enum(["tfjs", "safetensors", "npm"]).optional(),
+  /** The pre-processing preset's name (`imagenet`, `unit`, ...) when one was used. */
+  preprocessingName: z.string().optional(),
+  /** The network a safetensors file was built into (torchvision ResNet). */
+  architecture: z.object({
+    name: z.string(),
+    block: z.enum(["basic", "bottleneck"]),
+    layers: z.array(z.int().positive()),
+    width: z.int().positive(),
+    /** Units of the kept `fc` layer (the model's output), null without one. */
+    classes: z.int().positive().nullable(),
+  }).optional(),
 });
 /** The content of `backbone.json`. */
 export type BackboneInfo = z.infer<typeof BackboneInfo>;

@@ -24,7 +24,8 @@ export type { SafetensorsEntry } from "./safetensors_header.ts";
 
 /** An open safetensors file. */
 export interface SafetensorsFile extends Disposable {
-  readonly path: string;
+  /** The file's name in messages: its path, or `OpenSafetensorsOptions.name`. */
+  readonly name: string;
   /** `__metadata__` of the header (empty when absent). */
   readonly metadata: Record<string, string>;
   /** Every tensor's dtype, shape and byte range, by name, in the header's order. */
@@ -35,6 +36,12 @@ export interface SafetensorsFile extends Disposable {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Options of {@linkcode openSafetensors}. */
+export interface OpenSafetensorsOptions {
+  /** How messages name the file (e.g. the URL it came from); default `path`. */
+  name?: string;
+}
 
 /**
  * Opens `path` and checks its header against the file size. Throws a
@@ -51,11 +58,15 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * }
  * ```
  */
-export async function openSafetensors(path: string): Promise<SafetensorsFile> {
+export async function openSafetensors(
+  path: string,
+  options: OpenSafetensorsOptions = {},
+): Promise<SafetensorsFile> {
+  const name = options.name ?? path;
   const file = await Deno.open(path, { read: true });
   try {
     const size = (await file.stat()).size;
-    const fail = (what: string) => new SyntaxError(`Invalid safetensors file "${path}": ${what}`);
+    const fail = (what: string) => new SyntaxError(`Invalid safetensors file "${name}": ${what}`);
     if (size < 8) throw fail(`${size} bytes, shorter than the 8-byte header length`);
     const lengthBytes = await readAt(file, 0, new Uint8Array(8));
     const length = new DataView(lengthBytes.buffer).getBigUint64(0, true);
@@ -65,8 +76,8 @@ export async function openSafetensors(path: string): Promise<SafetensorsFile> {
     const headerBytes = await readAt(file, 8, new Uint8Array(Number(length)));
     const text = new TextDecoder("utf-8", { fatal: false }).decode(headerBytes);
     const dataStart = 8 + Number(length);
-    const header = parseSafetensorsHeader(text, size - dataStart, path);
-    return reader(file, path, dataStart, header.metadata, header.tensors);
+    const header = parseSafetensorsHeader(text, size - dataStart, name);
+    return reader(file, name, dataStart, header.metadata, header.tensors);
   } catch (error) {
     file.close();
     throw error;
@@ -75,7 +86,7 @@ export async function openSafetensors(path: string): Promise<SafetensorsFile> {
 
 function reader(
   file: Deno.FsFile,
-  path: string,
+  fileName: string,
   dataStart: number,
   metadata: Record<string, string>,
   tensors: Map<string, SafetensorsEntry>,
@@ -87,12 +98,12 @@ function reader(
   };
   // One file position: reads run one after another, even when callers overlap them.
   let queue: Promise<unknown> = Promise.resolve();
-  const read = async (name: string) => {
-    const entry = tensors.get(name);
-    if (!entry) throw new RangeError(`Safetensors file "${path}" has no tensor "${name}"`);
+  const read = async (tensor: string) => {
+    const entry = tensors.get(tensor);
+    if (!entry) throw new RangeError(`Safetensors file "${fileName}" has no tensor "${tensor}"`);
     if (!FLOAT32_DECODABLE.includes(entry.dtype)) {
       throw new TypeError(
-        `Cannot read tensor "${name}" of "${path}" as float32: dtype "${entry.dtype}"`,
+        `Cannot read tensor "${tensor}" of "${fileName}" as float32: dtype "${entry.dtype}"`,
       );
     }
     const out = new Float32Array(entry.shape.reduce((a, b) => a * b, 1));
@@ -106,7 +117,7 @@ function reader(
     return out;
   };
   return {
-    path,
+    name: fileName,
     metadata,
     tensors,
     readFloat32(name) {

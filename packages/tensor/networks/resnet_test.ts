@@ -133,6 +133,10 @@ Deno.test("compareResNetTensors() lists missing, extra and misshaped tensors", a
   assert.ok(as50.extra.includes("layer1.0.downsample.0.weight") === false);
   assert.throws(
     () => resnetSpecOf("resnet50", source, source.metadata),
+    /metadata says architecture "resnet18", not resnet50/,
+  );
+  assert.throws(
+    () => resnetSpecOf("resnet50", source, { block: "BasicBlock" }),
     /metadata says block "BasicBlock", but resnet50 has bottleneck blocks/,
   );
 });

@@ -116,8 +116,9 @@ export function compareResNetTensors(
 /**
  * The spec of a checkpoint declared as `architecture`: the block type from the
  * name; blocks per stage from `__metadata__.layers` (else the standard ones);
- * the width from `conv1.weight` (else 64); the classes from `fc.weight` (null
- * without `fc`). Throws a `RangeError` for metadata that contradicts the name.
+ * the width from `conv1.weight` (else 64); the classes from `fc.weight` or `fc.bias`
+ * (null without `fc`). Throws a `RangeError` for metadata (`architecture`, `block`, `layers`)
+ * that contradicts the name.
  *
  * @example
  * ```ts
@@ -130,6 +131,12 @@ export function resnetSpecOf(
   metadata: Readonly<Record<string, string>> = {},
 ): ResNetSpec {
   const standard = RESNET_ARCHITECTURES[architecture];
+  const declared = metadata.architecture;
+  if (declared !== undefined && declared in RESNET_ARCHITECTURES && declared !== architecture) {
+    throw new RangeError(
+      `The file's metadata says architecture "${declared}", not ${architecture}`,
+    );
+  }
   const block = metadata.block?.toLowerCase().replace(/block$/, "");
   if (block !== undefined && block !== standard.block) {
     throw new RangeError(
@@ -150,7 +157,8 @@ export function resnetSpecOf(
     layers = parsed as ResNetSpec["layers"];
   }
   const width = source.tensors.get("conv1.weight")?.shape[0] ?? standard.width;
-  const classes = source.tensors.get("fc.weight")?.shape[0] ?? null;
+  const fc = source.tensors.get("fc.weight") ?? source.tensors.get("fc.bias");
+  const classes = fc?.shape[0] ?? null;
   return { block: standard.block, layers, width, classes };
 }
 
