@@ -22,12 +22,7 @@ export async function convertSafetensorsBackbone(
   const p = ctx.params;
   const url = resolveSource(againstWorkDir(p.url, ctx.workDir));
   const path = await localCopy(ctx, url);
-  let file: SafetensorsFile;
-  try {
-    file = await openSafetensors(path, { name: url.href });
-  } catch (error) {
-    throw asTaskError(error);
-  }
+  const file = await openSafetensors(path, { name: url.href });
   let spec: ResNetSpec;
   try {
     spec = await buildInto(ctx, file, url);
@@ -69,7 +64,7 @@ async function buildInto(
   try {
     spec = tensor.resnetSpecOf(architecture, file, file.metadata);
   } catch (error) {
-    throw new TaskError(`"${url}": ${(error as Error).message}`);
+    throw new TaskError(`"${url}": ${(error as Error).message}`, { cause: error });
   }
   const mismatch = tensor.compareResNetTensors(spec, file);
   if (mismatch) throw new TaskError(mismatchMessage(url, architecture, spec, mismatch));
@@ -88,8 +83,6 @@ async function buildInto(
   try {
     await tensor.loadTorchResNetWeights(rt.tf, model, spec, file);
     await tensor.saveModelToDir(model, ctx.outDir);
-  } catch (error) {
-    throw asTaskError(error);
   } finally {
     model.dispose();
   }
@@ -160,9 +153,4 @@ async function describe(
     ...(typeof p.preprocessing === "string" ? { preprocessingName: p.preprocessing } : {}),
     architecture: { name: p.architecture!, ...spec },
   };
-}
-
-/** A malformed file (SyntaxError from the reader) is an expected failure: its message, no stack. */
-function asTaskError(error: unknown): unknown {
-  return error instanceof SyntaxError ? new TaskError(error.message) : error;
 }

@@ -10,7 +10,7 @@
  *   the npm package nsfwjs ships (`_nsfwjs_source.ts`), offline.
  */
 import type { BackboneInfo } from "@dropline/ml";
-import { defineTask, type TaskContext } from "@dropline/task";
+import { defineTask, type TaskContext, withTaskErrors } from "@dropline/task";
 import { localModelDir, modelJsonUrl } from "./_model_url.ts";
 import { nsfwjsModelOf } from "./_nsfwjs_source.ts";
 import { againstWorkDir, localPathOf } from "../_shared/source_path.ts";
@@ -33,7 +33,8 @@ export default defineTask({
     const dir = localModelDir(params.url);
     return dir ? [dir] : [];
   },
-  async run(ctx) {
+  // A malformed file or mismatched weights (SyntaxError, RangeError from the readers) is a message.
+  run: withTaskErrors(async (ctx) => {
     const info = await backboneInfo(ctx);
     await Deno.writeTextFile(`${ctx.outDir}/backbone.json`, JSON.stringify(info, null, 2) + "\n");
     ctx.log.info(
@@ -42,7 +43,7 @@ export default defineTask({
           info.featureDimension ? ` (${info.featureDimension})` : ""
         }`,
     );
-  },
+  }),
 });
 
 async function backboneInfo(ctx: TaskContext<BackboneParams>): Promise<BackboneInfo> {

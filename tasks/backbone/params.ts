@@ -53,7 +53,7 @@ export const BackboneParams = Fields.superRefine((p, ctx) => {
     ctx.addIssue({ code: "custom", path: [path], message });
   if (isSafetensors(p)) {
     if (!p.architecture) {
-      issue("architecture", `required for a safetensors file: one of ${ARCHITECTURES.join(", ")}`);
+      issue("architecture", `a safetensors file needs one of ${ARCHITECTURES.join(", ")}`);
     }
     if (p.channels !== undefined && p.channels !== 3) {
       issue("channels", "a ResNet takes 3 channels");

@@ -104,7 +104,7 @@ Deno.test("backbone validates safetensors parameters before running", () => {
       : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   };
   assert.deepEqual(problems({ url: "https://h/model.safetensors" }), [
-    "architecture: required for a safetensors file: one of resnet18, resnet34, resnet50",
+    "architecture: a safetensors file needs one of resnet18, resnet34, resnet50",
   ]);
   assert.deepEqual(problems({ url: "m/model.json", architecture: "resnet50" }), [
     "architecture: applies to safetensors files only (set format: safetensors)",

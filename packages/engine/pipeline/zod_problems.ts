@@ -61,8 +61,10 @@ function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
 }
 
 function describeMissing(issue: z.core.$ZodIssue): string {
-  return issue.code === "invalid_type"
-    ? `Missing required field: expected ${issue.expected}`
+  if (issue.code === "invalid_type") return `Missing required field: expected ${issue.expected}`;
+  // A schema's own rule (e.g. a field required only with another's value) says why.
+  return issue.code === "custom"
+    ? `Missing required field: ${issue.message}`
     : "Missing required field";
 }
 
