@@ -10,6 +10,7 @@
  */
 import process from "node:process";
 import { loadTensorRuntime, mnistCnn, type TensorRuntime } from "@dropline/tensor";
+import { RESNET_MEASUREMENTS } from "./tensors_resnet.ts";
 
 /** What a measurement receives. */
 export interface BenchContext {
@@ -44,6 +45,8 @@ export const MEASUREMENTS: Record<string, Measure> = {
     const extract = await import(path.href) as { default: Measure };
     return extract.default(ctx);
   },
+  // resnet18_train_112, resnet50_infer_224, ...: see bench/tensors_resnet.ts.
+  ...RESNET_MEASUREMENTS,
 };
 
 /** DomainBed's MNIST CNN as in the PyTorch reference (dropout 0.9 before the head). */

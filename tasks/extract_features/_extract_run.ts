@@ -2,7 +2,8 @@
  * The work of `extract_features`: stream the data set's images in batches
  * through the cut backbone and the features into the output directory. One
  * batch of images and one of features are in memory at a time, and every
- * tensor a batch makes is disposed before the next.
+ * tensor a batch makes is disposed before the next. Finished batches are
+ * checkpointed: an interrupted stage resumes at the next batch.
  */
 import { type Dataset, type NpyReader, readBackboneInfo, readDataset } from "@dropline/ml";
 import { loadTensorRuntime, type TensorRuntime } from "@dropline/tensor";
@@ -10,6 +11,7 @@ import type { TaskContext } from "@dropline/task";
 import { inputBatch, type InputPlan, inputPlan } from "../_shared/extract_input.ts";
 import { type FeatureModel, loadFeatureModel } from "./_extract_model.ts";
 import { createFeaturesSink, type FeaturesSink } from "./_extract_outputs.ts";
+import { openExtractCheckpoint } from "./_extract_checkpoint.ts";
 import { againstWorkDir } from "../_shared/source_path.ts";
 import type { ExtractParams } from "./params.ts";
 
@@ -62,14 +64,21 @@ async function streamFeatures(
   model: FeatureModel,
 ): Promise<FeaturesSink> {
   const images = await data.openImages();
+  const checkpoint = await openExtractCheckpoint(ctx.checkpointDir);
   const total = images.rows;
   const batch = ctx.params.batch_size;
+  const first = Math.min(checkpoint.rows, total);
   const started = performance.now();
   let sink: FeaturesSink | undefined;
+  if (first > 0) {
+    sink = await createFeaturesSink(ctx.outDir, data, checkpoint.dimension!);
+    await sink.append(checkpoint.done!.subarray(0, first * checkpoint.dimension!));
+    ctx.log.info(`Resuming after ${first} of ${total} images (rows kept in the checkpoint)`);
+  }
   // The next batch is read from disk while the current one runs (one read at a time).
-  let next = readBatch(images, 0, batch);
+  let next = readBatch(images, first, batch);
   try {
-    for (let start = 0; start < total; start += batch) {
+    for (let start = first; start < total; start += batch) {
       ctx.signal.throwIfAborted();
       const pixels = await next;
       if (start + batch < total) next = readBatch(images, start + batch, batch);
@@ -77,7 +86,8 @@ async function streamFeatures(
       const features = await featuresOf(rt, plan, model, pixels, n);
       sink ??= await createFeaturesSink(ctx.outDir, data, features.length / n);
       await sink.append(features);
-      const rate = (start + n) / ((performance.now() - started) / 1000);
+      await checkpoint.append(features, features.length / n);
+      const rate = (start + n - first) / ((performance.now() - started) / 1000);
       ctx.progress({
         done: start + n,
         total,
@@ -89,9 +99,10 @@ async function streamFeatures(
     // A read still in flight must end before its file closes.
     await next.catch(() => {});
     images.close();
+    checkpoint.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  ctx.log.info(`Extracted ${total} images in ${seconds.toFixed(1)} s`);
+  ctx.log.info(`Extracted ${total - first} images in ${seconds.toFixed(1)} s`);
   return sink!;
 }
 

@@ -3,7 +3,8 @@
  * over a data set in batches, cut at a named layer (default: the feature
  * layer of `backbone.json`), and writes a features directory. Images are
  * mapped to the model's channels, resized to its input size and
- * pre-processed as `backbone.json` says; progress is counted in images.
+ * pre-processed as `backbone.json` says; progress is counted in images. An
+ * interrupted stage resumes after its last finished batch.
  */
 import { FEATURES_FILES } from "@dropline/ml";
 import { defineTask, withTaskErrors } from "@dropline/task";
@@ -16,7 +17,6 @@ export default defineTask({
   description: "Runs a backbone over a data set and writes its features at a named layer",
   module: import.meta.url,
   schema: ExtractParams,
-  checkpoints: false,
   outputs: () => [...FEATURES_FILES],
   environment: (p) => tensorEnvironment(p.backend),
   run: withTaskErrors(async (ctx) => {

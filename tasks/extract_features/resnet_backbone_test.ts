@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createDatasetWriter, readFeatures } from "@dropline/ml";
-import { runTask } from "../../tests/support/test_context.ts";
+import { makeTestContext, runTask } from "../../tests/support/test_context.ts";
 import {
   fixtureArray,
   readFixtureJson,
@@ -10,7 +10,7 @@ import {
 import backbone from "../backbone/mod.ts";
 import extractFeatures from "./mod.ts";
 
-Deno.test("extract_features on a safetensors ResNet: uint8 pixels in, PyTorch's pooled features out", async () => {
+Deno.test("extract_features on a safetensors ResNet: uint8 pixels in, PyTorch's pooled features out, resumed between batches", async () => {
   const [inputs, forward] = [
     await readFixtureJson("inputs.json"),
     await readFixtureJson("forward.json"),
@@ -33,12 +33,17 @@ Deno.test("extract_features on a safetensors ResNet: uint8 pixels in, PyTorch's 
       architecture: "resnet50",
       input_size: 40,
     });
-    // Three images per batch: the second batch is a partial one.
-    await using run = await runTask(extractFeatures, {
-      backbone: net.outDir,
-      dataset,
-      batch_size: 3,
-    });
+    // Three images per batch: the second batch is a partial one. The first attempt is
+    // interrupted after its first batch; the second resumes from the checkpoint.
+    const params = extractFeatures.schema.parse({ backbone: net.outDir, dataset, batch_size: 3 });
+    const stop = new AbortController();
+    await using first = await makeTestContext(params, { signal: stop.signal });
+    first.ctx.progress = () => stop.abort();
+    await assert.rejects(() => extractFeatures.run(first.ctx), /Interrupted/);
+    await using run = await makeTestContext(params, { checkpointDir: first.checkpointDir });
+    await extractFeatures.run(run.ctx);
+    assert.ok(run.infos.includes("Resuming after 3 of 4 images (rows kept in the checkpoint)"));
+    assert.deepEqual(run.progress.map((p) => p.done), [4]);
     const { info, features } = await readFeatures(run.outDir);
     assert.deepEqual([info.count, info.dimension], [4, 256]);
     const expected = await fixtureArray(forward.cases.resnet50_tiny_40.features);
