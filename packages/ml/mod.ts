@@ -1,7 +1,8 @@
 /**
  * The ML side, free of the engine and of any tensor backend: on-disk formats (`formats/`: npy,
  * safetensors, data sets, features, backbone metadata), small models and their files (`models/`), training loops,
- * optimisers, samplers and dropout (`training/`), soups, WiSE-FT and ensembles (`averaging/`), and
+ * optimisers, samplers and dropout (`training/`), DomainBed's image augmentation (`images/`), soups, WiSE-FT
+ * and ensembles (`averaging/`), and
  * DomainBed-style evaluation, tables and plots (`evaluation/`). Plain TypeScript over typed arrays.
  *
  * @module
@@ -44,6 +45,10 @@ export { createNpyWriter } from "./formats/npy_writer.ts";
 export type { NpyWriter } from "./formats/npy_writer.ts";
 export { seededRandom } from "./formats/seeded_random.ts";
 export type { SeededRandom } from "./formats/seeded_random.ts";
+export { augmentImage, augmentRandom, DOMAINBED_AUGMENT, randomCrop } from "./images/augment.ts";
+export type { AugmentOptions } from "./images/augment.ts";
+export { cropResize } from "./images/resize.ts";
+export type { CropBox } from "./images/resize.ts";
 export { headModelJson } from "./models/head_model_json.ts";
 export { readModelDir, writeModelDir } from "./models/model_dir.ts";
 export type { ModelJson } from "./models/model_dir.ts";

@@ -11,4 +11,6 @@ export interface EvalData {
     model: { json: ModelJson; weights: Weights },
     subset?: Int32Array,
   ): Promise<Float32Array>;
+  /** Releases open files (networks read images from disk). */
+  close?(): void;
 }

@@ -5,6 +5,28 @@ import { BackendParam } from "@dropline/tensor";
 
 const DomainRef = z.union([z.string().min(1), z.int().nonnegative()]);
 
+const Fraction = z.number().min(0).max(1);
+
+/** `augment`: `auto`, on/off, or DomainBed's augmentation with some settings changed. */
+export const AugmentParam = z.union([
+  z.literal("auto"),
+  z.boolean(),
+  z.strictObject({
+    scale: z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]).default([0.7, 1])
+      .describe("range of the crop's area, as a fraction of the image's"),
+    ratio: z.tuple([z.number().positive(), z.number().positive()]).default([3 / 4, 4 / 3])
+      .describe("range of the crop's aspect ratio"),
+    flip: Fraction.default(0.5).describe("probability of a horizontal flip"),
+    brightness: Fraction.default(0.3),
+    contrast: Fraction.default(0.3),
+    saturation: Fraction.default(0.3),
+    hue: z.number().min(0).max(0.5).default(0.3),
+    grayscale: Fraction.default(0.1).describe("probability of turning an RGB image grey"),
+  }),
+]).default("auto").describe(
+  "training augmentation (backbone path): auto = DomainBed's for RGB images, none otherwise",
+);
+
 export const FinetuneParams = z.strictObject({
   features: z.string().min(1).optional().describe("features directory (trains a head on it)"),
   backbone: z.string().min(1).optional().describe(
@@ -15,8 +37,22 @@ export const FinetuneParams = z.strictObject({
     .describe(
       "backbone layer whose output is the representation (default: backbone.json, else the input of the last dense layer)",
     ),
-  trainable_layers: z.union([z.int().nonnegative(), z.literal("all")]).default("all")
-    .describe("how many of the backbone's top weighted layers are trained"),
+  train: z.union([
+    z.enum(["all", "head"]),
+    z.strictObject({ last_blocks: z.int().positive() }),
+  ]).default("all").describe(
+    "backbone path: which weights train with the head: all, head (only), or {last_blocks: N}",
+  ),
+  batchnorm: z.enum(["frozen_stats", "frozen", "train"]).default("frozen_stats").describe(
+    "backbone path: frozen_stats = running statistics frozen, scale and shift trained",
+  ),
+  augment: AugmentParam,
+  micro_batch: z.int().positive().optional().describe(
+    "backbone path: examples per forward/backward pass (gradients accumulate); default the whole batch",
+  ),
+  eval_batch: z.int().positive().default(64).describe(
+    "backbone path: images per forward pass when evaluating",
+  ),
   test_domains: z.union([DomainRef, z.array(DomainRef).min(1)]).transform((
     v,
   ) => (Array.isArray(v) ? v : [v]))
@@ -75,9 +111,16 @@ export function trainConfigOf(p: FinetuneParams): TrainConfig {
   };
 }
 
-/** Parameters as recorded with models and in summaries: without input paths. */
+/**
+ * Parameters as recorded with models and in summaries: without input paths
+ * and the settings that change speed or memory, not results (`eval_batch`).
+ */
 export function reportedParams(p: FinetuneParams): Record<string, unknown> {
-  const { features: _f, backbone: _b, dataset: _d, backend: _e, ...rest } = p;
+  const { features: _f, backbone: _b, dataset: _d, backend: _e, eval_batch: _v, ...rest } = p;
+  if (p.features) {
+    const { train: _t, batchnorm: _n, augment: _a, micro_batch: _m, ...head } = rest;
+    return head;
+  }
   return rest;
 }
 

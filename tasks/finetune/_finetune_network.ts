@@ -1,15 +1,16 @@
 /**
  * The backbone path of `finetune`: a Layers backbone cut at its
- * representation, dropline's head on top, the top `trainable_layers` weighted
- * layers trained with the head. Gradients come from TF.js; the optimiser,
- * dropout masks, sampling and checkpoints are the same plain-array code as the
- * features path, so resuming gives the same bits. Normalisation statistics
- * stay frozen (the backbone runs in inference mode).
+ * representation, dropline's head `dropout(p) -> dense` on top, the weights
+ * `train` and `batchnorm` name trained with the head (see `_trained_set.ts`),
+ * images read from disk a batch at a time and augmented as `augment` says.
+ * Gradients come from TF.js; the optimiser, dropout masks, sampling and
+ * checkpoints are the same plain-array code as the features path, so a
+ * resumed run gives the same bits as an uninterrupted one.
  */
-import type * as TfLayers from "@tensorflow/tfjs-layers";
-import { initHead, Prng, type Weights, weightsDigest } from "@dropline/ml";
+import { argmaxRows, initHead, Prng, type Weights, weightsDigest } from "@dropline/ml";
 import { loadTensorRuntime, saveModelToDir, type Tf } from "@dropline/tensor";
 import { type TaskContext, TaskError } from "@dropline/task";
+import type * as TfLayers from "@tensorflow/tfjs-layers";
 import {
   type FinetuneParams,
   reportedParams,
@@ -17,10 +18,15 @@ import {
   trainConfigOf,
 } from "../_shared/finetune_params.ts";
 import { writeRunOutputs } from "./_finetune_outputs.ts";
-import { loadImageRows } from "../_shared/image_rows.ts";
+import { type ImageSource, openImageSource } from "../_shared/image_source.ts";
+import { inputPlan } from "../_shared/extract_input.ts";
+import { againstWorkDir } from "../_shared/source_path.ts";
 import { buildNetwork, type Network } from "./_network_model.ts";
 import { networkTrainable, predictRows } from "./_network_trainable.ts";
+import { resolveAugment } from "./_network_input.ts";
+import { trainedSet } from "./_trained_set.ts";
 import { trainResumably } from "../_shared/train_hooks.ts";
+import { peakRssBytes } from "../_shared/peak_rss.ts";
 
 export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise<void> {
   const p = ctx.params;
@@ -33,56 +39,89 @@ export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise
   });
   ctx.log.info(`Tensor backend "${rt.backend}" (TF.js ${rt.version})`);
   ctx.record?.({ backend: rt.backend, tfjs: rt.version });
-  const data = await loadImageRows(p.dataset!);
-  const roles = resolveDomains(data.domains, p.test_domains);
-  const net = await buildNetwork(rt, p.backbone!, {
-    layer: p.layer,
-    classes: data.classes.length,
-    dropout: p.dropout,
-  });
-  const [h, w] = net.info.inputSize;
-  if (data.shape.join() !== [h, w, net.info.channels].join()) {
-    throw new TaskError(
-      `Images are ${data.shape.join("x")}, the backbone expects ${h}x${w}x${net.info.channels}`,
+  const source = await openImageSource(againstWorkDir(p.dataset!, ctx.workDir));
+  try {
+    await train(
+      ctx,
+      rt.tf,
+      source,
+      await buildNetwork(rt, againstWorkDir(p.backbone!, ctx.workDir), {
+        layer: p.layer,
+        classes: source.classes.length,
+        dropout: p.dropout,
+      }),
     );
+  } finally {
+    source.close();
   }
+  const peak = peakRssBytes();
+  if (peak !== null) {
+    ctx.log.info(`Peak resident memory ${(peak / 2 ** 20).toFixed(0)} MiB`);
+    ctx.record?.({ peak_rss_bytes: peak });
+  }
+}
+
+async function train(
+  ctx: TaskContext<FinetuneParams>,
+  tf: Tf,
+  source: ImageSource,
+  net: Network,
+): Promise<void> {
+  const p = ctx.params;
+  const roles = resolveDomains(source.domains, p.test_domains);
+  const plan = inputPlan(source.shape, net.info);
+  const augment = resolveAugment(p.augment, source.shape[2]);
   const head = initHead(
-    { inputDim: net.dimension, hidden: [], classes: data.classes.length },
+    { inputDim: net.dimension, hidden: [], classes: source.classes.length },
     Prng.fromSeed(p.init_seed),
   );
-  net.logits.setWeights(head.map((t) => rt.tf.tensor(t.values, t.shape)));
+  net.logits.setWeights(head.map((t) => tf.tensor(t.values, t.shape)));
   const all = net.full.weights;
   const initial: Weights = all.map((v) => ({
     name: v.originalName,
     shape: [...v.shape] as number[],
     values: Float32Array.from(v.read().dataSync()),
   }));
-  const chosen = chosenVariables(net, p.trainable_layers);
-  const trainIdx = chosen.map((v) => all.indexOf(v));
+  const set = trainedSet(net, p.train, p.batchnorm);
+  const trainedValues = set.params.reduce((n, q) => n + initial[q.index]!.values.length, 0);
   ctx.log.info(
-    `Training ${chosen.length} of ${all.length} weight tensors (representation "${net.layer}", ${net.dimension}-d)`,
+    `Training ${set.params.length} of ${all.length} weight tensors (${trainedValues} values; ` +
+      `${set.blockCount} blocks; batchnorm ${p.batchnorm}${
+        set.stats.length ? `, ${set.stats.length} layers on batch statistics` : ""
+      }) below a ${net.dimension}-d representation "${net.layer}"; augmentation ${
+        augment ? JSON.stringify(augment) : "off"
+      }; inputs ${plan.from.join("x")} -> ${plan.to.join("x")}`,
   );
-  const trainable = networkTrainable(rt.tf, net, data, roles, initial, trainIdx);
-  const config = trainConfigOf(p);
-  const state = await trainResumably(ctx, trainable, config);
+  const trainable = networkTrainable(tf, net, source, roles, initial, set, {
+    input: { plan, augment, seed: p.seed },
+    microBatch: p.micro_batch,
+    evalBatch: p.eval_batch,
+  });
+  const state = await trainResumably(ctx, trainable, trainConfigOf(p));
+  const trained = [
+    ...set.params.map((q) => q.index),
+    ...set.stats.flatMap((s) => [s.mean, s.variance]),
+  ];
   const expand = (values: Float32Array[]) =>
-    initial.map((t, i) => ({
-      ...t,
-      values: trainIdx.includes(i) ? values[trainIdx.indexOf(i)]! : t.values,
-    }));
-  const domainsOf = (ids: number[]) => ids.map((d) => data.domains[d]!);
+    initial.map((t, i) => {
+      const k = trained.indexOf(i);
+      return { ...t, values: k < 0 ? t.values : values[k]! };
+    });
+  const headIds = new Set(net.logits.weights.map((v) => v.id));
+  const domainsOf = (ids: number[]) => ids.map((d) => source.domains[d]!);
+  const everyRow = Int32Array.from(source.rows.labels.keys());
   await writeRunOutputs({
     outDir: ctx.outDir,
     params: p,
     writeModel: async (dir, weights, meta) => {
-      setAll(rt.tf, all, weights);
+      setAll(tf, all, weights);
       net.full.setUserDefinedMetadata({ dropline: meta });
       await saveModelToDir(net.full, dir);
     },
     meta: {
       kind: "network",
-      classes: data.classes,
-      domains: data.domains,
+      classes: source.classes,
+      domains: source.domains,
       trainDomains: domainsOf(roles.trainDomains),
       testDomains: domainsOf(roles.testDomains),
       start: await weightsDigest(initial),
@@ -93,26 +132,25 @@ export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise
         channels: net.info.channels,
         preprocessing: net.info.preprocessing,
         layer: net.layer,
+        source: net.info.source,
+        backboneDigest: await weightsDigest(initial.filter((_, i) => !headIds.has(all[i]!.id))),
       },
     },
+    extra: { augmentation: augment, trained: trainedNames(initial, trained) },
     initial,
     fullWeights: expand,
     state,
-    rows: { labels: data.labels, domains: data.domainIds, split: data.split },
-    predict: (weights) => {
-      setAll(rt.tf, all, weights);
-      return Promise.resolve(
-        predictRows(rt.tf, net, data, Int32Array.from(data.labels.keys()), net.info.preprocessing),
-      );
+    rows: source.rows,
+    predict: async (weights) => {
+      setAll(tf, all, weights);
+      const probs = await predictRows(tf, net, source, plan, everyRow, p.eval_batch);
+      return argmaxRows(probs, source.classes.length);
     },
   });
 }
 
-/** The head's weights and those of the top `count` weighted layers of the body. */
-function chosenVariables(net: Network, count: number | "all"): TfLayers.LayerVariable[] {
-  const weighted = net.body.layers.filter((l) => l.trainableWeights.length > 0);
-  const top = count === "all" ? weighted : count === 0 ? [] : weighted.slice(-count);
-  return [...top.flatMap((l) => l.trainableWeights), ...net.logits.trainableWeights];
+function trainedNames(initial: Weights, indices: number[]): string[] {
+  return indices.map((i) => initial[i]!.name);
 }
 
 function setAll(tf: Tf, vars: TfLayers.LayerVariable[], weights: Weights): void {

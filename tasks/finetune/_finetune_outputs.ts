@@ -26,6 +26,8 @@ export interface RunOutputs {
   /** All of the model's weights, given the trained parameters' values. */
   fullWeights(values: Float32Array[]): Weights;
   state: TrainState;
+  /** More fields for `summary.json` (e.g. the network path's augmentation and trained weights). */
+  extra?: Record<string, unknown>;
   rows: LabelledRows;
   /** Predicted class of every row for the given weights. */
   predict(weights: Weights): Promise<Int32Array>;
@@ -87,6 +89,7 @@ export async function writeRunOutputs(run: RunOutputs): Promise<void> {
     test_domains: meta.testDomains,
     start: meta.start,
     effective_lr: effectiveLearningRate(run.params.lr, trainConfigOf(run.params).optimizer),
+    ...run.extra,
     selected: await describe(models.selected, best.step, best.val),
     last: await describe(models.last, state.step, lastVal),
   };

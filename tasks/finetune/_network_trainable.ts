@@ -1,9 +1,15 @@
 /**
- * A backbone with a head as a {@link Trainable}: TF.js computes gradients of
- * the chosen variables; parameter values live in plain arrays (the optimiser's
- * and the checkpoint's) and are written into the variables before each use.
+ * A backbone with a head as a {@link Trainable}. TF.js computes gradients of
+ * the trained weights; their values live in plain arrays (the optimiser's and
+ * the checkpoint's) and are written into the variables before each use.
+ * Running statistics of BatchNorm layers on batch statistics are buffers:
+ * plain arrays too, updated here after each step, saved with the checkpoint.
+ *
+ * Images are read from disk for each batch; a step's batch may be split into
+ * micro-batches whose gradients add up to the batch's.
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
+import type * as TfLayers from "@tensorflow/tfjs-layers";
 import {
   applyDropout,
   domainPools,
@@ -12,28 +18,37 @@ import {
   type Weights,
 } from "@dropline/ml";
 import type { Tf } from "@dropline/tensor";
-import { imageBatch, type ImageRows } from "../_shared/image_rows.ts";
-import type { Network } from "./_network_model.ts";
+import type { ImageSource } from "../_shared/image_source.ts";
+import type { InputPlan } from "../_shared/extract_input.ts";
+import { type BatchStats, type Network, runLayers } from "./_network_model.ts";
+import { evalInput, type TrainInput, trainInput } from "./_network_input.ts";
+import type { TrainedSet } from "./_trained_set.ts";
 
-const EVAL_BATCH = 256;
+export interface NetworkTrainableOptions {
+  input: TrainInput;
+  microBatch: number | undefined;
+  evalBatch: number;
+}
 
-/** Arg-max class of each row, in batches, with the body in inference mode. */
-export function predictRows(
+/** Class probabilities of `rows` (rows x classes), in batches read from disk, in inference mode. */
+export async function predictRows(
   tf: Tf,
   net: Network,
-  data: ImageRows,
+  source: ImageSource,
+  plan: InputPlan,
   rows: Int32Array,
-  pre: Network["info"]["preprocessing"],
-): Int32Array {
-  const out = new Int32Array(rows.length);
-  for (let start = 0; start < rows.length; start += EVAL_BATCH) {
-    const batch = rows.subarray(start, start + EVAL_BATCH);
-    const classes = tf.tidy(() => {
-      const x = imageBatch(tf, data, batch, pre);
-      return tf.argMax(net.full.apply(x, { training: false }) as TfCore.Tensor, 1);
-    });
-    out.set(classes.dataSync() as Int32Array, start);
-    classes.dispose();
+  batch: number,
+): Promise<Float32Array> {
+  const classes = net.logits.getConfig().units as number;
+  const out = new Float32Array(rows.length * classes);
+  for (let start = 0; start < rows.length; start += batch) {
+    const part = rows.subarray(start, start + batch);
+    const pixels = await source.read(part);
+    const probs = tf.tidy(() =>
+      net.full.apply(evalInput(tf, plan, pixels, part.length), { training: false }) as TfCore.Tensor
+    );
+    out.set(await probs.data() as Float32Array, start * classes);
+    probs.dispose();
   }
   return out;
 }
@@ -41,79 +56,215 @@ export function predictRows(
 export function networkTrainable(
   tf: Tf,
   net: Network,
-  data: ImageRows,
+  source: ImageSource,
   roles: { trainDomains: number[]; testDomains: number[] },
   initial: Weights,
-  trainIdx: number[],
+  set: TrainedSet,
+  options: NetworkTrainableOptions,
 ): Trainable {
   const all = net.full.weights;
-  const vars = trainIdx.map((i) => all[i]!);
-  const headIds = new Set(net.logits.trainableWeights.map((v) => v.id));
-  const params = trainIdx.map((i) => initial[i]!.values.slice());
+  const buffers = set.stats.flatMap((s) => [s.mean, s.variance]);
+  const indices = [...set.params.map((p) => p.index), ...buffers];
+  const params = indices.map((i) => initial[i]!.values.slice());
+  const vars = set.params.map((p) => all[p.index]!);
   const sync = () =>
-    vars.forEach((v, k) => {
+    indices.forEach((index, k) => {
+      const v = all[index]!;
       const t = tf.tensor(params[k]!.slice(), v.shape as number[]);
       v.write(t);
       t.dispose();
     });
-  const [kernel, bias] = net.logits.trainableWeights.map((v) => v.read());
+  const step = stepFunction(tf, net, set, vars, options);
   const groups = evaluationGroups({
-    ...data,
-    domains: data.domainIds,
+    ...source.rows,
     dimension: 0,
     features: new Float32Array(),
-    domainNames: data.domains,
+    domainNames: source.domains,
   }, roles);
   return {
     params,
-    infos: trainIdx.map((i, k) => ({
-      size: params[k]!.length,
-      role: headIds.has(all[i]!.id) ? "head" : "backbone",
-      initial: initial[i]!.values,
-    })),
-    pools: domainPools(data.domainIds, data.split, roles.trainDomains, 0),
-    gradients(rows, rate, rng) {
+    infos: [
+      ...set.params.map((p) => ({
+        size: initial[p.index]!.values.length,
+        role: p.role,
+        initial: initial[p.index]!.values,
+      })),
+      ...buffers.map((i) => ({ size: initial[i]!.values.length, role: "buffer" as const })),
+    ],
+    pools: domainPools(source.rows.domains, source.rows.split, roles.trainDomains, 0),
+    async gradients(rows, rate, rng, stepIndex) {
+      const pixels = await source.read(rows);
       sync();
       const n = rows.length;
       const mask = rate > 0
         ? applyDropout(new Float32Array(n * net.dimension).fill(1), rate, rng)
         : null;
-      const labels = Int32Array.from(rows, (r) => data.labels[r]!);
-      let predicted: TfCore.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const x = imageBatch(tf, data, rows, net.info.preprocessing);
-        let rep = net.body.apply(x, { training: false }) as TfCore.Tensor2D;
-        if (mask) rep = tf.mul(rep, tf.tensor2d(mask, [n, net.dimension]));
-        const logits = tf.add(tf.matMul(rep, kernel as TfCore.Tensor2D), bias!);
-        predicted = tf.keep(tf.argMax(logits, 1));
-        return tf.losses.softmaxCrossEntropy(
-          tf.oneHot(tf.tensor1d(labels, "int32"), data.classes.length),
-          logits,
-        ) as TfCore.Scalar;
-      }, vars.map((v) => v.read() as TfCore.Variable));
-      const loss = value.dataSync()[0]!;
-      const pred = predicted!.dataSync();
-      const out = vars.map((v) =>
-        Float32Array.from(grads[(v.read() as TfCore.Variable).name]!.dataSync())
-      );
-      tf.dispose([value, predicted!, ...Object.values(grads)]);
-      return { loss, correct: labels.filter((l, i) => pred[i] === l).length, grads: out };
+      const labels = Int32Array.from(rows, (r) => source.rows.labels[r]!);
+      const result = step(pixels, labels, mask, stepIndex);
+      set.stats.forEach((s, k) => {
+        const base = set.params.length + 2 * k;
+        updateRunning(params[base]!, result.stats[k]!.mean, s.momentum);
+        updateRunning(params[base + 1]!, result.stats[k]!.variance, s.momentum);
+      });
+      return {
+        loss: result.loss,
+        correct: result.correct,
+        grads: [...result.grads, ...buffers.map(() => new Float32Array(0))],
+      };
     },
-    evaluate() {
+    async evaluate() {
       sync();
       const metrics: Record<string, number> = {};
-      let val = 0, test = 0;
+      let val = 0, valLoss = 0, test = 0;
       for (const g of groups) {
-        const predictions = predictRows(tf, net, data, g.rows, net.info.preprocessing);
-        const acc = g.rows.length
-          ? predictions.filter((p, i) => p === data.labels[g.rows[i]!]).length / g.rows.length
-          : 0;
-        metrics[`acc_${data.domains[g.domain]}`] = acc;
-        if (roles.trainDomains.includes(g.domain)) val += acc / roles.trainDomains.length;
-        else test += acc / roles.testDomains.length;
+        const probs = await predictRows(
+          tf,
+          net,
+          source,
+          options.input.plan,
+          g.rows,
+          options.evalBatch,
+        );
+        const { acc, nll } = scoreRows(probs, g.rows, source.rows.labels, source.classes.length);
+        metrics[`acc_${source.domains[g.domain]}`] = acc;
+        if (roles.trainDomains.includes(g.domain)) {
+          val += acc / roles.trainDomains.length;
+          valLoss += nll / roles.trainDomains.length;
+        } else test += acc / roles.testDomains.length;
       }
+      metrics.val_loss = valLoss;
       if (roles.testDomains.length) metrics.test_acc = test;
       return { val, metrics };
     },
   };
+}
+
+/** Accuracy and mean negative log-likelihood of the true class. */
+export function scoreRows(
+  probs: Float32Array,
+  rows: Int32Array,
+  labels: Int32Array,
+  classes: number,
+): { acc: number; nll: number } {
+  if (rows.length === 0) return { acc: 0, nll: 0 };
+  let correct = 0, nll = 0;
+  rows.forEach((r, i) => {
+    const label = labels[r]!;
+    let best = 0;
+    for (let c = 1; c < classes; c++) {
+      if (probs[i * classes + c]! > probs[i * classes + best]!) best = c;
+    }
+    if (best === label) correct++;
+    nll -= Math.log(Math.max(probs[i * classes + label]!, 1e-30));
+  });
+  return { acc: correct / rows.length, nll: nll / rows.length };
+}
+
+/** running = running * momentum + batch * (1 - momentum), as Keras's BatchNormalization. */
+function updateRunning(running: Float32Array, batch: Float32Array, momentum: number): void {
+  for (let j = 0; j < running.length; j++) {
+    running[j] = running[j]! * momentum + batch[j]! * (1 - momentum);
+  }
+}
+
+interface StepOutput {
+  loss: number;
+  correct: number;
+  grads: Float32Array[];
+  /** Per stats layer: the batch mean and unbiased variance (averaged over micro-batches). */
+  stats: { mean: Float32Array; variance: Float32Array }[];
+}
+
+/** One step's loss, gradients and batch statistics, over micro-batches. */
+function stepFunction(
+  tf: Tf,
+  net: Network,
+  set: TrainedSet,
+  vars: TfLayers.LayerVariable[],
+  options: NetworkTrainableOptions,
+) {
+  const [kernel, bias] = net.logits.trainableWeights.map((v) => v.read());
+  const tfVars = vars.map((v) => v.read() as TfCore.Variable);
+  const statsNames = new Set(set.stats.map((s) => s.layer));
+  const inputName = net.layers[0]!.name;
+  const [h, w, c] = options.input.plan.from;
+  const size = h * w * c, dim = net.dimension;
+  const classes = net.logits.getConfig().units as number;
+  return (
+    pixels: Uint8Array,
+    labels: Int32Array,
+    mask: Float32Array | null,
+    step: number,
+  ): StepOutput => {
+    const n = labels.length, chunk = Math.min(options.microBatch ?? n, n);
+    const grads = vars.map((v) => new Float32Array(sizeOf(v)));
+    const stats = set.stats.map((s) => ({
+      mean: new Float32Array(sizeOf(net.full.weights[s.mean]!)),
+      variance: new Float32Array(sizeOf(net.full.weights[s.variance]!)),
+    }));
+    let loss = 0, correct = 0;
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      const share = m / n;
+      // The frozen front of the network runs outside the tape: no activations are kept for it.
+      const known = new Map(Object.entries(tf.tidy(() => {
+        const part = pixels.subarray(start * size, (start + m) * size);
+        const x = trainInput(tf, options.input, part, m, step, start);
+        const outputs = runLayers(tf, net, new Map([[inputName, x]]), 1, { to: set.firstTrained });
+        return frontier(net, outputs, set.firstTrained);
+      })));
+      const batchStats = new Map<string, BatchStats>();
+      let predicted: TfCore.Tensor | undefined;
+      const { value, grads: g } = tf.variableGrads(() => {
+        const outputs = runLayers(tf, net, known, set.firstTrained, {
+          batchStats: statsNames,
+          onBatchStats: (name, s) => batchStats.set(name, s),
+        });
+        let rep = outputs.get(net.layer) as TfCore.Tensor2D;
+        if (mask) {
+          rep = tf.mul(rep, tf.tensor2d(mask.subarray(start * dim, (start + m) * dim), [m, dim]));
+        }
+        const logits = tf.add(tf.matMul(rep, kernel as TfCore.Tensor2D), bias!);
+        predicted = tf.keep(tf.argMax(logits, 1));
+        const onehot = tf.oneHot(tf.tensor1d(labels.subarray(start, start + m), "int32"), classes);
+        return tf.mul(tf.losses.softmaxCrossEntropy(onehot, logits), share) as TfCore.Scalar;
+      }, tfVars);
+      loss += value.dataSync()[0]!;
+      const pred = predicted!.dataSync();
+      for (let i = 0; i < m; i++) if (pred[i] === labels[start + i]) correct++;
+      tfVars.forEach((v, k) => add(grads[k]!, g[v.name]!.dataSync() as Float32Array));
+      set.stats.forEach((s, k) => {
+        const b = batchStats.get(s.layer)!;
+        const bessel = b.count > 1 ? b.count / (b.count - 1) : 1;
+        addScaled(stats[k]!.mean, b.mean.dataSync() as Float32Array, share);
+        addScaled(stats[k]!.variance, b.variance.dataSync() as Float32Array, share * bessel);
+        tf.dispose([b.mean, b.variance]);
+      });
+      tf.dispose([value, predicted!, ...Object.values(g), ...known.values()]);
+    }
+    return { loss, correct, grads, stats };
+  };
+}
+
+function sizeOf(v: { shape: readonly (number | null)[] }): number {
+  return v.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+}
+
+/** The outputs of layers before `from` that layers from `from` on read (kept by the tidy). */
+function frontier(
+  net: Network,
+  outputs: Map<string, TfCore.Tensor>,
+  from: number,
+): Record<string, TfCore.Tensor> {
+  const needed = new Set(net.layers.slice(from).flatMap((l) => net.inputs.get(l.name)!));
+  if (from >= net.layers.length) needed.add(net.layer);
+  return Object.fromEntries([...outputs].filter(([name]) => needed.has(name)));
+}
+
+function add(into: Float32Array, values: Float32Array): void {
+  for (let j = 0; j < into.length; j++) into[j]! += values[j]!;
+}
+
+function addScaled(into: Float32Array, values: Float32Array, scale: number): void {
+  for (let j = 0; j < into.length; j++) into[j]! += values[j]! * scale;
 }

@@ -29,10 +29,14 @@ export interface OptimizerOptions {
   l2spBeta?: number;
 }
 
-/** What the optimiser needs to know about one parameter tensor. */
+/**
+ * What the optimiser needs to know about one parameter tensor. A `buffer` is
+ * state that is saved and restored with the parameters but not optimised
+ * (BatchNorm running statistics): the optimiser leaves it alone.
+ */
 export interface ParamInfo {
   size: number;
-  role: "head" | "backbone";
+  role: "head" | "backbone" | "buffer";
   /** Initial values, needed for L2-SP on backbone weights. */
   initial?: Float32Array;
 }
@@ -54,7 +58,9 @@ export class Optimizer {
     this.#params = params;
     const perParam = options.kind === "adam" ? 2 : 1;
     this.#slots = state?.slots.map((s) => s.slice()) ??
-      params.flatMap((p) => Array.from({ length: perParam }, () => new Float32Array(p.size)));
+      params.flatMap((p) =>
+        Array.from({ length: perParam }, () => new Float32Array(p.role === "buffer" ? 0 : p.size))
+      );
     if (this.#slots.length !== params.length * perParam) {
       throw new RangeError(
         `Optimizer state has "${this.#slots.length}" slots, expected "${params.length * perParam}"`,
@@ -68,6 +74,7 @@ export class Optimizer {
     this.#t++;
     values.forEach((w, i) => {
       const info = this.#params[i]!;
+      if (info.role === "buffer") return;
       const rate = lr * (info.role === "head" ? this.#options.headLrMult ?? 1 : 1);
       if (this.#options.kind === "adam") this.#adam(i, w, grads[i]!, rate);
       else this.#sgd(i, w, grads[i]!, rate);

@@ -48,8 +48,17 @@ export interface Trainable {
   infos: ParamInfo[];
   /** In-split row indices of each training domain. */
   pools: Int32Array[];
-  /** Loss, correct count and gradients on `rows`, with dropout `rate` drawn from `rng`. */
-  gradients(rows: Int32Array, rate: number, rng: Prng): Promise<StepResult> | StepResult;
+  /**
+   * Loss, correct count and gradients on `rows`, with dropout `rate` drawn from `rng`, at 0-based
+   * `step` (what per-step randomness such as data augmentation is seeded with). A `buffer`
+   * parameter gets an empty gradient: the trainable updates it itself (running statistics).
+   */
+  gradients(
+    rows: Int32Array,
+    rate: number,
+    rng: Prng,
+    step: number,
+  ): Promise<StepResult> | StepResult;
   /** Scores of the current parameters: `val` selects checkpoints; `metrics` are logged. */
   evaluate(): Promise<Evaluation> | Evaluation;
 }
@@ -107,7 +116,7 @@ export async function trainLoop(
     const rate = dropoutRate(config.dropout, config.schedule, state.step);
     const lr = learningRate(config.lr, state.step);
     const rows = sampleBatch(trainable.pools, config.batchPerDomain, rng);
-    const result = await trainable.gradients(rows, rate, rng);
+    const result = await trainable.gradients(rows, rate, rng, state.step);
     if (!Number.isFinite(result.loss)) {
       throw new RangeError(`Loss is "${result.loss}" at step "${state.step}"`);
     }
