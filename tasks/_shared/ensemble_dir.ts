@@ -1,7 +1,9 @@
 /**
  * An output ensemble on disk: `ensemble.json` (how it was made) and its
- * members as model directories under `members/<i>/`. Its prediction is the
- * mean of the members' probabilities.
+ * members - model directories copied under `members/<i>/`, or, for networks
+ * (100 MB each for a ResNet-50), absolute paths of the model directories they
+ * already live in (the fine-tuning runs' outputs). Its prediction is the mean
+ * of the members' probabilities.
  */
 import {
   type ModelJson,
@@ -24,14 +26,16 @@ interface EnsembleJson {
   members: string[];
 }
 
+/** Writes the ensemble; members given as paths are referenced, not copied. */
 export async function writeEnsembleDir(
   dir: string,
   meta: ModelMeta,
-  members: Member[],
+  members: Member[] | string[],
 ): Promise<void> {
-  const paths = members.map((_, i) => `members/${i}`);
+  await Deno.mkdir(dir, { recursive: true });
+  const paths = members.map((m, i) => (typeof m === "string" ? m : `members/${i}`));
   for (const [i, m] of members.entries()) {
-    await writeModelDir(`${dir}/${paths[i]}`, m.json, m.weights);
+    if (typeof m !== "string") await writeModelDir(`${dir}/${paths[i]}`, m.json, m.weights);
   }
   const json: EnsembleJson = { format: "dropline-ensemble", version: 1, meta, members: paths };
   await Deno.writeTextFile(`${dir}/ensemble.json`, JSON.stringify(json, null, 1));
@@ -48,7 +52,8 @@ export async function readEnsembleDir(
     if (error instanceof Deno.errors.NotFound) return null;
     throw new SyntaxError(`Invalid "${dir}/ensemble.json": ${(error as Error).message}`);
   }
-  const members = await Promise.all(json.members.map((p) => readModelDir(`${dir}/${p}`)));
-  members.forEach((m, i) => modelMetaOf(m.json, `${dir}/${json.members[i]}`));
+  const where = (p: string) => (p.startsWith("/") ? p : `${dir}/${p}`);
+  const members = await Promise.all(json.members.map((p) => readModelDir(where(p))));
+  members.forEach((m, i) => modelMetaOf(m.json, where(json.members[i]!)));
   return { meta: json.meta, members };
 }

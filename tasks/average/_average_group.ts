@@ -1,6 +1,10 @@
 /**
- * One group of `average`: uniform and greedy soups, WiSE-FT of the best run
- * for each alpha, and the output ensemble, each written with its evaluation.
+ * One group of `average`: uniform and greedy soups over every weight (for
+ * networks, BatchNorm running statistics included), WiSE-FT of every run
+ * towards the linear-probe network, and the output ensemble, each written
+ * with its evaluation. Choices are made by training-domain validation with
+ * the ranking of `validation_score.ts` (accuracy, then cross-entropy, then a
+ * fixed rule), never by the order runs were listed in.
  */
 import {
   architectureOf,
@@ -11,26 +15,29 @@ import {
   greedySoup,
   type LabelledRows,
   meanProbabilities,
+  type ModelJson,
   type ModelMeta,
   type RunGroup,
-  selectBest,
-  subsetRows,
   uniformSoup,
+  type ValidationScore,
+  validationScore,
   type Weights,
-  wiseFt,
   withMeta,
   writeModelDir,
 } from "@dropline/ml";
 import { writeEnsembleDir } from "../_shared/ensemble_dir.ts";
 import type { EvalData } from "../_shared/eval_data.ts";
-import { type LoadedRun, loadRun } from "../_shared/run_dir.ts";
-
-export type Method = "uniform_soup" | "greedy_soup" | "ensemble" | "wise_ft";
+import type { LoadedRun } from "../_shared/run_dir.ts";
+import type { Method } from "./params.ts";
+import { wiseFtOutputs } from "./_wise_ft_group.ts";
 
 export interface GroupOptions {
   methods: Method[];
   greedyStrict: boolean;
   alphas: number[];
+  checkpoint: "selected" | "last";
+  /** Candidate linear-probe runs (any test domains: the group takes its own). */
+  linearProbes: LoadedRun[];
 }
 
 export interface GroupOutput {
@@ -38,6 +45,25 @@ export interface GroupOutput {
   /** Relative to the task's output directory. */
   path: string;
   evaluation: EvaluationRecord;
+  /** How a choice was made (greedy soup trace, WiSE-FT alphas), for the record. */
+  selection?: Record<string, unknown>;
+}
+
+/** What the parts of a group share: the data, scoring on validation rows, and saving outputs. */
+export interface GroupContext {
+  runs: LoadedRun[];
+  base: ModelMeta;
+  data: EvalData;
+  /** Training-domain validation score of a model. */
+  score(model: { json: ModelJson; weights: Weights }): Promise<ValidationScore>;
+  /** Writes a model under the group's directory and evaluates it on every row. */
+  save(output: {
+    method: Method;
+    path: string;
+    weights: Weights;
+    meta: ModelMeta;
+    selection?: Record<string, unknown>;
+  }): Promise<GroupOutput>;
 }
 
 export async function averageGroup(
@@ -50,8 +76,19 @@ export async function averageGroup(
   const runs = group.items;
   const base = baseMeta(runs);
   const valRows = validationRows(data.rows, data.domains, base.trainDomains);
-  const score = async (weights: Weights, json = runs[0]!.json) =>
-    subsetAccuracy(data, valRows, base, await data.probabilities({ json, weights }, valRows));
+  const valLabels = Int32Array.from(valRows, (r) => data.rows.labels[r]!);
+  const g: GroupContext = {
+    runs,
+    base,
+    data,
+    score: async (model) =>
+      validationScore(await data.probabilities(model, valRows), valLabels, data.classes.length),
+    save: async ({ method, path, weights, meta, selection }) => {
+      await writeModelDir(`${outDir}/${dir}/${path}`, withMeta(runs[0]!.json, meta), weights);
+      const evaluation = await evaluate(data, meta, { json: runs[0]!.json, weights });
+      return { method, path: `${dir}/${path}`, evaluation, ...(selection ? { selection } : {}) };
+    },
+  };
   if (options.methods.some((m) => m !== "ensemble")) {
     assertAverageable(
       runs.map((r) => ({
@@ -62,45 +99,54 @@ export async function averageGroup(
     );
   }
   const outputs: GroupOutput[] = [];
-  const save = async (
-    method: Method,
-    path: string,
-    weights: Weights,
-    params: Record<string, unknown>,
-  ) => {
-    const meta = { ...base, method, params: { ...base.params, ...params } };
-    await writeModelDir(`${outDir}/${dir}/${path}`, withMeta(runs[0]!.json, meta), weights);
-    outputs.push({
-      method,
-      path: `${dir}/${path}`,
-      evaluation: await evaluate(data, meta, { json: runs[0]!.json, weights }),
-    });
-  };
   for (const method of options.methods) {
     if (method === "uniform_soup") {
-      await save(method, method, uniformSoup(runs.map((r) => r.weights)), { members: runs.length });
+      const weights = uniformSoup(runs.map((r) => r.weights));
+      const meta = { ...base, method, params: { ...base.params, members: runs.length } };
+      outputs.push(await g.save({ method, path: method, weights, meta }));
     } else if (method === "greedy_soup") {
-      const candidates = runs.map((r) => ({ weights: r.weights, score: r.val }));
-      const soup = await greedySoup(candidates, (w) => score(w), { strict: options.greedyStrict });
-      await save(method, method, soup.weights, {
-        members: soup.ingredients.length,
-        ingredients: soup.ingredients.map((i) => runs[i]!.dir),
-        strict: options.greedyStrict,
-      });
+      outputs.push(await greedy(g, options.greedyStrict));
     } else if (method === "wise_ft") {
-      const best = runs[selectBest(runs, (r) => r.val)]!;
-      const initial = (await loadRun(best.dir, "initial")).weights;
-      for (const alpha of options.alphas) {
-        await save(method, `wise_ft/alpha=${alpha}`, wiseFt(initial, best.weights, alpha), {
-          alpha,
-          run: best.dir,
-        });
-      }
+      outputs.push(...await wiseFtOutputs(g, options.linearProbes, options.alphas));
     } else {
-      outputs.push(await ensemble(runs, base, data, dir, outDir));
+      outputs.push(await ensemble(g, dir, outDir, options.checkpoint));
     }
   }
   return outputs;
+}
+
+async function greedy(g: GroupContext, strict: boolean): Promise<GroupOutput> {
+  const json = g.runs[0]!.json;
+  const candidates = [];
+  for (const r of g.runs) {
+    candidates.push({ label: r.dir, weights: r.weights, score: await g.score(r) });
+  }
+  const soup = await greedySoup(candidates, (weights) => g.score({ json, weights }), { strict });
+  const meta = {
+    ...g.base,
+    method: "greedy_soup",
+    params: {
+      ...g.base.params,
+      members: soup.ingredients.length,
+      ingredients: soup.ingredients.map((i) => g.runs[i]!.dir),
+      strict,
+    },
+  };
+  const selection = {
+    rule: "ranked by validation accuracy, then cross-entropy, then directory name",
+    trace: soup.trace.map((t) => ({
+      run: g.runs[t.candidate]!.dir,
+      ...t.score,
+      accepted: t.accepted,
+    })),
+  };
+  return await g.save({
+    method: "greedy_soup",
+    path: "greedy_soup",
+    weights: soup.weights,
+    meta,
+    selection,
+  });
 }
 
 /** What every model of the group shares: domains, start, and the parameters all runs agree on. */
@@ -135,17 +181,6 @@ function validationRows(rows: LabelledRows, domains: string[], trainDomains: str
   return Int32Array.from(out);
 }
 
-/** Training-domain validation accuracy from probabilities on `subset` rows. */
-function subsetAccuracy(
-  data: EvalData,
-  subset: Int32Array,
-  meta: ModelMeta,
-  probs: Float32Array,
-): number {
-  const rows = subsetRows(data.rows, subset);
-  return evaluationRecord(argmaxRows(probs, data.classes.length), rows, meta).val_acc ?? 0;
-}
-
 async function evaluate(
   data: EvalData,
   meta: ModelMeta,
@@ -156,16 +191,24 @@ async function evaluate(
 }
 
 async function ensemble(
-  runs: LoadedRun[],
-  base: ModelMeta,
-  data: EvalData,
+  g: GroupContext,
   dir: string,
   outDir: string,
+  checkpoint: GroupOptions["checkpoint"],
 ): Promise<GroupOutput> {
+  const { runs, base, data } = g;
   const meta = { ...base, method: "ensemble", params: { ...base.params, members: runs.length } };
-  const members = runs.map((r) => ({ json: r.json, weights: r.weights }));
+  // Networks are referenced where the runs keep them; heads (a few kB) are copied.
+  const members = base.kind === "network"
+    ? runs.map((r) => `${r.dir}/${checkpoint}`)
+    : runs.map((r) => ({ json: r.json, weights: r.weights }));
   await writeEnsembleDir(`${outDir}/${dir}/ensemble`, meta, members);
-  const probs = meanProbabilities(await Promise.all(members.map((m) => data.probabilities(m))));
-  const evaluation = evaluationRecord(argmaxRows(probs, data.classes.length), data.rows, meta);
+  const probs: Float32Array[] = [];
+  for (const r of runs) probs.push(await data.probabilities({ json: r.json, weights: r.weights }));
+  const evaluation = evaluationRecord(
+    argmaxRows(meanProbabilities(probs), data.classes.length),
+    data.rows,
+    meta,
+  );
   return { method: "ensemble", path: `${dir}/ensemble`, evaluation };
 }

@@ -1,23 +1,40 @@
 /** The body of `average`: load runs, group them, average each group, write `average.json`. */
 import { filterRuns, groupRuns } from "@dropline/ml";
 import type { TaskContext } from "@dropline/task";
-import type { AverageParams } from "./params.ts";
+import { type AverageParams, methodsOf } from "./params.ts";
 import { averageGroup, type GroupOutput } from "./_average_group.ts";
-import { checkCompatible, openEvalData } from "../_shared/eval_data.ts";
+import { checkCompatible, type EvalData, openEvalData } from "../_shared/eval_data.ts";
 import { type LoadedRun, loadRun } from "../_shared/run_dir.ts";
 
 export async function averageRuns(ctx: TaskContext<AverageParams>): Promise<void> {
   const p = ctx.params;
   const all: LoadedRun[] = [];
   for (const dir of p.runs) all.push(await loadRun(dir, p.checkpoint));
-  const paramsOf = (r: LoadedRun) => ({
-    ...r.summary.params,
-    test_domains: r.summary.test_domains,
-  });
   const runs = filterRuns(all, paramsOf, p.where);
   if (runs.length === 0) throw new RangeError(`No run matches "where" ${JSON.stringify(p.where)}`);
+  const linearProbes: LoadedRun[] = [];
+  for (const dir of p.linear_probe ?? []) linearProbes.push(await loadRun(dir, "selected"));
   const data = await openEvalData(runs[0]!.meta.kind, p);
-  for (const run of runs) checkCompatible(run.meta, data, run.dir);
+  try {
+    for (const run of runs) checkCompatible(run.meta, data, run.dir);
+    await averageAll(ctx, runs, data, linearProbes);
+  } finally {
+    data.close?.();
+  }
+}
+
+/** A run's parameters as `group_by` and `where` see them. */
+function paramsOf(r: LoadedRun): Record<string, unknown> {
+  return { ...r.summary.params, test_domains: r.summary.test_domains };
+}
+
+async function averageAll(
+  ctx: TaskContext<AverageParams>,
+  runs: LoadedRun[],
+  data: EvalData,
+  linearProbes: LoadedRun[],
+): Promise<void> {
+  const p = ctx.params;
   const groups = groupRuns(runs, paramsOf, p.group_by);
   const results: {
     id: string;
@@ -30,9 +47,11 @@ export async function averageRuns(ctx: TaskContext<AverageParams>): Promise<void
     ctx.progress({ done: i, total: groups.length, unit: "groups", note: group.id });
     const dir = `groups/${slug(group.id)}`;
     const outputs = await averageGroup(group, data, dir, ctx.outDir, {
-      methods: p.methods,
+      methods: methodsOf(p),
       greedyStrict: p.greedy_strict,
       alphas: p.alphas,
+      checkpoint: p.checkpoint,
+      linearProbes,
     });
     for (const o of outputs) {
       await Deno.writeTextFile(

@@ -1,8 +1,10 @@
 /**
  * `average` (fan-in over `finetune` runs): per group of runs (by default, per
- * test domain), a uniform soup, a greedy soup, WiSE-FT of the best run for
- * each alpha, and an output ensemble - each written with its evaluation.
- * Refuses to average runs with different architectures or starting points.
+ * test domain), a uniform soup, a greedy soup, WiSE-FT of each run towards
+ * the linear-probe network (alpha chosen by training-domain validation), and
+ * an output ensemble - each written with its evaluation. Works on heads and
+ * on whole networks; refuses to average runs with different architectures or
+ * starting points.
  */
 import { defineTask, withTaskErrors } from "@dropline/task";
 import { AverageParams } from "./params.ts";
@@ -10,7 +12,7 @@ import { tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "average",
-  version: 1,
+  version: 2,
   description:
     "Weight-averages and ensembles fine-tuned runs: uniform and greedy soups, WiSE-FT, ensembles",
   module: import.meta.url,
@@ -18,7 +20,10 @@ export default defineTask({
   outputs: () => ["average.json"],
   // Heads on features are scored in plain TypeScript; networks need a backend.
   environment: (p) => p.dataset ? tensorEnvironment(p.backend) : {},
-  inputFiles: (p) => [...p.runs, p.features, p.dataset].filter((f): f is string => Boolean(f)),
+  inputFiles: (p) =>
+    [...p.runs, ...p.linear_probe ?? [], p.features, p.dataset].filter((f): f is string =>
+      Boolean(f)
+    ),
   run: withTaskErrors(async (ctx) => {
     const { averageRuns } = await import("./_average_runs.ts");
     await averageRuns(ctx);

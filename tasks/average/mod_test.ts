@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import average, { type AverageParams } from "./mod.ts";
 import { finetuneRun, writeSyntheticFeatures } from "../_testing/fixtures.ts";
 import { testContext } from "../_testing/test_context.ts";
-import { maxAbsDifference, readModelDir } from "@dropline/ml";
+import { maxAbsDifference, readModelDir, wiseFt } from "@dropline/ml";
 
 const features = await writeSyntheticFeatures();
 const seeds = await Promise.all([0, 1, 2].map((seed) => finetuneRun(features, { seed })));
+const probe = await finetuneRun(features, { dropout: 0, seed: 9 });
+const otherProbe = await finetuneRun(features, { dropout: 0, test_domains: ["photo"] });
 
 async function runAverage(input: Record<string, unknown>) {
   const run = await testContext<AverageParams>(average, { features, ...input });
@@ -16,17 +18,21 @@ async function runAverage(input: Record<string, unknown>) {
   };
 }
 
-Deno.test("average makes soups, WiSE-FT and an ensemble per test domain, each evaluated", async () => {
-  const { out, json } = await runAverage({ runs: seeds, alphas: [0, 0.5, 1] });
+Deno.test("average makes soups, WiSE-FT towards the linear probe and an ensemble, each evaluated", async () => {
+  const { out, json } = await runAverage({
+    runs: seeds,
+    linear_probe: [probe, otherProbe],
+    alphas: [0, 0.5, 1],
+  });
   assert.equal(json.groups.length, 1);
   const outputs = json.groups[0].outputs;
   assert.deepEqual(outputs.map((o: { path: string }) => o.path.split("/").slice(2).join("/")), [
     "uniform_soup",
     "greedy_soup",
     "ensemble",
-    "wise_ft/alpha=0",
-    "wise_ft/alpha=0.5",
-    "wise_ft/alpha=1",
+    "wise_ft/0",
+    "wise_ft/1",
+    "wise_ft/2",
   ]);
   for (const o of outputs) {
     const evaluation = JSON.parse(await Deno.readTextFile(`${out}/${o.path}/evaluation.json`));
@@ -42,15 +48,44 @@ Deno.test("average makes soups, WiSE-FT and an ensemble per test domain, each ev
     greedy.evaluation.val_acc >= bestVal,
     `greedy ${greedy.evaluation.val_acc} < best ${bestVal}`,
   );
-  const best = seeds[summaries.findIndex((s) => s.selected.val_acc === bestVal)]!;
-  const wise1 = await readModelDir(`${out}/${outputs[5].path}`);
-  assert.equal(
-    maxAbsDifference(wise1.weights, (await readModelDir(`${best}/selected`)).weights),
-    0,
-  );
-  const wise0 = await readModelDir(`${out}/${outputs[3].path}`);
-  assert.equal(maxAbsDifference(wise0.weights, (await readModelDir(`${best}/initial`)).weights), 0);
+  const lp = (await readModelDir(`${probe}/selected`)).weights;
+  for (const o of outputs.filter((o: { method: string }) => o.method === "wise_ft")) {
+    const { alpha, run } = o.evaluation.params;
+    assert.equal(o.selection.linear_probe, probe, "the probe of the group's test domain");
+    const best = Math.max(...o.selection.alphas.map((a: { acc: number }) => a.acc));
+    assert.equal(o.selection.alphas.find((a: { alpha: number }) => a.alpha === alpha).acc, best);
+    const expected = wiseFt(lp, (await readModelDir(`${run}/selected`)).weights, alpha);
+    assert.equal(maxAbsDifference((await readModelDir(`${out}/${o.path}`)).weights, expected), 0);
+  }
   assert.ok((await Deno.stat(`${out}/${outputs[2].path}/members/2/model.json`)).isFile);
+});
+
+Deno.test("average: WiSE-FT at alpha 0 is the linear probe, at 1 the fine-tuned run", async () => {
+  for (const alpha of [0, 1]) {
+    const { json } = await runAverage({
+      runs: [seeds[1]],
+      linear_probe: probe,
+      methods: ["wise_ft"],
+      alphas: [alpha],
+    });
+    const expected = JSON.parse(
+      await Deno.readTextFile(`${alpha ? seeds[1] : probe}/summary.json`),
+    );
+    assert.deepEqual(json.groups[0].outputs[0].evaluation.accuracy, expected.selected.accuracy);
+  }
+});
+
+Deno.test("average: WiSE-FT needs a linear probe of the group's test domains", async () => {
+  assert.equal(
+    average.schema.safeParse({ runs: seeds, features, methods: ["wise_ft"] }).success,
+    false,
+  );
+  await assert.rejects(
+    () => runAverage({ runs: seeds, linear_probe: otherProbe, methods: ["wise_ft"] }),
+    /No linear_probe run has test domains "sketch" \(given: "photo"\)/,
+  );
+  const { json } = await runAverage({ runs: seeds });
+  assert.ok(json.groups[0].outputs.every((o: { method: string }) => o.method !== "wise_ft"));
 });
 
 Deno.test("average: a uniform soup of identical runs equals the run", async () => {

@@ -19,7 +19,12 @@ export const AverageParams = z.strictObject({
   where: z.record(z.string(), z.unknown()).default({}).describe(
     "keep only runs with these parameter values",
   ),
-  methods: z.array(z.enum(METHODS)).min(1).default([...METHODS]),
+  linear_probe: PathList.optional().describe(
+    "finetune runs of linear heads on frozen features: WiSE-FT's starting endpoint, per test domain",
+  ),
+  methods: z.array(z.enum(METHODS)).min(1).optional().describe(
+    "default: uniform_soup, greedy_soup, ensemble, and wise_ft when linear_probe is given",
+  ),
   greedy_strict: z.boolean().default(false).describe(
     "greedy soup keeps an ingredient only on strict improvement",
   ),
@@ -38,5 +43,16 @@ export const AverageParams = z.strictObject({
   ]),
 }).refine((p) => p.features || p.dataset, {
   message: "Give `features` (heads) or `dataset` (networks)",
+}).refine((p) => !p.methods?.includes("wise_ft") || p.linear_probe, {
+  message:
+    "WiSE-FT needs `linear_probe`: runs of a linear head on frozen features (its alpha = 0 end)",
+  path: ["linear_probe"],
 });
+
+/** The methods a stage runs: as listed, else all that its inputs allow. */
+export function methodsOf(p: AverageParams): Method[] {
+  return p.methods ?? [...METHODS].filter((m) => m !== "wise_ft" || p.linear_probe);
+}
+
+export type Method = typeof METHODS[number];
 export type AverageParams = z.output<typeof AverageParams>;

@@ -56,6 +56,8 @@ export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<vo
       start: await weightsDigest(initial),
       method: "finetune",
       params: reportedParams(p),
+      // What the features are: WiSE-FT checks a linear probe against the network it joins.
+      input: { source: data.info.backbone, layer: data.info.layer, dimension },
     },
     initial,
     fullWeights: (values) => initial.map((w, i) => ({ ...w, values: values[i]! })),

@@ -3,7 +3,8 @@ import { readModelDir, type Weights } from "@dropline/ml";
 import average, { type AverageParams } from "../average/mod.ts";
 import finetune from "./mod.ts";
 import type { FinetuneParams } from "../_shared/finetune_params.ts";
-import { readTree } from "../_testing/fixtures.ts";
+import extractFeatures from "../extract_features/mod.ts";
+import { finetuneRun, readTree } from "../_testing/fixtures.ts";
 import { writeTinyBackbone, writeTinyDataset, writeTinyResNet } from "./_network_fixtures.ts";
 import { testContext } from "../_testing/test_context.ts";
 import { TaskError } from "@dropline/task";
@@ -151,5 +152,30 @@ Deno.test("average of network runs: a soup of identical runs scores as the run",
   const summary = JSON.parse(await Deno.readTextFile(`${out}/summary.json`));
   for (const output of json.groups[0].outputs) {
     assert.deepEqual(output.evaluation.accuracy, summary.selected.accuracy);
+  }
+});
+
+Deno.test("average of networks: WiSE-FT at alpha 0 predicts as the linear probe on extracted features, at 1 as the run", async () => {
+  const extract = await testContext(extractFeatures, {
+    backbone: resnet,
+    dataset: rgb,
+    backend: "cpu",
+  });
+  await extractFeatures.run(extract.ctx);
+  const probe = await finetuneRun(extract.ctx.outDir, { dropout: 0, lr: 0.1, steps: 40 });
+  const out = await run({ steps: 8 });
+  for (const alpha of [0, 1]) {
+    const avg = await testContext<AverageParams>(average, {
+      runs: [out],
+      dataset: rgb,
+      backend: "cpu",
+      linear_probe: [probe],
+      methods: ["wise_ft"],
+      alphas: [alpha],
+    });
+    await average.run(avg.ctx);
+    const json = JSON.parse(await Deno.readTextFile(`${avg.ctx.outDir}/average.json`));
+    const expected = JSON.parse(await Deno.readTextFile(`${alpha ? out : probe}/summary.json`));
+    assert.deepEqual(json.groups[0].outputs[0].evaluation.accuracy, expected.selected.accuracy);
   }
 });

@@ -1,9 +1,11 @@
 /**
  * `finetune`: trains a classifier head with dropout on the representation
  * (rates up to 0.99) over a features directory, or fine-tunes a Layers
- * backbone's top layers with such a head over a data set. Batches come from
- * each training domain's in-split; checkpoints are selected by training-domain
- * validation; a killed run resumes from its last checkpoint to the same result.
+ * backbone end to end (or its last blocks) with such a head over a data set:
+ * the paper's recipe (BatchNorm statistics frozen, DomainBed's augmentation).
+ * Batches come from each training domain's in-split; checkpoints are selected
+ * by training-domain validation; a killed run resumes from its last
+ * checkpoint to the same result.
  */
 import { defineTask, withTaskErrors } from "@dropline/task";
 import { FINETUNE_OUTPUTS } from "./_finetune_outputs.ts";
@@ -12,7 +14,7 @@ import { tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "finetune",
-  version: 1,
+  version: 2,
   description: "Fine-tunes a head (and optionally a backbone) with dropout on the representation",
   module: import.meta.url,
   schema: FinetuneParams,

@@ -15,12 +15,12 @@ async function readJson<T>(path: string): Promise<T> {
   }
 }
 
-async function runItem(dir: string): Promise<ReportItem> {
+async function runItem(dir: string, method = "finetune"): Promise<ReportItem> {
   const s = await readRunSummary(dir);
   const metrics = await Deno.readTextFile(`${dir}/metrics.jsonl`).catch(() => "");
   return {
     source: "run",
-    method: "finetune",
+    method,
     params: { ...s.params, effective_lr: s.effective_lr },
     testDomains: s.test_domains,
     val: s.selected.val_acc,
@@ -61,6 +61,7 @@ export async function writeReport(ctx: TaskContext<ReportParams>): Promise<void>
   const p = ctx.params;
   const items: ReportItem[] = [];
   for (const dir of p.runs ?? []) items.push(await runItem(dir));
+  for (const dir of p.linear_probe ?? []) items.push(await runItem(dir, "linear_probe"));
   for (const dir of p.averages ?? []) items.push(...await averageItems(dir));
   for (const dir of p.evaluations ?? []) {
     items.push(recordItem("evaluation", await readJson(`${dir}/evaluation.json`), dir));

@@ -31,6 +31,7 @@ const METHOD_LABELS: Record<string, string> = {
   uniform_soup: "Uniform soup",
   greedy_soup: "Greedy soup",
   wise_ft: "WiSE-FT",
+  linear_probe: "Linear probe",
 };
 const METHOD_ORDER = Object.keys(METHOD_LABELS);
 
@@ -42,10 +43,13 @@ const NOT_CONFIG = [
   "members",
   "ingredients",
   "run",
+  "linear_probe",
   "strict",
 ];
 
 export function rowLabel(item: ReportItem, layout: Layout): string {
+  // One baseline row: the probe's own settings (its lr, seed) are selected or averaged within it.
+  if (item.method === "linear_probe") return METHOD_LABELS.linear_probe!;
   const parts: string[] = [];
   for (const field of layout.rowsBy) {
     const value = fieldValue(item.params, field);

@@ -13,7 +13,7 @@ export interface Plot {
 }
 
 export function reportPlots(items: ReportItem[], layout: Layout): Plot[] {
-  const runs = items.filter((i) => i.source === "run" && i.ood !== null);
+  const runs = items.filter((i) => i.method === "finetune" && i.source === "run" && i.ood !== null);
   if (runs.length === 0) return [];
   return [oodVsDropout(runs, layout), iidVsOod(runs), ...trainingCurves(runs)].filter((
     p,

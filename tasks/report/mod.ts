@@ -10,13 +10,18 @@ import { ReportParams } from "./params.ts";
 
 export default defineTask({
   name: "report",
-  version: 1,
+  version: 2,
   description:
     "Builds DomainBed-style tables and plots from fine-tuning runs, soups and evaluations",
   module: import.meta.url,
   schema: ReportParams,
   outputs: () => ["report.md", "report.json"],
-  inputFiles: (p) => [...p.runs ?? [], ...p.averages ?? [], ...p.evaluations ?? []],
+  inputFiles: (p) => [
+    ...p.runs ?? [],
+    ...p.linear_probe ?? [],
+    ...p.averages ?? [],
+    ...p.evaluations ?? [],
+  ],
   run: withTaskErrors(async (ctx) => {
     const { writeReport } = await import("./_report_body.ts");
     await writeReport(ctx);

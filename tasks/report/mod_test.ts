@@ -16,9 +16,15 @@ for (const test of ["sketch", "photo"]) {
 const runs = await Promise.all(
   grid.map((g) => finetuneRun(features, { ...g, steps: 40, eval_every: 20 })),
 );
+const probes = await Promise.all(
+  ["sketch", "photo"].map((test) =>
+    finetuneRun(features, { test_domains: [test], dropout: 0, lr: 0.01, steps: 40, eval_every: 20 })
+  ),
+);
 const averaged = await testContext(average, {
   runs,
   features,
+  linear_probe: probes,
   group_by: ["test_domains", "dropout"],
   where: { lr: 0.01 },
   alphas: [0, 0.5, 1],
@@ -32,7 +38,12 @@ async function runReport(input: Record<string, unknown>) {
 }
 
 Deno.test("report tabulates runs and soups, selecting configurations by training-domain validation", async () => {
-  const out = await runReport({ runs, averages: [averaged.ctx.outDir], title: "Synthetic" });
+  const out = await runReport({
+    runs,
+    linear_probe: probes,
+    averages: [averaged.ctx.outDir],
+    title: "Synthetic",
+  });
   const md = await Deno.readTextFile(`${out}/report.md`);
   assert.match(md, /^# Synthetic/);
   assert.match(md, /\| Method \| photo \| sketch \| Avg \|/);
@@ -44,10 +55,15 @@ Deno.test("report tabulates runs and soups, selecting configurations by training
       "Uniform soup (p=0)",
       "Greedy soup (p=0.9)",
       "WiSE-FT (p=0.9)",
+      "Linear probe",
     ]
   ) {
     assert.ok(md.includes(`| ${row} |`), `row "${row}" missing`);
   }
+  const probe = JSON.parse(await Deno.readTextFile(`${out}/report.json`)).tables.ood.rows
+    .find((r: { label: string }) => r.label === "Linear probe");
+  const sketchProbe = JSON.parse(await Deno.readTextFile(`${probes[0]}/summary.json`));
+  assert.equal(probe.cells.sketch.mean, sketchProbe.selected.ood);
   const json = JSON.parse(await Deno.readTextFile(`${out}/report.json`));
   const row = json.tables.ood.rows.find((r: { label: string }) => r.label === "Fine-tune (p=0.9)");
   // Recompute the sketch cell by hand: per seed, the lr with the best validation score.

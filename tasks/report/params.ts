@@ -4,6 +4,9 @@ import { PathList } from "../_shared/path_list.ts";
 
 export const ReportParams = z.strictObject({
   runs: PathList.optional().describe("finetune output directories"),
+  linear_probe: PathList.optional().describe(
+    'finetune runs of a linear head on frozen features: a "Linear probe" baseline row',
+  ),
   averages: PathList.optional().describe("average output directories"),
   evaluations: PathList.optional().describe("evaluate output directories"),
   title: z.string().min(1).default("Results"),
@@ -11,7 +14,7 @@ export const ReportParams = z.strictObject({
     .describe("parameters that make a method row (besides the method)"),
   trials_by: z.array(z.string().min(1)).default(["seed"]).describe("parameters that number trials"),
   plots: z.boolean().default(true),
-}).refine((p) => p.runs || p.averages || p.evaluations, {
-  message: "Give at least one of `runs`, `averages` or `evaluations`",
+}).refine((p) => p.runs || p.linear_probe || p.averages || p.evaluations, {
+  message: "Give at least one of `runs`, `linear_probe`, `averages` or `evaluations`",
 });
 export type ReportParams = z.output<typeof ReportParams>;

@@ -23,21 +23,27 @@ const ARGS = [
   PIPELINE,
   ...Object.entries(SHRINK).flatMap(([k, v]) => ["--set", `params.${k}=${v}`]),
 ];
-// data + 3 pretrain + 3 features + 3 x 2 finetune + 3 x 2 average + report.
-const STAGES = 20;
+// data + 3 pretrain + 3 features + 3 x 2 finetune + 3 linear probes + 3 x 2 average + report.
+const STAGES = 23;
+// Each linear probe (a p = 0 head, seed 0) is the p = 0, seed 0 fine-tuning run: same key, run once.
+const DISTINCT = 20;
 
 Deno.test("pipelines/colored_mnist.yaml runs shrunk with a column per environment, then is cached", async () => {
   await using project = await tempProject({});
   const cold = await project.run("run", ...ARGS);
   assert.equal(cold.code, 0, cold.stdout + cold.stderr);
-  assert.match(cold.stdout, new RegExp(`colored_mnist: ${STAGES} ran, 0 cached, 0 failed`));
+  assert.match(
+    cold.stdout,
+    new RegExp(`colored_mnist: ${DISTINCT} ran, ${STAGES - DISTINCT} cached, 0 failed`),
+  );
   const status = JSON.parse((await project.run("status", "--json", ...ARGS)).stdout) as StatusJson;
   assert.deepEqual(status.stages.filter((s) => s.state !== "cached"), []);
   const key = status.stages.find((s) => s.id === "report")!.key!;
   const { columns, rows } = await reportTable(project.cache, key);
   assert.deepEqual(columns, ["+80%", "+90%", "-90%", "Avg"]);
   assert.deepEqual(rows.slice(0, 2).map((r) => r.label), ["Fine-tune (p=0)", "Fine-tune (p=0.9)"]);
-  assert.equal(rows.length, 10);
+  assert.equal(rows.length, 11);
+  assert.equal(rows.at(-1)!.label, "Linear probe");
 
   const warm = await project.run("run", ...ARGS);
   assert.equal(warm.code, 0, warm.stdout + warm.stderr);

@@ -74,12 +74,13 @@ Deno.test("pipelines/pacs.yaml runs end to end from a local server, then is enti
 
   const cold = await project.run("run", ...args);
   assert.equal(cold.code, 0, cold.stdout + cold.stderr);
-  // 1 download + images + backbone + features + 16 finetune + 8 average + 4 ensembles + report.
-  assert.match(cold.stdout, /pacs: 33 ran, 0 cached, 0 failed, 0 skipped/);
+  // 1 download + images + backbone + features + 16 finetune + 4 linear probes + 8 average +
+  // 4 ensembles + report.
+  assert.match(cold.stdout, /pacs: 37 ran, 0 cached, 0 failed, 0 skipped/);
   assert.ok(server.requests.some((r) => r.path === "PACS.zip"), "PACS came from the server");
 
   const status = JSON.parse((await project.run("status", "--json", ...args)).stdout) as StatusJson;
-  assert.equal(status.stages.length, 33);
+  assert.equal(status.stages.length, 37);
   assert.deepEqual(status.stages.filter((s) => s.state !== "cached"), []);
   const report = status.stages.find((s) => s.id === "report")!;
   const { columns, rows } = await reportTable(project.cache, report.key!);
@@ -96,6 +97,7 @@ Deno.test("pipelines/pacs.yaml runs end to end from a local server, then is enti
     "Greedy soup (p=0.9)",
     "WiSE-FT (p=0)",
     "WiSE-FT (p=0.9)",
+    "Linear probe",
   ]);
   for (const row of rows) {
     assert.equal(row.cells.length, 5, row.label);
@@ -106,6 +108,6 @@ Deno.test("pipelines/pacs.yaml runs end to end from a local server, then is enti
   const requests = server.requests.length;
   const warm = await project.run("run", ...args);
   assert.equal(warm.code, 0, warm.stdout + warm.stderr);
-  assert.match(warm.stdout, /pacs: 0 ran, 33 cached, 0 failed, 0 skipped/);
+  assert.match(warm.stdout, /pacs: 0 ran, 37 cached, 0 failed, 0 skipped/);
   assert.equal(server.requests.length, requests, "a cached run fetches nothing");
 });

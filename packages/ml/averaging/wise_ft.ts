@@ -8,6 +8,7 @@
  * ```
  */
 import { architectureOf, type Weights } from "../models/weights.ts";
+import { compareValidation, type ValidationScore } from "./validation_score.ts";
 
 /** Alpha 0 gives `initial`, alpha 1 gives `finetuned`, exactly. */
 export function wiseFt(initial: Weights, finetuned: Weights, alpha: number): Weights {
@@ -23,4 +24,24 @@ export function wiseFt(initial: Weights, finetuned: Weights, alpha: number): Wei
     }
     return { name: tensor.name, shape: [...tensor.shape], values };
   });
+}
+
+/**
+ * The alpha chosen by training-domain validation: best by
+ * {@link compareValidation}; a full tie goes to the larger alpha (closer to
+ * the fine-tuned network: interpolation has to earn its place).
+ *
+ * @example
+ * ```ts
+ * selectAlpha([{ alpha: 0.5, score: { acc: 0.9, nll: 0.3 } }, { alpha: 1, score: { acc: 0.9, nll: 0.3 } }]); // 1
+ * ```
+ */
+export function selectAlpha(
+  candidates: readonly { alpha: number; score: ValidationScore }[],
+): number {
+  const sorted = [...candidates].sort((a, b) =>
+    compareValidation(a.score, b.score) || b.alpha - a.alpha
+  );
+  if (!sorted[0]) throw new TypeError("Cannot select among no alphas");
+  return sorted[0].alpha;
 }
