@@ -43,23 +43,29 @@ async function inputBatch(size: number): Promise<Tensor> {
 Deno.test("resnet() has torchvision's parameter counts, tensor shapes and feature sizes", () => {
   const counts = { resnet18: 11_689_512, resnet34: 21_797_672, resnet50: 25_557_032 };
   for (const [name, spec] of Object.entries(RESNET_ARCHITECTURES)) {
-    const model = resnet(tf, spec, { inputSize: [224, 224] });
-    const trainable = model.trainableWeights.reduce(
-      (n, w) => n + w.shape.reduce((a, b) => a! * b!, 1)!,
-      0,
-    );
+    // Trainable parameters: every tensor but BatchNorm's running statistics.
+    const trainable = [...resnetTensorShapes(spec)]
+      .filter(([tensor]) => !/running_(mean|var)$/.test(tensor))
+      .reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0);
     assert.equal(trainable, counts[name as keyof typeof counts], name);
-    const features = spec.block === "basic" ? 512 : 2048;
-    assert.deepEqual(model.getLayer(RESNET_FEATURES).outputShape, [null, features]);
-    assert.deepEqual(model.getLayer("layer4.0.out").outputShape, [null, 7, 7, features]);
-    assert.deepEqual(model.outputShape, [null, 1000]);
-    model.dispose();
   }
+  // One full-size network (building allocates and initialises every weight).
+  const model = resnet(tf, RESNET_ARCHITECTURES.resnet50, { inputSize: [224, 224] });
+  const built = model.trainableWeights.reduce(
+    (n, w) => n + w.shape.reduce((a, b) => a! * b!, 1)!,
+    0,
+  );
+  assert.equal(built, counts.resnet50);
+  assert.deepEqual(model.getLayer(RESNET_FEATURES).outputShape, [null, 2048]);
+  assert.deepEqual(model.getLayer("layer4.0.out").outputShape, [null, 7, 7, 2048]);
+  assert.deepEqual(model.getLayer("layer2.0.conv2_pad").outputShape, [null, 58, 58, 128]);
+  assert.deepEqual(model.outputShape, [null, 1000]);
+  model.dispose();
   // torchvision's state_dict of resnet50 has 320 entries, 53 of them num_batches_tracked.
   assert.equal(resnetTensorShapes(RESNET_ARCHITECTURES.resnet50).size, 320 - 53);
   assert.deepEqual(
-    resnetTensorShapes(RESNET_ARCHITECTURES.resnet50).get("layer2.0.downsample.0.weight"),
-    [512, 256, 1, 1],
+    resnetTensorShapes(RESNET_ARCHITECTURES.resnet18).get("layer2.0.downsample.0.weight"),
+    [128, 64, 1, 1],
   );
 });
 
