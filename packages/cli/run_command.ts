@@ -1,8 +1,18 @@
 /**
  * `dropline run <pipeline.yaml>`: runs a pipeline, reusing stored results.
  */
-import { type CompiledPipeline, planPipeline, runPipeline, Store } from "@dropline/engine";
+import {
+  type CompiledPipeline,
+  type Executor,
+  type ExecutorName,
+  LocalExecutor,
+  planPipeline,
+  runPipeline,
+  SlurmExecutor,
+  Store,
+} from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS, positiveInt, UsageError } from "./args.ts";
+import { checkSlurmReachable, chooseExecutor } from "./executor_choice.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
 import { formatMs, TerminalReporter } from "./terminal_reporter.ts";
 import { openJournalReader } from "./journal_reader.ts";
@@ -10,7 +20,8 @@ import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
 export const RUN_USAGE =
   `Usage: deno task run <pipeline.yaml> [--set params.k=v]... [--jobs N] [--keep-going] [--dry-run]
-                      [--force <stage>]... [--only <stage>]... [--cache-dir DIR] [--verbose]`;
+                      [--force <stage>]... [--only <stage>]... [--cache-dir DIR] [--verbose]
+                      [--executor local|slurm] [--retries N]`;
 
 /** Runs the command; returns the exit code (0 ok, 1 a stage failed, 130 interrupted). */
 export async function runCommand(args: string[]): Promise<number> {
@@ -22,6 +33,8 @@ export async function runCommand(args: string[]): Promise<number> {
     force: { type: "string", multiple: true },
     only: { type: "string", multiple: true },
     verbose: { type: "boolean", short: "v" },
+    executor: { type: "string" },
+    retries: { type: "string" },
   }, "run");
   if (values.help) return usage(RUN_USAGE, 0);
   if (positionals.length !== 1) {
@@ -33,7 +46,12 @@ export async function runCommand(args: string[]): Promise<number> {
   const only = values.only
     ? withAncestors(pipeline, selectStages(pipeline, values.only, "--only"))
     : undefined;
-  if (values["dry-run"]) return await dryRun(pipeline, cacheDir, forced, only);
+  const executor = chooseExecutor(values.executor, pipeline, {
+    DROPLINE_EXECUTOR: Deno.env.get("DROPLINE_EXECUTOR"),
+  }).name;
+  const retries = values.retries === undefined ? 0 : nonNegativeInt("--retries", values.retries);
+  if (values["dry-run"]) return await dryRun(pipeline, cacheDir, forced, only, executor);
+  if (executor === "slurm") await checkSlurmReachable();
 
   const controller = new AbortController();
   const interrupt = () => {
@@ -50,13 +68,23 @@ export async function runCommand(args: string[]): Promise<number> {
   try {
     const summary = await runPipeline(pipeline, {
       cacheDir,
-      jobs: values.jobs ? positiveInt("--jobs", values.jobs) : navigator.hardwareConcurrency,
+      ...(values.jobs ? { jobs: positiveInt("--jobs", values.jobs) } : {}),
       keepGoing: values["keep-going"] === true,
       forced,
       ...(only ? { selected: only } : {}),
       argv: args,
       reporter,
       signal: controller.signal,
+      executor: ({ runId, store }): Executor =>
+        executor === "slurm"
+          ? new SlurmExecutor({
+            runId,
+            pipelineName: pipeline.name,
+            store,
+            retries,
+            note: (message) => reporter.note(message),
+          })
+          : new LocalExecutor(store),
     });
     reporter.close();
     const c = summary.counts;
@@ -81,16 +109,34 @@ async function dryRun(
   cacheDir: string,
   forced: ReadonlySet<string>,
   only: ReadonlySet<string> | undefined,
+  executorName: ExecutorName,
 ): Promise<number> {
+  const store = new Store(cacheDir);
   const db = openJournalReader(cacheDir);
-  const plan = await planPipeline(pipeline, new Store(cacheDir), db, forced);
+  const plan = await planPipeline(pipeline, store, db, forced);
   db?.close();
+  // Nothing is submitted or started: the executor only says what it would do.
+  const executor: Executor = executorName === "slurm"
+    ? new SlurmExecutor({
+      runId: "dry-run",
+      pipelineName: pipeline.name,
+      store,
+      retries: 0,
+      note: () => {},
+    })
+    : new LocalExecutor(store);
   let toRun = 0;
   for (const stage of plan) {
     if (only && !only.has(stage.id)) continue;
     if (stage.action === "run") toRun++;
+    // Where a stage runs is worth a line only when it is not here.
+    const where = stage.action === "run" && executorName !== "local"
+      ? `\n            ${executor.describe(pipeline.byId.get(stage.id)!)}`
+      : "";
     console.log(
-      `${stage.action === "run" ? "would run " : "cached    "} ${stage.id}: ${stage.reason}`,
+      `${
+        stage.action === "run" ? "would run " : "cached    "
+      } ${stage.id}: ${stage.reason}${where}`,
     );
   }
   console.log(
@@ -99,6 +145,14 @@ async function dryRun(
     } cached (dry run: nothing executed)`,
   );
   return 0;
+}
+
+function nonNegativeInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new UsageError(`${flag} expects a whole number >= 0, got "${value}"`);
+  }
+  return n;
 }
 
 function usage(text: string, code: number): number {

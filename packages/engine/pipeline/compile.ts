@@ -8,7 +8,12 @@ import { isAbsolute, resolve as resolvePath } from "node:path";
 import type { Task } from "@dropline/task";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { didYouMean } from "../util/suggest.ts";
-import { type PipelineDefinition, readDefinition, type StageDefinition } from "./definition.ts";
+import {
+  type ExecutorName,
+  type PipelineDefinition,
+  readDefinition,
+  type StageDefinition,
+} from "./definition.ts";
 import { topologicalOrder } from "./graph.ts";
 import { type Combination, expansionId } from "./matrix.ts";
 import { expandStage } from "./expand_stage.ts";
@@ -19,6 +24,8 @@ import type { PipelineSource, ValuePath } from "./source.ts";
 import { findReferences, render, type RenderScope } from "./template.ts";
 import { zodProblems } from "./zod_problems.ts";
 import { resolveStageReference, type StageExpansions } from "./stage_reference.ts";
+import type { Resources } from "./resources.ts";
+import { defaultResources, stageResources } from "./stage_resources.ts";
 
 /** One expanded stage, ready for keying and execution. */
 export interface CompiledStage {
@@ -41,6 +48,8 @@ export interface CompiledStage {
   env?: Record<string, string>;
   /** Local input files named in the params (absolute), hashed into the key. */
   inputFiles: string[];
+  /** Cluster resources (defaults merged in); not part of the key. */
+  resources: Resources;
   /** Renders the real `with`, given each upstream's published output directory. */
   params(outDir: (id: string) => string): unknown;
 }
@@ -54,6 +63,8 @@ export interface CompiledPipeline {
   params: Record<string, unknown>;
   stages: CompiledStage[];
   byId: Map<string, CompiledStage>;
+  /** The executor the file asks for (`executor:`), when it names one. */
+  executor?: ExecutorName;
 }
 
 /** What compilation needs besides the source. */
@@ -80,6 +91,7 @@ export function compilePipeline(source: PipelineSource, options: CompileOptions)
   const expansions: StageExpansions = new Map();
   const stages: CompiledStage[] = [];
   const stageProblems: Problem[] = [];
+  const defaults = defaultResources(definition.resources, params, source, stageProblems);
   for (const stage of order) {
     const combos = expandStage(stage, params, source, stageProblems);
     expansions.set(stage.name, combos);
@@ -90,6 +102,7 @@ export function compilePipeline(source: PipelineSource, options: CompileOptions)
         expansions,
         dir,
         tasks: options.tasks,
+        defaults,
       }, stageProblems);
       if (compiled) stages.push({ ...compiled, seq: stages.length });
     }
@@ -103,6 +116,7 @@ export function compilePipeline(source: PipelineSource, options: CompileOptions)
     params,
     stages,
     byId: new Map(stages.map((s) => [s.id, s])),
+    ...(definition.executor ? { executor: definition.executor } : {}),
   };
 }
 
@@ -164,6 +178,7 @@ interface ExpansionContext {
   expansions: StageExpansions;
   dir: string;
   tasks: ReadonlyMap<string, Task>;
+  defaults: Resources;
 }
 
 function compileExpansion(
@@ -215,6 +230,12 @@ function compileExpansion(
     if ("error" in ref) report(["stages", stage.name, "needs"], ref.error);
     else ref.ids.forEach((upId) => upstream.add(upId));
   }
+  const resources = stageResources(
+    { source: context.source, stageName: stage.name, stageId: id },
+    stage.resources,
+    { defaults: context.defaults, params: context.params, combo },
+    problems,
+  );
   const renderFailed = problems.length > before;
   const parsed = task.schema.safeParse(keyTemplate);
   if (!parsed.success) {
@@ -258,6 +279,7 @@ function compileExpansion(
     usedParams,
     ...(env ? { env } : {}),
     inputFiles,
+    resources,
     params: (outDir) => task.schema.parse(render(stage.with, scopeFor(outDir), [], () => {})),
   };
 }

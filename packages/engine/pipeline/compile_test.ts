@@ -160,7 +160,7 @@ Deno.test("compilePipeline() rejects invalid YAML with its position", () => {
 Deno.test("compilePipeline() suggests a close match for an unknown top-level key", () => {
   const text = "name: x\nparam:\n  n: 1\nstages:\n  a: { task: shell, with: { run: 'true' } }\n";
   assert.deepEqual(problems(text), [
-    `/p/x.yaml:2:1: field "param": Unknown key "param" (did you mean "params"?); expected one of name, description, params, stages`,
+    `/p/x.yaml:2:1: field "param": Unknown key "param" (did you mean "params"?); expected one of name, description, executor, params, resources, stages`,
   ]);
 });
 
@@ -168,7 +168,7 @@ Deno.test("compilePipeline() names the stage of an unknown stage key", () => {
   const text =
     "name: x\nstages:\n  a:\n    task: shell\n    neds: [b]\n    with: { run: 'true' }\n";
   assert.deepEqual(problems(text), [
-    `/p/x.yaml:5:5: stage "a", field "neds": Unknown key "neds" (did you mean "needs"?); expected one of task, with, needs, matrix, exclude, include, description`,
+    `/p/x.yaml:5:5: stage "a", field "neds": Unknown key "neds" (did you mean "needs"?); expected one of task, with, needs, matrix, exclude, include, resources, description`,
   ]);
 });
 

@@ -17,7 +17,15 @@ export interface StageDefinition {
   exclude: Record<string, unknown>[];
   include: Record<string, unknown>[];
   description?: string;
+  /** The stage's `resources` map, values not yet rendered. */
+  resources?: Record<string, unknown>;
 }
+
+/** Where stages run: in this process's machine, or as Slurm jobs. */
+export type ExecutorName = "local" | "slurm";
+
+/** The executors a pipeline or `--executor` may name. */
+export const EXECUTOR_NAMES: readonly ExecutorName[] = ["local", "slurm"];
 
 /** A pipeline as written in YAML. */
 export interface PipelineDefinition {
@@ -25,10 +33,22 @@ export interface PipelineDefinition {
   description?: string;
   params: Record<string, unknown>;
   stages: StageDefinition[];
+  executor?: ExecutorName;
+  /** Default resources of every stage, values not yet rendered. */
+  resources?: Record<string, unknown>;
 }
 
-const TOP_LEVEL_KEYS = ["name", "description", "params", "stages"];
-const STAGE_KEYS = ["task", "with", "needs", "matrix", "exclude", "include", "description"];
+const TOP_LEVEL_KEYS = ["name", "description", "executor", "params", "resources", "stages"];
+const STAGE_KEYS = [
+  "task",
+  "with",
+  "needs",
+  "matrix",
+  "exclude",
+  "include",
+  "resources",
+  "description",
+];
 const STAGE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**
@@ -69,6 +89,17 @@ export function readDefinition(
   }
   const params = doc.params ?? {};
   if (!isRecord(params)) problem(["params"], "Expected a map of parameters");
+  if (doc.executor !== undefined && !EXECUTOR_NAMES.includes(doc.executor as ExecutorName)) {
+    problem(
+      ["executor"],
+      `Unknown executor ${JSON.stringify(doc.executor)}${
+        typeof doc.executor === "string" ? didYouMean(doc.executor, EXECUTOR_NAMES) : ""
+      }; expected one of ${EXECUTOR_NAMES.join(", ")}`,
+    );
+  }
+  if (doc.resources !== undefined && !isRecord(doc.resources)) {
+    problem(["resources"], "Expected a map of default resources (cpus, mem, time, ...)");
+  }
   const stages: StageDefinition[] = [];
   if (!isRecord(doc.stages) || Object.keys(doc.stages).length === 0) {
     problem(["stages"], "Expected a non-empty map of stages");
@@ -84,6 +115,8 @@ export function readDefinition(
     params: params as Record<string, unknown>,
     stages,
     ...(typeof doc.description === "string" ? { description: doc.description } : {}),
+    ...(doc.executor === undefined ? {} : { executor: doc.executor as ExecutorName }),
+    ...(isRecord(doc.resources) ? { resources: doc.resources } : {}),
   };
   return { definition, problems };
 }
@@ -116,6 +149,9 @@ function readStage(name: string, raw: unknown, problem: Report): StageDefinition
   if (!Array.isArray(needs) || !needs.every((n) => typeof n === "string")) {
     fail(at("needs"), "Expected a list of stage names", name);
   }
+  if (raw.resources !== undefined && !isRecord(raw.resources)) {
+    fail(at("resources"), "Expected a map of resources (cpus, mem, time, ...)", name);
+  }
   if (raw.matrix !== undefined && !isRecord(raw.matrix)) {
     fail(at("matrix"), "Expected a map of axes to lists of values", name);
   }
@@ -134,6 +170,7 @@ function readStage(name: string, raw: unknown, problem: Report): StageDefinition
     include,
     ...(raw.matrix === undefined ? {} : { matrix: raw.matrix as Record<string, unknown> }),
     ...(typeof raw.description === "string" ? { description: raw.description } : {}),
+    ...(isRecord(raw.resources) ? { resources: raw.resources } : {}),
   };
 }
 

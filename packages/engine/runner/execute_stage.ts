@@ -8,22 +8,38 @@ import { hostname } from "node:os";
 import type { CompiledStage } from "../pipeline/compile.ts";
 import { acquireLock, type StageLock } from "../store/stage_lock.ts";
 import type { Store } from "../store/store.ts";
-import type { Progress } from "@dropline/task";
+import type { Progress, Task } from "@dropline/task";
 import { runAttempt } from "./run_attempt.ts";
 import type { TaskJob } from "./task_context.ts";
 
-/** What executing a stage needs from the run. */
-export interface StageExecution {
-  stage: CompiledStage;
+/**
+ * One stage to execute, as plain data: everything needed to run it here or
+ * on a cluster node (where it is read back from JSON).
+ */
+export interface StageWork {
+  stageId: string;
+  /** Position in the run; names the attempt's log. */
+  seq: number;
   key: string;
   runId: string;
-  workDir: string;
-  store: Store;
+  /** The task module's URL and name; the task object is imported from it where needed. */
+  taskModule: string;
+  taskName: string;
+  /** The rendered, schema-parsed `with`, upstream outputs as real paths. */
+  params: unknown;
   /** Published output dir of each upstream stage. */
-  outDirOf: (id: string) => string;
+  upstream: Record<string, string>;
+  /** Files the stage must produce (the task's declared outputs for these params). */
+  outputs: string[];
+  /** Directory the task runs in (the pipeline's). */
+  workDir: string;
+  logPath: string;
   /** True when the stage must run even if a result appears meanwhile. */
   forced: boolean;
-  signal: AbortSignal;
+}
+
+/** What a stage's execution reports while it runs. */
+export interface StageHooks {
   /** Called once the lock is held and the task starts. */
   onStart(logPath: string): void;
   onProgress(progress: Progress): void;
@@ -36,43 +52,89 @@ export interface StageExecution {
   onCorrupt(reason: string, movedTo: string): void;
 }
 
-/** How the execution ended. */
+/**
+ * The work for a compiled stage whose key is known.
+ *
+ * @example
+ * ```ts
+ * const work = stageWork(stage, { key, runId, store, forced: false, outDirOf, workDir });
+ * ```
+ */
+export function stageWork(
+  stage: CompiledStage,
+  run: {
+    key: string;
+    runId: string;
+    store: Store;
+    forced: boolean;
+    workDir: string;
+    outDirOf: (id: string) => string;
+  },
+): StageWork {
+  const params = stage.params(run.outDirOf);
+  return {
+    stageId: stage.id,
+    seq: stage.seq,
+    key: run.key,
+    runId: run.runId,
+    taskModule: stage.task.module,
+    taskName: stage.task.name,
+    params,
+    upstream: Object.fromEntries(stage.upstream.map((id) => [id, run.outDirOf(id)])),
+    outputs: [...stage.task.outputs(params as never)],
+    workDir: run.workDir,
+    logPath: run.store.layout.logPath(run.runId, stage.seq),
+    forced: run.forced,
+  };
+}
+
+/** How the execution ended; `ms` is the task's own time when it ran elsewhere. */
 export type ExecutionResult =
-  | { outcome: "succeeded"; digest: string; outDir: string; logPath: string }
+  | { outcome: "succeeded"; digest: string; outDir: string; logPath: string; ms?: number }
   | { outcome: "cached"; digest: string; outDir: string; reason: string }
-  | { outcome: "failed"; message: string; logPath?: string }
+  | { outcome: "failed"; message: string; logPath?: string; ms?: number }
   | { outcome: "interrupted"; logPath?: string };
+
+/** What executing a stage needs besides its work. */
+export interface StageExecution {
+  work: StageWork;
+  task: Task;
+  store: Store;
+  hooks: StageHooks;
+  signal: AbortSignal;
+}
 
 /**
  * Runs the stage under its key's lock and publishes its output.
  *
  * @example
  * ```ts
- * const result = await executeStage({ stage, key, runId, ... });
+ * const result = await executeStage({ work, task, store, hooks, signal });
  * ```
  */
 export async function executeStage(ex: StageExecution): Promise<ExecutionResult> {
-  const lock = await acquireLock(ex.store.layout.lockPath(ex.key), {
+  const { work, hooks } = ex;
+  const lock = await acquireLock(ex.store.layout.lockPath(work.key), {
     pid: Deno.pid,
     host: hostname(),
-    runId: ex.runId,
+    runId: work.runId,
   }, {
     signal: ex.signal,
     onWait: (holder) =>
-      ex.onLockWait(
-        `"${ex.stage.id}" waits: its key is being computed by ${
+      hooks.onLockWait(
+        `"${work.stageId}" waits: its key is being computed by ${
           holder ? `run ${holder.runId} (pid ${holder.pid} on ${holder.host})` : "another run"
         }`,
       ),
   });
   if (!lock) return { outcome: "interrupted" };
-  ex.onLock(lock, true);
+  hooks.onLock(lock, true);
   try {
     // Another run may have produced it while we waited for the lock. A damaged
     // object is moved aside only here, under the lock, so that two runs never
     // both move it, and a concurrent run's fresh result is never moved away.
-    const found = await ex.store.lookup(ex.key);
-    if (found.state === "present" && !ex.forced) {
+    const found = await ex.store.lookup(work.key);
+    if (found.state === "present" && !work.forced) {
       return {
         outcome: "cached",
         digest: found.manifest.digest,
@@ -80,50 +142,50 @@ export async function executeStage(ex: StageExecution): Promise<ExecutionResult>
         reason: "produced by a concurrent run",
       };
     }
-    if (found.state === "corrupt") ex.onCorrupt(found.reason, await ex.store.quarantine(ex.key));
+    if (found.state === "corrupt") {
+      hooks.onCorrupt(found.reason, await ex.store.quarantine(work.key));
+    }
     return await attempt(ex);
   } finally {
-    ex.onLock(lock, false);
+    hooks.onLock(lock, false);
     lock.release();
   }
 }
 
 async function attempt(ex: StageExecution): Promise<ExecutionResult> {
-  const { stage, store, key } = ex;
-  const logPath = store.layout.logPath(ex.runId, stage.seq);
+  const { work, store, task, hooks } = ex;
+  const { key, logPath } = work;
   const staging = await store.createStaging(key);
   const checkpointDir = store.layout.checkpointDir(key);
-  const checkpoints = stage.task.checkpoints ?? true;
+  const checkpoints = task.checkpoints ?? true;
   if (checkpoints) Deno.mkdirSync(checkpointDir, { recursive: true });
   let published = false;
   try {
-    const params = stage.params(ex.outDirOf);
-    const upstream = Object.fromEntries(stage.upstream.map((id) => [id, ex.outDirOf(id)]));
     const job: TaskJob = {
-      module: stage.task.module,
-      taskName: stage.task.name,
-      stageId: stage.id,
+      module: work.taskModule,
+      taskName: work.taskName,
+      stageId: work.stageId,
       key,
-      params,
-      upstream,
+      params: work.params,
+      upstream: work.upstream,
       outDir: staging.outDir,
       checkpointDir,
       logPath,
       metricsPath: logPath.replace(/\.log$/, ".metrics.jsonl"),
-      cwd: ex.workDir,
+      cwd: work.workDir,
     };
-    ex.onStart(logPath);
-    const result = await runAttempt(stage.task, job, {
-      progress: ex.onProgress,
-      metric: ex.onMetric,
-      facts: ex.onFacts,
+    hooks.onStart(logPath);
+    const result = await runAttempt(task, job, {
+      progress: hooks.onProgress,
+      metric: hooks.onMetric,
+      facts: hooks.onFacts,
     }, ex.signal);
     if (!result.ok) {
       return result.interrupted
         ? { outcome: "interrupted", logPath }
         : { outcome: "failed", message: result.message, logPath };
     }
-    const missing = missingOutputs(stage.task.outputs(params), staging.outDir);
+    const missing = missingOutputs(work.outputs, staging.outDir);
     if (missing.length > 0) {
       const list = missing.map((m) => `"${m}"`).join(", ");
       return {

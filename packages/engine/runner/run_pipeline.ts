@@ -13,7 +13,9 @@ import { FileDigests } from "../store/file_digests.ts";
 import { pidAlive, type StageLock } from "../store/stage_lock.ts";
 import { Store } from "../store/store.ts";
 import { Semaphore } from "../util/semaphore.ts";
-import { executeStage } from "./execute_stage.ts";
+import { type StageWork, stageWork } from "./execute_stage.ts";
+import type { Executor, JobInfo } from "./executor.ts";
+import { LocalExecutor } from "./local_executor.ts";
 import { prepareStage } from "./prepare_stage.ts";
 import type { RunReporter, StageOutcome } from "./reporter.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -21,7 +23,8 @@ import { Scheduler } from "./scheduler.ts";
 /** How to run a pipeline. */
 export interface RunOptions {
   cacheDir: string;
-  jobs: number;
+  /** Stages executing at once (default: the executor's). */
+  jobs?: number;
   keepGoing: boolean;
   /** Stage ids that run even when a result is stored. */
   forced: ReadonlySet<string>;
@@ -30,6 +33,8 @@ export interface RunOptions {
   argv: string[];
   reporter: RunReporter;
   signal: AbortSignal;
+  /** Where stages run (default: this machine). Built once the run id is known. */
+  executor?: (run: { runId: string; store: Store }) => Executor;
 }
 
 /** The run's totals. */
@@ -63,6 +68,7 @@ export async function runPipeline(
   try {
     return { ...(await run.execute()), ms: performance.now() - started };
   } finally {
+    await run.executor.close();
     journal.close();
   }
 }
@@ -85,6 +91,7 @@ class PipelineRun {
   #files: FileDigests;
   #lastProgress = new Map<string, number>();
   #facts = new Map<string, Record<string, string | number | boolean>>();
+  readonly executor: Executor;
 
   constructor(
     readonly pipeline: CompiledPipeline,
@@ -93,7 +100,8 @@ class PipelineRun {
     readonly journal: Journal,
   ) {
     this.#stages = pipeline.stages.filter((s) => !options.selected || options.selected.has(s.id));
-    this.#slots = new Semaphore(Math.max(1, options.jobs));
+    this.executor = options.executor?.({ runId: this.runId, store }) ?? new LocalExecutor(store);
+    this.#slots = new Semaphore(Math.max(1, options.jobs ?? this.executor.defaultJobs));
     this.#scheduler = new Scheduler(this.#stages, options.keepGoing ? "keep-going" : "fail-fast");
     this.#files = new FileDigests(journal.db, true);
   }
@@ -199,31 +207,47 @@ class PipelineRun {
     reason: string,
   ): Promise<void> {
     const id = stage.id;
-    const startedAt = Date.now();
-    const result = await executeStage({
-      stage,
-      key,
-      runId: this.runId,
-      workDir: this.pipeline.dir,
-      store: this.store,
-      outDirOf: (up) => this.#results.get(up)!.outDir,
-      forced,
-      signal: this.options.signal,
-      onStart: (logPath) => {
-        this.journal.updateStage(this.runId, id, { state: "running", startedAt, logPath, reason });
-        this.options.reporter.started(id);
+    let work: StageWork;
+    try {
+      work = stageWork(stage, {
+        key,
+        runId: this.runId,
+        store: this.store,
+        forced,
+        workDir: this.pipeline.dir,
+        outDirOf: (up) => this.#results.get(up)!.outDir,
+      });
+    } catch (error) {
+      return this.#fail(id, (error as Error).message);
+    }
+    let startedAt = Date.now();
+    const result = await this.executor.execute(
+      { work, task: stage.task, resources: stage.resources },
+      {
+        onStart: (logPath) => {
+          startedAt = Date.now();
+          this.journal.updateStage(this.runId, id, {
+            state: "running",
+            startedAt,
+            logPath,
+            reason,
+          });
+          this.options.reporter.started(id);
+        },
+        onProgress: (progress) => this.#progress(id, progress),
+        onMetric: (record) => this.journal.addMetrics(this.runId, id, record),
+        onFacts: (facts) => this.#recordFacts(id, facts),
+        onLockWait: (message) => this.options.reporter.note(message),
+        onLock: (lock, held) => held ? this.#locks.add(lock) : this.#locks.delete(lock),
+        onCorrupt: (why, moved) =>
+          this.options.reporter.note(
+            `Stored result of "${id}" is corrupted (${why}); moved to ${moved} and recomputing`,
+          ),
+        onJob: (job) => this.#recordJob(id, job),
       },
-      onProgress: (progress) => this.#progress(id, progress),
-      onMetric: (record) => this.journal.addMetrics(this.runId, id, record),
-      onFacts: (facts) => this.#recordFacts(id, facts),
-      onLockWait: (message) => this.options.reporter.note(message),
-      onLock: (lock, held) => held ? this.#locks.add(lock) : this.#locks.delete(lock),
-      onCorrupt: (why, moved) =>
-        this.options.reporter.note(
-          `Stored result of "${id}" is corrupted (${why}); moved to ${moved} and recomputing`,
-        ),
-    });
-    const ms = Date.now() - startedAt;
+      this.options.signal,
+    );
+    const ms = ("ms" in result ? result.ms : undefined) ?? Date.now() - startedAt;
     if (result.outcome === "succeeded") {
       return this.#succeed(id, "succeeded", result.digest, result.outDir, {
         reason,
@@ -301,6 +325,15 @@ class PipelineRun {
     const merged = { ...this.#facts.get(id), ...facts };
     this.#facts.set(id, merged);
     this.journal.updateStage(this.runId, id, { facts: JSON.stringify(merged) });
+  }
+
+  #recordJob(id: string, job: JobInfo): void {
+    this.#recordFacts(id, {
+      executor: job.executor,
+      job_id: job.id,
+      job_state: job.state,
+      ...(job.node ? { job_node: job.node } : {}),
+    });
   }
 
   #heartbeat(): void {

@@ -10,6 +10,8 @@
  * - `locks/<key>.lock`                 per-key locks
  * - `logs/<run>/<seq>.log`             one log per stage attempt
  * - `corrupt/<key>.<time>/`            objects that failed verification, kept for inspection
+ * - `slurm/<run>/<n>/`                 a Slurm job's script, spec, output and stage exit statuses
+ * - `slurm/keys/<key>.json`            the Slurm job computing a key (for re-attaching)
  * - `journal.db`                       the run journal (SQLite, WAL)
  */
 import { resolve } from "node:path";
@@ -25,6 +27,7 @@ export const CACHE_ENTRIES = {
   locks: "locks",
   logs: "logs",
   corrupt: "corrupt",
+  slurm: "slurm",
   journal: "journal.db",
 } as const;
 
@@ -116,6 +119,21 @@ export class CacheLayout {
   /** The log of the stage at position `seq` in run `runId`. */
   logPath(runId: string, seq: number): string {
     return `${this.runLogDir(runId)}/${seq}.log`;
+  }
+
+  /** The directory of the `n`th Slurm job a run submitted (shared with the compute nodes). */
+  slurmJobDir(runId: string, n: number): string {
+    return `${this.root}/slurm/${runId}/${n}`;
+  }
+
+  /** Where the Slurm job records of keys live. */
+  get slurmKeysDir(): string {
+    return `${this.root}/slurm/keys`;
+  }
+
+  /** The record of the Slurm job computing `key`. */
+  slurmRecordPath(key: string): string {
+    return `${this.slurmKeysDir}/${key}.json`;
   }
 
   /** Where a damaged object of `key` is moved at time `at`. */

@@ -1,0 +1,300 @@
+/**
+ * The Slurm executor: stages handed to it are collected for a moment, packed
+ * into jobs ({@link groupStages}) and submitted with `sbatch`; one `squeue`
+ * query per poll (with backoff) follows every job of the run, and each
+ * stage's exit-status file in the shared cache says how it ended. A stage
+ * whose key a job of an earlier, dead run is still computing is re-attached
+ * to that job instead of being submitted again.
+ */
+import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { ExecutionResult } from "../execute_stage.ts";
+import type { ExecutionHooks, ExecutionRequest, Executor } from "../executor.ts";
+import type { Store } from "../../store/store.ts";
+import { pidAlive } from "../../store/stage_lock.ts";
+import { groupStages, jobResources } from "./grouping.ts";
+import {
+  EventsReader,
+  jobPaths,
+  type JobRecord,
+  type JobSpec,
+  readJson,
+  removeIfPresent,
+  type StageStatus,
+  writeJsonAtomic,
+} from "./job_files.ts";
+import { jobScript } from "./job_script.ts";
+import { JobMonitor, type MonitoredStage } from "./job_monitor.ts";
+import { jobPhase } from "./job_state.ts";
+import type { TrackerTimings } from "./job_tracker.ts";
+import { sbatchArgs } from "./sbatch_args.ts";
+import { CommandSlurmClient, type SlurmClient } from "./slurm_client.ts";
+
+const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
+const CONFIG = fileURLToPath(new URL("../../../../deno.json", import.meta.url));
+
+/** Timings of submission and polling, in milliseconds. */
+export interface SlurmTimings extends TrackerTimings {
+  /** Stages becoming ready within this window are submitted together (and may share a job). */
+  submitDelayMs: number;
+  pollMinMs: number;
+  pollMaxMs: number;
+}
+
+/** Defaults; `DROPLINE_SLURM_EXIT_WAIT` (seconds) overrides `exitFileWaitMs`. */
+export const DEFAULT_SLURM_TIMINGS: SlurmTimings = {
+  submitDelayMs: 100,
+  pollMinMs: 500,
+  pollMaxMs: 30_000,
+  exitFileWaitMs: 60_000,
+  failedExitFileWaitMs: 3_000,
+  unseenMs: 60_000,
+};
+
+/** What the Slurm executor needs from the run. */
+export interface SlurmExecutorOptions {
+  runId: string;
+  pipelineName: string;
+  store: Store;
+  /** Resubmissions of a stage whose job was lost (NODE_FAIL, PREEMPTED, BOOT_FAIL). */
+  retries: number;
+  note: (message: string) => void;
+  client?: SlurmClient;
+  timings?: Partial<SlurmTimings>;
+  /** Deno on the compute nodes (default: this one, `DROPLINE_SLURM_DENO` overrides). */
+  deno?: string;
+}
+
+/** Runs every stage as (part of) a Slurm job. */
+export class SlurmExecutor implements Executor {
+  readonly name = "slurm";
+  readonly defaultJobs = 1000;
+  /** The tag in every job name of this run. */
+  readonly jobName: string;
+  #options: SlurmExecutorOptions;
+  #client: SlurmClient;
+  #timings: SlurmTimings;
+  #queue: MonitoredStage[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+  #submitted = 0;
+  #monitor: JobMonitor;
+  #watching = false;
+
+  constructor(options: SlurmExecutorOptions) {
+    this.#options = options;
+    this.#client = options.client ?? new CommandSlurmClient();
+    this.jobName = `dropline.${options.runId}`;
+    const exitWait = Number(Deno.env.get("DROPLINE_SLURM_EXIT_WAIT"));
+    this.#timings = {
+      ...DEFAULT_SLURM_TIMINGS,
+      ...(exitWait > 0 ? { exitFileWaitMs: exitWait * 1000 } : {}),
+      ...options.timings,
+    };
+    this.#monitor = new JobMonitor({
+      client: this.#client,
+      timings: this.#timings,
+      retries: options.retries,
+      note: options.note,
+      resubmit: (stage) => this.#enqueue(stage),
+      finished: (stage) => this.#forget(stage),
+    });
+  }
+
+  execute(
+    request: ExecutionRequest,
+    hooks: ExecutionHooks,
+    signal: AbortSignal,
+  ): Promise<ExecutionResult> {
+    if (signal.aborted) return Promise.resolve({ outcome: "interrupted" });
+    if (!this.#watching) {
+      this.#watching = true;
+      signal.addEventListener("abort", () => this.#cancel(), { once: true });
+    }
+    return new Promise((resolve) => {
+      this.#enqueue({ request, hooks, resolve, submissions: 0, done: false });
+    });
+  }
+
+  describe(stage: Pick<ExecutionRequest, "task" | "resources">): string {
+    const flags = sbatchArgs(stage.resources, { name: "", comment: "", output: "", chdir: "" })
+      .filter((flag) => !/^--(parsable|job-name|comment|output|chdir|no-requeue)\b/.test(flag));
+    const { groupSize, groupSeconds } = stage.resources;
+    const grouped = groupSize !== undefined || groupSeconds !== undefined
+      ? " (grouped with other ready stages)"
+      : "";
+    return `as a Slurm job${grouped}: sbatch ${flags.join(" ") || "(cluster defaults)"}`;
+  }
+
+  async close(): Promise<void> {
+    await this.#flushing;
+    await this.#monitor.idle();
+  }
+
+  #enqueue(stage: MonitoredStage): void {
+    this.#queue.push(stage);
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      const batch = this.#queue.splice(0);
+      this.#flushing = this.#flushing.then(() =>
+        this.#flush(batch).catch((error) => {
+          const message = `Cannot submit to Slurm: ${(error as Error).message}`;
+          batch.forEach((stage) => this.#monitor.finish(stage, { outcome: "failed", message }));
+        })
+      );
+    }, this.#timings.submitDelayMs);
+  }
+
+  async #flush(batch: MonitoredStage[]): Promise<void> {
+    if (this.#monitor.cancelling) {
+      batch.forEach((stage) => this.#monitor.finish(stage, { outcome: "interrupted" }));
+      return;
+    }
+    const fresh = await this.#reattach(batch);
+    const groups = groupStages(
+      fresh.map((stage) => ({ resources: stage.request.resources, stage })),
+    );
+    for (const group of groups) await this.#submit(group.map((g) => g.stage));
+  }
+
+  /** Stages whose key a live job is computing follow that job; the rest are returned. */
+  async #reattach(batch: MonitoredStage[]): Promise<MonitoredStage[]> {
+    const records = new Map<MonitoredStage, JobRecord>();
+    for (const stage of batch) {
+      const record = readJson<JobRecord>(
+        this.#options.store.layout.slurmRecordPath(stage.request.work.key),
+      );
+      if (record && record.runId !== this.#options.runId) records.set(stage, record);
+    }
+    if (records.size === 0) return batch;
+    let listing;
+    try {
+      listing = await this.#client.squeue([...new Set([...records.values()].map((r) => r.name))]);
+    } catch (error) {
+      this.#options.note(`Cannot check earlier runs' Slurm jobs: ${(error as Error).message}`);
+      return batch;
+    }
+    const fresh: MonitoredStage[] = [];
+    for (const stage of batch) {
+      const record = records.get(stage);
+      const seen = record && listing.find((job) => job.jobId === record.jobId);
+      const status = record &&
+        readJson<StageStatus>(jobPaths.status(record.jobDir, record.index));
+      const id = stage.request.work.stageId;
+      if (record && (status?.outcome === "succeeded" || status?.outcome === "cached")) {
+        this.#monitor.finish(stage, {
+          outcome: "cached",
+          digest: status.digest,
+          outDir: status.outDir,
+          reason: `produced by Slurm job ${record.jobId} of run ${record.runId}`,
+        });
+      } else if (record && seen && jobPhase(seen.state) !== "ended") {
+        stage.job = {
+          jobId: record.jobId,
+          jobDir: record.jobDir,
+          index: record.index,
+          events: new EventsReader(jobPaths.events(record.jobDir, record.index)),
+          started: false,
+          ours: record.host === hostname() && !pidAlive(record.pid),
+        };
+        this.#options.note(
+          `"${id}": re-attached to Slurm job ${record.jobId} (${seen.state}) of run ${record.runId}`,
+        );
+        this.#monitor.track(stage, record.name, record.resources, seen);
+      } else fresh.push(stage);
+    }
+    return fresh;
+  }
+
+  async #submit(group: MonitoredStage[]): Promise<void> {
+    const n = ++this.#submitted;
+    const jobDir = this.#options.store.layout.slurmJobDir(this.#options.runId, n);
+    const works = group.map((stage) => stage.request.work);
+    const resources = jobResources(group.map((stage) => stage.request.resources));
+    const ids = works.map((w) => w.stageId);
+    const args = sbatchArgs(resources, {
+      name: this.jobName,
+      comment: `dropline:${this.#options.pipelineName}:${
+        ids.length === 1 ? ids[0] : `${ids.length}_stages`
+      }`,
+      output: jobPaths.output(jobDir),
+      chdir: works[0]!.workDir,
+    });
+    let jobId: string;
+    try {
+      Deno.mkdirSync(jobDir, { recursive: true });
+      Deno.mkdirSync(this.#options.store.layout.slurmKeysDir, { recursive: true });
+      const spec: JobSpec = {
+        cacheDir: this.#options.store.root,
+        runId: this.#options.runId,
+        jobDir,
+        stages: works,
+      };
+      writeJsonAtomic(jobPaths.spec(jobDir), spec);
+      Deno.writeTextFileSync(
+        jobPaths.script(jobDir),
+        jobScript({
+          deno: this.#options.deno ?? Deno.env.get("DROPLINE_SLURM_DENO") ?? Deno.execPath(),
+          config: CONFIG,
+          worker: WORKER,
+          spec: jobPaths.spec(jobDir),
+          runId: this.#options.runId,
+          stageIds: ids,
+          sbatchArgs: args,
+        }),
+      );
+      jobId = await this.#client.sbatch(args, jobPaths.script(jobDir));
+    } catch (error) {
+      const message = `Cannot submit to Slurm: ${(error as Error).message}`;
+      group.forEach((stage) => this.#monitor.finish(stage, { outcome: "failed", message }));
+      return;
+    }
+    for (const [index, stage] of group.entries()) {
+      stage.submissions++;
+      stage.job = {
+        jobId,
+        jobDir,
+        index,
+        events: new EventsReader(jobPaths.events(jobDir, index)),
+        started: false,
+        ours: true,
+      };
+      const record: JobRecord = {
+        jobId,
+        name: this.jobName,
+        jobDir,
+        index,
+        runId: this.#options.runId,
+        host: hostname(),
+        pid: Deno.pid,
+        resources,
+      };
+      writeJsonAtomic(this.#options.store.layout.slurmRecordPath(stage.request.work.key), record);
+      this.#monitor.track(stage, this.jobName, resources);
+    }
+    this.#options.note(`submitted Slurm job ${jobId} for ${describeStages(ids)}`);
+    // Submitted while Ctrl-C was being handled: cancel it too.
+    if (this.#monitor.cancelling) await this.#monitor.cancel();
+  }
+
+  async #cancel(): Promise<void> {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const queued = this.#queue.splice(0);
+    queued.forEach((stage) => this.#monitor.finish(stage, { outcome: "interrupted" }));
+    await this.#monitor.cancel();
+  }
+
+  /** A stage is settled: its key record goes unless another job took it over. */
+  #forget(stage: MonitoredStage): void {
+    if (!stage.job) return;
+    const path = this.#options.store.layout.slurmRecordPath(stage.request.work.key);
+    const record = readJson<JobRecord>(path);
+    if (record?.jobId === stage.job.jobId) removeIfPresent(path);
+  }
+}
+
+function describeStages(ids: readonly string[]): string {
+  if (ids.length === 1) return `"${ids[0]}"`;
+  return `${ids.length} stages ("${ids[0]}" ... "${ids.at(-1)}")`;
+}

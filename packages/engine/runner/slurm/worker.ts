@@ -1,0 +1,133 @@
+/**
+ * The entry point of a Slurm job: runs the stages of its spec one after
+ * another through the same `executeStage` as a local run (key lock, staging,
+ * atomic publish, checkpoints, task host, logs and metrics), and leaves for
+ * each stage an events file and an exit-status file in the shared cache.
+ *
+ *   deno run -A --config deno.json worker.ts <cache>/slurm/<run>/<n>/spec.json
+ *
+ * On SIGTERM (scancel, time limit, preemption) the running stage is
+ * interrupted and keeps its checkpoints; a resubmitted job skips the stages
+ * that already have a final status and resumes the others.
+ *
+ * Exit codes: 0 every stage succeeded, 1 a stage failed, 130 interrupted.
+ */
+import { hostname } from "node:os";
+import type { Task } from "@dropline/task";
+import type { StageLock } from "../../store/stage_lock.ts";
+import { Store } from "../../store/store.ts";
+import { executeStage, type ExecutionResult, type StageWork } from "../execute_stage.ts";
+import {
+  jobPaths,
+  type JobSpec,
+  readJson,
+  type StageStatus,
+  type WorkerEvent,
+  writeJsonAtomic,
+} from "./job_files.ts";
+
+const HEARTBEAT_MS = 5_000;
+const PROGRESS_EVERY_MS = 500;
+
+async function main(specPath: string): Promise<number> {
+  const spec = JSON.parse(Deno.readTextFileSync(specPath)) as JobSpec;
+  const jobId = Deno.env.get("SLURM_JOB_ID") ?? "unknown";
+  const node = hostname();
+  const controller = new AbortController();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(signal, () => controller.abort());
+  }
+  const locks = new Set<StageLock>();
+  const heartbeat = setInterval(() => locks.forEach((lock) => lock.touch()), HEARTBEAT_MS);
+  const store = new Store(spec.cacheDir);
+  let failed = false;
+  try {
+    for (const [index, work] of spec.stages.entries()) {
+      const statusPath = jobPaths.status(spec.jobDir, index);
+      const previous = readJson<StageStatus>(statusPath);
+      if (previous && previous.outcome !== "interrupted") continue; // a resubmitted job
+      if (controller.signal.aborted) break;
+      const emit = eventWriter(jobPaths.events(spec.jobDir, index));
+      const started = Date.now();
+      // Also the proof that this node sees the cache directory.
+      emit({ type: "started", jobId, node, at: started });
+      const result = await runStage(work, { store, emit, locks, signal: controller.signal });
+      const status: StageStatus = { ...result, jobId, node, ms: Date.now() - started };
+      writeJsonAtomic(statusPath, status);
+      if (result.outcome === "failed") failed = true;
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return controller.signal.aborted ? 130 : failed ? 1 : 0;
+}
+
+interface StageRun {
+  store: Store;
+  emit: (event: WorkerEvent) => void;
+  locks: Set<StageLock>;
+  signal: AbortSignal;
+}
+
+async function runStage(work: StageWork, run: StageRun): Promise<ExecutionResult> {
+  try {
+    Deno.statSync(work.workDir);
+  } catch {
+    return {
+      outcome: "failed",
+      message: `The pipeline directory "${work.workDir}" does not exist on node ${hostname()}: ` +
+        "it must be on a filesystem the compute nodes share",
+    };
+  }
+  let task: Task;
+  try {
+    task = (await import(work.taskModule)).default as Task;
+  } catch (error) {
+    return {
+      outcome: "failed",
+      message: `Cannot load task "${work.taskName}" on node ${hostname()}: ${
+        (error as Error).message
+      }`,
+    };
+  }
+  let lastProgress = 0;
+  return await executeStage({
+    work,
+    task,
+    store: run.store,
+    signal: run.signal,
+    hooks: {
+      onStart: () => {},
+      onProgress: (progress) => {
+        const now = Date.now();
+        if (now - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = now;
+        run.emit({ type: "progress", progress });
+      },
+      onMetric: (record) => run.emit({ type: "metric", record }),
+      onFacts: (facts) => run.emit({ type: "facts", facts }),
+      onLockWait: (message) => run.emit({ type: "note", message }),
+      onLock: (lock, held) => held ? run.locks.add(lock) : run.locks.delete(lock),
+      onCorrupt: (why, moved) =>
+        run.emit({
+          type: "note",
+          message: `Stored result of "${work.stageId}" is corrupted (${why}); moved to ${moved}`,
+        }),
+    },
+  });
+}
+
+function eventWriter(path: string): (event: WorkerEvent) => void {
+  const encoder = new TextEncoder();
+  return (event) =>
+    Deno.writeFileSync(path, encoder.encode(JSON.stringify(event) + "\n"), { append: true });
+}
+
+if (import.meta.main) {
+  const [specPath] = Deno.args;
+  if (!specPath) {
+    console.error("usage: worker.ts <spec.json>");
+    Deno.exit(2);
+  }
+  Deno.exit(await main(specPath));
+}
