@@ -2,7 +2,7 @@
  * `deno task bench <name>`: runs one benchmark suite and prints its figures as JSON.
  * Each suite is `bench/<name>.ts` with a default export `() => Promise<unknown>`.
  */
-const SUITES = ["engine", "tensors", "finetune", "dashboard"];
+const SUITES = ["engine", "tensors", "finetune", "dashboard", "slurm"];
 
 const name = Deno.args[0];
 if (!name || !SUITES.includes(name)) {

@@ -195,6 +195,7 @@ export class JobMonitor {
     const status = readJson<StageStatus>(jobPaths.status(job.jobDir, job.index));
     if (!status) return news;
     this.#alive.add(job.jobId);
+    news = this.#started(stage) || news;
     const { jobId: _, node: _node, ...result } = status;
     if (result.outcome === "failed" || result.outcome === "interrupted") {
       if (this.cancelling) return this.#end(stage, { outcome: "interrupted" });

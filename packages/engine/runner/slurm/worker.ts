@@ -13,7 +13,7 @@
  * Exit codes: 0 every stage succeeded, 1 a stage failed, 130 interrupted.
  */
 import { hostname } from "node:os";
-import type { Task } from "@dropline/task";
+import type { Progress, Task } from "@dropline/task";
 import type { StageLock } from "../../store/stage_lock.ts";
 import { Store } from "../../store/store.ts";
 import { executeStage, type ExecutionResult, type StageWork } from "../execute_stage.ts";
@@ -90,31 +90,39 @@ async function runStage(work: StageWork, run: StageRun): Promise<ExecutionResult
       }`,
     };
   }
+  // At most one progress line per PROGRESS_EVERY_MS, but never without the last one.
   let lastProgress = 0;
-  return await executeStage({
-    work,
-    task,
-    store: run.store,
-    signal: run.signal,
-    hooks: {
-      onStart: () => {},
-      onProgress: (progress) => {
-        const now = Date.now();
-        if (now - lastProgress < PROGRESS_EVERY_MS) return;
-        lastProgress = now;
-        run.emit({ type: "progress", progress });
+  let unsent: Progress | undefined;
+  try {
+    return await executeStage({
+      work,
+      task,
+      store: run.store,
+      signal: run.signal,
+      hooks: {
+        onStart: () => {},
+        onProgress: (progress) => {
+          const now = Date.now();
+          unsent = progress;
+          if (now - lastProgress < PROGRESS_EVERY_MS) return;
+          lastProgress = now;
+          unsent = undefined;
+          run.emit({ type: "progress", progress });
+        },
+        onMetric: (record) => run.emit({ type: "metric", record }),
+        onFacts: (facts) => run.emit({ type: "facts", facts }),
+        onLockWait: (message) => run.emit({ type: "note", message }),
+        onLock: (lock, held) => held ? run.locks.add(lock) : run.locks.delete(lock),
+        onCorrupt: (why, moved) =>
+          run.emit({
+            type: "note",
+            message: `Stored result of "${work.stageId}" is corrupted (${why}); moved to ${moved}`,
+          }),
       },
-      onMetric: (record) => run.emit({ type: "metric", record }),
-      onFacts: (facts) => run.emit({ type: "facts", facts }),
-      onLockWait: (message) => run.emit({ type: "note", message }),
-      onLock: (lock, held) => held ? run.locks.add(lock) : run.locks.delete(lock),
-      onCorrupt: (why, moved) =>
-        run.emit({
-          type: "note",
-          message: `Stored result of "${work.stageId}" is corrupted (${why}); moved to ${moved}`,
-        }),
-    },
-  });
+    });
+  } finally {
+    if (unsent) run.emit({ type: "progress", progress: unsent });
+  }
 }
 
 function eventWriter(path: string): (event: WorkerEvent) => void {

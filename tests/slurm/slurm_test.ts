@@ -1,0 +1,397 @@
+/**
+ * `--executor slurm` on the one-node cluster of scripts/slurm_local.sh. The
+ * tests of this file share the cluster and run one after another (Deno runs
+ * a file's tests in order); with 2 CPUs, at most two jobs run at once.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { Progress, Task } from "@dropline/task";
+import { loadPipeline, runPipeline, SlurmExecutor } from "@dropline/engine";
+import { TASKS } from "@dropline/tasks";
+import probe from "../engine/fixtures/probe_task.ts";
+import { finish, killTree, rows, tempProject, waitForFile } from "../engine/_project.ts";
+import { command, jobsNamed, localCluster } from "../support/slurm_cluster.ts";
+
+const cluster = await localCluster();
+const ignore = !cluster.ready;
+if (!cluster.ready) console.warn(`Slurm tests skipped: ${cluster.why}`);
+
+/** 20 stages: one seed, 16 squares of it, their sum (fan-in), a report, and one alone. */
+const FAN_IN = `name: fanin
+resources:
+  mem: 300M
+  time: 5m
+stages:
+  seed:
+    task: shell
+    with:
+      run: echo 3 > "$OUT/seed.txt"; echo seed >> executions.log
+  square:
+    task: shell
+    matrix:
+      i: [${Array.from({ length: 16 }, (_, i) => i).join(", ")}]
+    with:
+      run: |
+        s=$(cat \${{ stages.seed.out }}/seed.txt)
+        echo $(( \${{ matrix.i }} * \${{ matrix.i }} + s )) > "$OUT/v.txt"
+        echo square \${{ matrix.i }} >> executions.log
+  total:
+    task: shell
+    with:
+      run: |
+        for d in \${{ stages.square.out }}; do cat "$d/v.txt"; done | awk '{ s += $1 } END { print s }' > "$OUT/total.txt"
+        echo total >> executions.log
+  report:
+    task: shell
+    with:
+      run: echo "total is $(cat \${{ stages.total.out }}/total.txt)" > "$OUT/report.txt"; echo report >> executions.log
+  alone:
+    task: shell
+    with:
+      run: hostname > /dev/null; echo alone > "$OUT/alone.txt"; echo alone >> executions.log
+`;
+
+interface StatusJson {
+  stages: {
+    id: string;
+    key: string | null;
+    state: string;
+    job?: { executor: string; id: string };
+  }[];
+}
+
+function lastRunDigests(db: ReturnType<Awaited<ReturnType<typeof tempProject>>["journal"]>) {
+  const digests = rows<{ stage_id: string; digest: string }>(
+    db,
+    "SELECT stage_id, digest FROM stages WHERE run_id = (SELECT MAX(id) FROM runs) ORDER BY stage_id",
+  );
+  db.close();
+  return Object.fromEntries(digests.map((r) => [r.stage_id, r.digest]));
+}
+
+function runId(stdout: string): string {
+  const id = /\(run (\S+)\)/.exec(stdout)?.[1];
+  assert.ok(id, `no run id in:\n${stdout}`);
+  return id;
+}
+
+Deno.test({
+  name:
+    "slurm: a 20-stage pipeline with fan-in gives the keys and outputs of a local run, then is all cached",
+  ignore,
+  fn: async () => {
+    await using local = await tempProject({ "p.yaml": FAN_IN });
+    await using slurm = await tempProject({ "p.yaml": FAN_IN });
+    const here = await local.run("run", "p.yaml");
+    assert.equal(here.code, 0, here.stdout + here.stderr);
+    const there = await slurm.run("run", "p.yaml", "--executor", "slurm");
+    assert.equal(there.code, 0, there.stdout + there.stderr);
+    assert.match(there.stdout, /fanin: 20 ran, 0 cached, 0 failed, 0 skipped/);
+    assert.equal(there.stdout.match(/submitted Slurm job \d+ for "/g)?.length, 20);
+
+    const status = async (p: typeof local) =>
+      JSON.parse((await p.run("status", "p.yaml", "--json")).stdout) as StatusJson;
+    const [localStatus, slurmStatus] = [await status(local), await status(slurm)];
+    assert.deepEqual(
+      slurmStatus.stages.map((s) => [s.id, s.key, s.state]),
+      localStatus.stages.map((s) => [s.id, s.key, "cached"]),
+    );
+    assert.deepEqual(lastRunDigests(slurm.journal()), lastRunDigests(local.journal()));
+    const report = (p: typeof local) =>
+      Deno.readTextFile(
+        join(p.cache, "objects", ...objectPath(slurmStatus, "report"), "out", "report.txt"),
+      );
+    assert.equal(await report(slurm), "total is 1288\n");
+    assert.equal(await report(slurm), await report(local));
+    // Every stage ran once, on the node, writing into the shared project directory.
+    assert.equal((await slurm.lines("executions.log")).length, 20);
+    const jobs = await jobsNamed(`dropline.${runId(there.stdout)}`);
+    assert.equal(jobs.length, 20);
+    assert.ok(jobs.every((j) => j.state === "COMPLETED"), JSON.stringify(jobs));
+
+    const again = await slurm.run("run", "p.yaml", "--executor", "slurm");
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /fanin: 0 ran, 20 cached/);
+    assert.doesNotMatch(again.stdout, /submitted Slurm job/);
+  },
+});
+
+function objectPath(status: StatusJson, id: string): string[] {
+  const key = status.stages.find((s) => s.id === id)!.key!;
+  return [key.slice(0, 2), key];
+}
+
+Deno.test({
+  name: "slurm: a failing stage, one over its memory and one over its time limit say why",
+  ignore,
+  fn: async () => {
+    await using p = await tempProject({
+      "p.yaml": `name: failures
+executor: slurm
+resources:
+  mem: 300M
+stages:
+  exits:
+    task: shell
+    with:
+      run: echo going to fail; exit 3
+  hog:
+    task: shell
+    resources:
+      mem: 200M
+    with:
+      # \`tail -n 1\` keeps a newline-free input in memory: 2 GB of it.
+      run: head -c 2000m /dev/zero | tail -n 1 > /dev/null
+  slow:
+    task: shell
+    resources:
+      time: 1m
+    with:
+      run: sleep 600
+  fine:
+    task: shell
+    with:
+      run: echo ok > "$OUT/ok.txt"
+`,
+    });
+    const result = await p.run("run", "p.yaml", "--keep-going");
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /failures: 1 ran, 0 cached, 3 failed/);
+    assert.match(result.stdout, /✖ exits: Command exited with code 3:\n\s+going to fail/);
+    assert.match(
+      result.stdout,
+      /✖ hog: Slurm job \d+ ran out of memory on localhost \(OUT_OF_MEMORY with --mem=200M\): raise `resources.mem`/,
+    );
+    assert.match(
+      result.stdout,
+      /✖ slow: Slurm job \d+ reached its time limit on localhost \(TIMEOUT with --time=00:01:00\): raise `resources.time`/,
+    );
+  },
+});
+
+Deno.test({
+  name: "slurm: Ctrl-C cancels the run's jobs and leaves none in the queue",
+  ignore,
+  fn: async () => {
+    await using p = await tempProject({
+      "p.yaml": `name: cancel
+executor: slurm
+resources:
+  mem: 300M
+stages:
+  wait:
+    task: shell
+    matrix:
+      i: [1, 2, 3]
+    with:
+      run: touch started-\${{ matrix.i }}; while [ ! -f release ]; do sleep 0.1; done
+`,
+    });
+    const child = p.spawn("run", "p.yaml");
+    await waitForFile(join(p.dir, "started-1"), { child, timeoutMs: 60_000 });
+    await waitForFile(join(p.dir, "started-2"), { child, timeoutMs: 60_000 });
+    Deno.kill(child.pid, "SIGINT");
+    const result = await finish(child);
+    assert.equal(result.code, 130, result.stdout + result.stderr);
+    assert.match(result.stdout, /cancel: 0 ran, 0 cached, 0 failed, 0 skipped, 3 interrupted/);
+    const jobs = await jobsNamed(`dropline.${runId(result.stdout)}`);
+    assert.equal(jobs.length, 3);
+    assert.deepEqual(jobs.map((j) => j.state), ["CANCELLED", "CANCELLED", "CANCELLED"]);
+    const live = await command("squeue", ["-h", "-o", "%j"]);
+    assert.doesNotMatch(live.stdout, /dropline\./, "nothing pending or running");
+    assert.deepEqual(
+      [...Deno.readDirSync(join(p.cache, "slurm", "keys"))],
+      [],
+      "no job is left to re-attach to",
+    );
+  },
+});
+
+const REATTACH = `name: reattach
+executor: slurm
+resources:
+  mem: 300M
+stages:
+  quick:
+    task: shell
+    with:
+      run: echo quick >> runs.log; echo 1 > "$OUT/q"
+  held:
+    task: shell
+    needs: [quick]
+    with:
+      run: echo held >> runs.log; touch started-held; while [ ! -f release-held ]; do sleep 0.1; done; echo 2 > "$OUT/h"
+  meanwhile:
+    task: shell
+    needs: [quick]
+    with:
+      run: echo meanwhile >> runs.log; touch started-meanwhile; while [ ! -f release-meanwhile ]; do sleep 0.1; done; echo 3 > "$OUT/m"
+  after:
+    task: shell
+    with:
+      run: echo after >> runs.log; cat \${{ stages.held.out }}/h \${{ stages.meanwhile.out }}/m > "$OUT/a"
+`;
+
+Deno.test({
+  name:
+    "slurm: after kill -9 of the driver a plain re-run re-attaches to its jobs; no stage runs twice",
+  ignore,
+  fn: async () => {
+    await using p = await tempProject({ "p.yaml": REATTACH });
+    const first = p.spawn("run", "p.yaml");
+    await waitForFile(join(p.dir, "started-held"), { child: first, timeoutMs: 60_000 });
+    await waitForFile(join(p.dir, "started-meanwhile"), { child: first, timeoutMs: 60_000 });
+    killTree(first.pid);
+    assert.equal((await finish(first)).code, 137);
+    const db = p.journal();
+    const [dead] = rows<{ id: string }>(db, "SELECT id FROM runs");
+    db.close();
+    const deadJobs = `dropline.${dead!.id}`;
+    assert.equal((await jobsNamed(deadJobs)).filter((j) => j.state === "RUNNING").length, 2);
+
+    // One job finishes while no driver watches it.
+    await Deno.writeTextFile(join(p.dir, "release-meanwhile"), "");
+    while ((await jobsNamed(deadJobs)).filter((j) => j.state === "COMPLETED").length < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const second = p.spawn("run", "p.yaml");
+    const stdout = second.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!/"held": re-attached to Slurm job \d+ \(RUNNING\)/.test(seen)) {
+      const { value, done } = await stdout.read();
+      assert.ok(!done, `the re-run ended without re-attaching:\n${seen}`);
+      seen += value;
+    }
+    await Deno.writeTextFile(join(p.dir, "release-held"), "");
+    while (true) {
+      const { value, done } = await stdout.read();
+      if (done) break;
+      seen += value;
+    }
+    assert.equal((await second.status).code, 0, seen);
+    assert.match(seen, /reattach: 2 ran, 2 cached, 0 failed/);
+    assert.deepEqual(await p.lines("runs.log"), ["quick", "held", "meanwhile", "after"]);
+    // The re-run submitted only `after`; `held` stayed the dead run's job.
+    assert.equal((await jobsNamed(`dropline.${runId(seen)}`)).length, 1);
+    assert.equal((await jobsNamed(deadJobs)).length, 3);
+  },
+});
+
+Deno.test({
+  name: "slurm: a 200-way matrix of tiny stages runs as a few grouped jobs",
+  ignore,
+  fn: async () => {
+    await using p = await tempProject({
+      "p.yaml": `name: sweep
+executor: slurm
+resources:
+  mem: 500M
+  time: 1m
+  group_size: 50
+stages:
+  point:
+    task: shell
+    matrix:
+      i: [${Array.from({ length: 200 }, (_, i) => i).join(", ")}]
+    with:
+      run: echo $(( \${{ matrix.i }} * 2 )) > "$OUT/v"
+  total:
+    task: shell
+    with:
+      run: |
+        for d in \${{ stages.point.out }}; do cat "$d/v"; done | awk '{ s += $1 } END { print s }' > "$OUT/total"
+`,
+    });
+    const result = await p.run("run", "p.yaml");
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /sweep: 201 ran, 0 cached, 0 failed/);
+    assert.equal(result.stdout.match(/submitted Slurm job \d+ for 50 stages/g)?.length, 4);
+    assert.equal((await jobsNamed(`dropline.${runId(result.stdout)}`)).length, 5);
+    const total = (await p.run("status", "p.yaml", "--json")).stdout;
+    const key = (JSON.parse(total) as StatusJson).stages.find((s) => s.id === "total")!.key!;
+    assert.equal(
+      await Deno.readTextFile(join(p.cache, "objects", key.slice(0, 2), key, "out", "total")),
+      `${199 * 200}\n`,
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "slurm: --retries resubmits a job lost with its node; the stage resumes from its checkpoint",
+  ignore,
+  fn: async () => {
+    await using p = await tempProject({
+      "p.yaml": `name: retry
+resources:
+  mem: 500M
+stages:
+  train:
+    task: probe
+    with: { steps: 4, pause_before: 2 }
+`,
+    });
+    const tasks: ReadonlyMap<string, Task> = new Map([...TASKS, [probe.name, probe]]);
+    const pipeline = await loadPipeline(join(p.dir, "p.yaml"), { tasks });
+    const notes: string[] = [];
+    const progress: Progress[] = [];
+    const running = runPipeline(pipeline, {
+      cacheDir: p.cache,
+      keepGoing: false,
+      forced: new Set(),
+      argv: [],
+      signal: new AbortController().signal,
+      reporter: {
+        started() {},
+        progress: (_, update) => progress.push(update),
+        finished() {},
+        note: (message) => notes.push(message),
+        close() {},
+      },
+      executor: ({ runId, store }) =>
+        new SlurmExecutor({
+          runId,
+          pipelineName: pipeline.name,
+          store,
+          retries: 1,
+          note: (message) => notes.push(message),
+          timings: { pollMaxMs: 2_000 },
+        }),
+    });
+    await waitForFile(join(p.dir, "paused"), { timeoutMs: 60_000 });
+    await Deno.remove(join(p.dir, "paused"));
+    try {
+      const down = await command("scontrol", [
+        "update",
+        "nodename=localhost",
+        "state=down",
+        "reason=dropline-retry-test",
+      ]);
+      assert.ok(down.ok, down.stderr);
+      while (!notes.some((n) => /resubmitting "train" \(retry 1 of 1\)/.test(n))) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await command("scontrol", ["update", "nodename=localhost", "state=resume"]);
+    }
+    assert.match(notes.join("\n"), /was lost with its node on localhost \(NODE_FAIL/);
+    // The second job picks up the checkpoint and pauses again at the same step.
+    await waitForFile(join(p.dir, "paused"), { timeoutMs: 120_000 });
+    await Deno.writeTextFile(join(p.dir, "release"), "");
+    const summary = await running;
+    assert.equal(summary.state, "succeeded", JSON.stringify(summary.failures));
+    assert.equal(notes.filter((n) => n.startsWith("submitted Slurm job")).length, 2);
+    const db = p.journal();
+    const [row] = rows<{ out_path: string; facts: string }>(
+      db,
+      "SELECT out_path, facts FROM stages",
+    );
+    db.close();
+    const result = JSON.parse(await Deno.readTextFile(join(row!.out_path, "result.json")));
+    assert.equal(result.resumedFrom, 2);
+    // Progress written on the node reaches the driver, in order, the last step included.
+    const done = progress.map((update) => update.done);
+    assert.deepEqual(done, [...done].sort(), JSON.stringify(done));
+    assert.equal(done.at(-1), 4);
+  },
+});
