@@ -108,6 +108,11 @@ Deno.test({
     const jobs = await jobsNamed(`dropline.${runId(there.stdout)}`);
     assert.equal(jobs.length, 20);
     assert.ok(jobs.every((j) => j.state === "COMPLETED"), JSON.stringify(jobs));
+    // Jobs that succeeded leave nothing behind but their results and logs.
+    assert.deepEqual([...Deno.readDirSync(join(slurm.cache, "slurm"))].map((e) => e.name), [
+      "keys",
+    ]);
+    assert.deepEqual([...Deno.readDirSync(join(slurm.cache, "slurm", "keys"))], []);
 
     const again = await slurm.run("run", "p.yaml", "--executor", "slurm");
     assert.equal(again.code, 0, again.stdout + again.stderr);
@@ -120,6 +125,19 @@ function objectPath(status: StatusJson, id: string): string[] {
   const key = status.stages.find((s) => s.id === id)!.key!;
   return [key.slice(0, 2), key];
 }
+
+Deno.test("run --dry-run --executor slurm prints each stage's sbatch flags and submits nothing", async () => {
+  await using p = await tempProject({ "p.yaml": FAN_IN });
+  const result = await p.run("run", "p.yaml", "--dry-run", "--executor", "slurm");
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.split("\n");
+  assert.deepEqual(lines.slice(0, 2), [
+    "would run  seed: no result for this key (the stage never ran)",
+    "            as a Slurm job: sbatch --mem=300M --time=00:05:00",
+  ]);
+  assert.match(result.stdout, /fanin: 20 would run, 0 cached \(dry run: nothing executed\)/);
+  assert.equal(await Deno.stat(p.cache).then(() => true, () => false), false, "no cache written");
+});
 
 Deno.test({
   name: "slurm: a failing stage, one over its memory and one over its time limit say why",
@@ -164,8 +182,11 @@ stages:
     );
     assert.match(
       result.stdout,
-      /✖ slow: Slurm job \d+ reached its time limit on localhost \(TIMEOUT with --time=00:01:00\): raise `resources.time`/,
+      /✖ slow: Slurm job \d+ reached its time limit on localhost \(TIMEOUT with --time=00:01:00\): raise `resources.time`:\n\s+slurmstepd.*DUE TO TIME LIMIT/,
     );
+    // The failed jobs' directories stay, with Slurm's output; the one that succeeded is gone.
+    const jobDirs = [...Deno.readDirSync(join(p.cache, "slurm", runId(result.stdout)))];
+    assert.equal(jobDirs.length, 3);
   },
 });
 

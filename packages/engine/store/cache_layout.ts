@@ -121,9 +121,14 @@ export class CacheLayout {
     return `${this.runLogDir(runId)}/${seq}.log`;
   }
 
+  /** The Slurm jobs of a run. */
+  slurmRunDir(runId: string): string {
+    return `${this.root}/slurm/${runId}`;
+  }
+
   /** The directory of the `n`th Slurm job a run submitted (shared with the compute nodes). */
   slurmJobDir(runId: string, n: number): string {
-    return `${this.root}/slurm/${runId}/${n}`;
+    return `${this.slurmRunDir(runId)}/${n}`;
   }
 
   /** Where the Slurm job records of keys live. */

@@ -44,7 +44,7 @@ export interface MonitorDeps {
   /** Queues a stage again after its job was lost. */
   resubmit: (stage: MonitoredStage) => void;
   /** Called once for every settled stage. */
-  finished: (stage: MonitoredStage) => void;
+  finished: (stage: MonitoredStage, result: ExecutionResult) => void;
 }
 
 /** Polls the run's jobs and settles their stages. */
@@ -92,7 +92,7 @@ export class JobMonitor {
     const id = stage.request.work.stageId;
     if (stage.job) this.#tracker.resolve(stage.job.jobId, id);
     this.#stages.delete(id);
-    this.#deps.finished(stage);
+    this.#deps.finished(stage, result);
     stage.resolve(result);
   }
 
@@ -104,6 +104,7 @@ export class JobMonitor {
       if (this.#cancellable.has(job.jobId)) ids.push(job.jobId);
       else this.#settleAll(job, { outcome: "interrupted" });
     }
+    if (ids.length > 0) this.#deps.note(`cancelling Slurm jobs ${ids.join(", ")}`);
     try {
       await this.#deps.client.scancel(ids);
     } catch (error) {

@@ -80,6 +80,8 @@ export class SlurmExecutor implements Executor {
   #submitted = 0;
   #monitor: JobMonitor;
   #watching = false;
+  /** This run's job directories: stages not settled yet, and whether all that were succeeded. */
+  #jobDirs = new Map<string, { left: number; clean: boolean }>();
 
   constructor(options: SlurmExecutorOptions) {
     this.#options = options;
@@ -97,7 +99,7 @@ export class SlurmExecutor implements Executor {
       retries: options.retries,
       note: options.note,
       resubmit: (stage) => this.#enqueue(stage),
-      finished: (stage) => this.#forget(stage),
+      finished: (stage, result) => this.#forget(stage, result),
     });
   }
 
@@ -129,6 +131,12 @@ export class SlurmExecutor implements Executor {
   async close(): Promise<void> {
     await this.#flushing;
     await this.#monitor.idle();
+    // Gone when every job succeeded (their directories went one by one).
+    try {
+      Deno.removeSync(this.#options.store.layout.slurmRunDir(this.#options.runId));
+    } catch {
+      // Not empty (a failed job's output is kept), or never created.
+    }
   }
 
   #enqueue(stage: MonitoredStage): void {
@@ -249,6 +257,7 @@ export class SlurmExecutor implements Executor {
       group.forEach((stage) => this.#monitor.finish(stage, { outcome: "failed", message }));
       return;
     }
+    this.#jobDirs.set(jobDir, { left: group.length, clean: true });
     for (const [index, stage] of group.entries()) {
       stage.submissions++;
       stage.job = {
@@ -285,12 +294,24 @@ export class SlurmExecutor implements Executor {
     await this.#monitor.cancel();
   }
 
-  /** A stage is settled: its key record goes unless another job took it over. */
-  #forget(stage: MonitoredStage): void {
+  /**
+   * A stage is settled: its key record goes (unless another job took the key
+   * over), and a job directory whose stages all succeeded goes with its last
+   * one. Directories of failed or interrupted jobs stay: Slurm's output in
+   * them is what the failure message points at.
+   */
+  #forget(stage: MonitoredStage, result: ExecutionResult): void {
     if (!stage.job) return;
     const path = this.#options.store.layout.slurmRecordPath(stage.request.work.key);
     const record = readJson<JobRecord>(path);
     if (record?.jobId === stage.job.jobId) removeIfPresent(path);
+    const dir = this.#jobDirs.get(stage.job.jobDir);
+    if (!dir) return;
+    dir.left--;
+    dir.clean &&= result.outcome === "succeeded" || result.outcome === "cached";
+    if (dir.left > 0) return;
+    this.#jobDirs.delete(stage.job.jobDir);
+    if (dir.clean) Deno.removeSync(stage.job.jobDir, { recursive: true });
   }
 }
 
