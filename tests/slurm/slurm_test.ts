@@ -218,8 +218,8 @@ stages:
     const jobs = await jobsNamed(`dropline.${runId(result.stdout)}`);
     assert.equal(jobs.length, 3);
     assert.deepEqual(jobs.map((j) => j.state), ["CANCELLED", "CANCELLED", "CANCELLED"]);
-    const live = await command("squeue", ["-h", "-o", "%j"]);
-    assert.doesNotMatch(live.stdout, /dropline\./, "nothing pending or running");
+    const live = await command("squeue", ["-h", `--name=dropline.${runId(result.stdout)}`]);
+    assert.equal(live.stdout, "", "nothing pending or running");
     assert.deepEqual(
       [...Deno.readDirSync(join(p.cache, "slurm", "keys"))],
       [],

@@ -1,9 +1,13 @@
 /**
  * The one-node Slurm cluster the Slurm tests run on (scripts/slurm_local.sh).
  *
- * A test module calls {@link localCluster} once: a cluster that is already up
- * (started by `.ci/run`, or reachable through `SLURM_CONF`) is used as it is;
- * otherwise it is started here and stopped when the module's process exits.
+ * A test module calls {@link localCluster} once. It first takes an exclusive
+ * lock (`/tmp/dropline-slurm-tests.lock`) held until its process exits: the
+ * machine has one cluster, and test runs of several people would otherwise
+ * see each other's jobs, or stop the cluster under each other. A cluster that
+ * is already up (started by `.ci/run`, or reachable through `SLURM_CONF`) is
+ * used as it is; otherwise it is started here and stopped when the module's
+ * process exits.
  * A cluster that cannot start fails the tests. The only way to skip them is
  * `DROPLINE_SLURM_TESTS=skip` outside CI (where `CI` is unset), for machines
  * without Slurm or root.
@@ -11,6 +15,9 @@
 import { fileURLToPath } from "node:url";
 
 const SCRIPT = fileURLToPath(new URL("../../scripts/slurm_local.sh", import.meta.url));
+const LOCK = "/tmp/dropline-slurm-tests.lock";
+/** The lock file, open (and locked) until the process exits. */
+let held: Deno.FsFile | undefined;
 
 /** Whether the Slurm tests run, and why not. */
 export type Cluster = { ready: true } | { ready: false; why: string };
@@ -28,6 +35,8 @@ export async function localCluster(): Promise<Cluster> {
   if (Deno.env.get("DROPLINE_SLURM_TESTS") === "skip" && !Deno.env.get("CI")) {
     return { ready: false, why: "DROPLINE_SLURM_TESTS=skip" };
   }
+  held ??= await Deno.open(LOCK, { create: true, write: true });
+  await held.lock(true);
   if (Deno.env.get("SLURM_CONF") && (await command("sinfo", ["-h"])).ok) return { ready: true };
   const status = await command(SCRIPT, ["status"]);
   const running = status.ok ? exportedConf(status.stdout) : undefined;
