@@ -228,6 +228,57 @@ stages:
   },
 });
 
+Deno.test({
+  name: "slurm: after a failure (fail-fast) queued jobs are cancelled and running ones finish",
+  ignore,
+  fn: async () => {
+    await using p = await tempProject({
+      "p.yaml": `name: failfast
+executor: slurm
+resources:
+  mem: 300M
+stages:
+  long:
+    task: shell
+    with:
+      run: touch started; while [ ! -f release ]; do sleep 0.1; done; echo done > "$OUT/x"
+  bad:
+    task: shell
+    with:
+      run: exit 1
+  queued:
+    task: shell
+    matrix:
+      i: [1, 2, 3]
+    resources:
+      # More than the node has left while \`long\` runs: these stay queued.
+      mem: 21500M
+    with:
+      run: echo \${{ matrix.i }} > "$OUT/x"
+`,
+    });
+    const child = p.spawn("run", "p.yaml");
+    const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (
+      !/cancelling queued Slurm jobs \d+, \d+, \d+: not started: the run stopped after "bad" failed/
+        .test(seen)
+    ) {
+      const { value, done } = await stdout.read();
+      assert.ok(!done, `the run ended before cancelling:\n${seen}`);
+      seen += value;
+    }
+    await waitForFile(join(p.dir, "started"), { timeoutMs: 60_000 });
+    await Deno.writeTextFile(join(p.dir, "release"), "");
+    for (let r = await stdout.read(); !r.done; r = await stdout.read()) seen += r.value;
+    assert.equal((await child.status).code, 1, seen);
+    assert.match(seen, /failfast: 1 ran, 0 cached, 1 failed, 3 skipped/);
+    assert.match(seen, /- queued\[i=1\]: not started: the run stopped after "bad" failed/);
+    const states = (await jobsNamed(`dropline.${runId(seen)}`)).map((j) => j.state).sort();
+    assert.deepEqual(states, ["CANCELLED", "CANCELLED", "CANCELLED", "COMPLETED", "FAILED"]);
+  },
+});
+
 const REATTACH = `name: reattach
 executor: slurm
 resources:

@@ -88,12 +88,16 @@ export function stageWork(
   };
 }
 
-/** How the execution ended; `ms` is the task's own time when it ran elsewhere. */
+/**
+ * How the execution ended; `ms` is the task's own time when it ran elsewhere.
+ * `skipped`: queued by an executor but never started, because the run stopped.
+ */
 export type ExecutionResult =
   | { outcome: "succeeded"; digest: string; outDir: string; logPath: string; ms?: number }
   | { outcome: "cached"; digest: string; outDir: string; reason: string }
   | { outcome: "failed"; message: string; logPath?: string; ms?: number }
-  | { outcome: "interrupted"; logPath?: string };
+  | { outcome: "interrupted"; logPath?: string }
+  | { outcome: "skipped"; reason: string };
 
 /** What executing a stage needs besides its work. */
 export interface StageExecution {

@@ -48,6 +48,11 @@ export interface Executor {
     hooks: ExecutionHooks,
     signal: AbortSignal,
   ): Promise<ExecutionResult>;
+  /**
+   * The run starts nothing more (fail-fast after a failure): stages queued
+   * but not started settle as `skipped` with `reason`; running ones finish.
+   */
+  stop?(reason: string): void;
   /** Says where and how a stage would run (for `--dry-run`). */
   describe(stage: Pick<ExecutionRequest, "task" | "resources">): string;
   /** Waits for anything still outstanding (cancelled jobs leaving the queue). */

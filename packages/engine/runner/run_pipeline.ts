@@ -257,6 +257,7 @@ class PipelineRun {
     if (result.outcome === "cached") {
       return this.#succeed(id, "cached", result.digest, result.outDir, { reason: result.reason });
     }
+    if (result.outcome === "skipped") return this.#skip(id, result.reason);
     if (result.outcome === "interrupted") {
       this.#scheduler.fail(id);
       this.#counts.interrupted++;
@@ -291,6 +292,9 @@ class PipelineRun {
 
   #fail(id: string, message: string, logPath?: string, ms?: number): void {
     this.#scheduler.fail(id);
+    // Fail-fast: what an executor has queued but not started is dropped too.
+    const stopped = this.#scheduler.stopReason;
+    if (stopped !== undefined) this.executor.stop?.(stopped);
     this.#counts.failed++;
     this.#failures.push({ id, message, ...(logPath ? { logPath } : {}) });
     this.journal.updateStage(this.runId, id, {

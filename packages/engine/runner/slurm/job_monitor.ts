@@ -113,6 +113,27 @@ export class JobMonitor {
     this.#wake?.();
   }
 
+  /**
+   * Cancels this run's jobs that have not started, settling their stages as
+   * skipped; jobs already running finish.
+   */
+  async dropQueued(reason: string): Promise<void> {
+    const ids: string[] = [];
+    for (const job of [...this.#tracker.jobs()]) {
+      const queued = !job.observed || jobPhase(job.observed.state) === "queued";
+      if (!queued || !this.#cancellable.has(job.jobId) || this.#alive.has(job.jobId)) continue;
+      ids.push(job.jobId);
+      this.#settleAll(job, { outcome: "skipped", reason });
+    }
+    if (ids.length === 0) return;
+    this.#deps.note(`cancelling queued Slurm jobs ${ids.join(", ")}: ${reason}`);
+    try {
+      await this.#deps.client.scancel(ids);
+    } catch (error) {
+      this.#deps.note(`Cannot cancel Slurm jobs ${ids.join(", ")}: ${(error as Error).message}`);
+    }
+  }
+
   /** Resolves when no job is followed any more. */
   async idle(): Promise<void> {
     while (this.#loop) await this.#loop;

@@ -107,6 +107,11 @@ export class JobTracker {
           changed.push(job);
         }
         if (jobPhase(seen.state) === "ended") job.endedAt ??= now;
+        else if (job.vanished) {
+          // Listed again (a controller that restarted from its saved state): not gone after all.
+          job.vanished = false;
+          delete job.endedAt;
+        }
       } else if (
         job.endedAt === undefined && (job.observed || now - job.trackedAt > this.#timings.unseenMs)
       ) {

@@ -73,6 +73,15 @@ Deno.test("JobTracker marks a job that left the queue unseen, and takes sacct's 
   assert.deepEqual(t.expire(3_500).map((j) => [j.jobId, j.observed?.state]), [["1", "NODE_FAIL"]]);
 });
 
+Deno.test("JobTracker takes back a job listed again after it seemed gone", () => {
+  const t = tracker();
+  t.observe([{ jobId: "1", state: "RUNNING" }, { jobId: "2", state: "RUNNING" }], 0);
+  assert.deepEqual(t.observe([{ jobId: "2", state: "RUNNING" }], 100).vanished.length, 1);
+  t.observe([{ jobId: "1", state: "RUNNING" }, { jobId: "2", state: "RUNNING" }], 200);
+  assert.equal(t.get("1")!.vanished, false);
+  assert.deepEqual(t.expire(1_000_000), []);
+});
+
 Deno.test("JobTracker gives a job squeue never listed some time before calling it gone", () => {
   const t = tracker();
   assert.deepEqual(t.observe([], 9_000).vanished, []);

@@ -80,6 +80,8 @@ export class SlurmExecutor implements Executor {
   #submitted = 0;
   #monitor: JobMonitor;
   #watching = false;
+  /** Why the run stopped starting stages (fail-fast), once it did. */
+  #stopped: string | undefined;
   /** This run's job directories: stages not settled yet, and whether all that were succeeded. */
   #jobDirs = new Map<string, { left: number; clean: boolean }>();
 
@@ -118,6 +120,14 @@ export class SlurmExecutor implements Executor {
     });
   }
 
+  stop(reason: string): void {
+    this.#stopped ??= reason;
+    this.#queue.splice(0).forEach((stage) =>
+      this.#monitor.finish(stage, { outcome: "skipped", reason })
+    );
+    void this.#monitor.dropQueued(reason);
+  }
+
   describe(stage: Pick<ExecutionRequest, "task" | "resources">): string {
     const flags = sbatchArgs(stage.resources, { name: "", comment: "", output: "", chdir: "" })
       .filter((flag) => !/^--(parsable|job-name|comment|output|chdir|no-requeue)\b/.test(flag));
@@ -154,8 +164,11 @@ export class SlurmExecutor implements Executor {
   }
 
   async #flush(batch: MonitoredStage[]): Promise<void> {
-    if (this.#monitor.cancelling) {
-      batch.forEach((stage) => this.#monitor.finish(stage, { outcome: "interrupted" }));
+    if (this.#monitor.cancelling || this.#stopped !== undefined) {
+      const result: ExecutionResult = this.#stopped === undefined || this.#monitor.cancelling
+        ? { outcome: "interrupted" }
+        : { outcome: "skipped", reason: this.#stopped };
+      batch.forEach((stage) => this.#monitor.finish(stage, result));
       return;
     }
     const fresh = await this.#reattach(batch);

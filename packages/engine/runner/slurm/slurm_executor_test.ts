@@ -361,3 +361,25 @@ Deno.test("SlurmExecutor polls with one squeue for all of the run's jobs", async
   // Four jobs settle within a poll or two, not four queries per poll.
   assert.ok(t.slurm.squeueCalls - before <= 3, `${t.slurm.squeueCalls - before} squeue calls`);
 });
+
+Deno.test("SlurmExecutor cancels jobs that have not started when the run stops (fail-fast)", async () => {
+  await using t = await setup();
+  const running = t.run("running");
+  const queued = t.run("queued", { cpus: 2 });
+  const [a, b] = await t.slurm.submitted(2);
+  t.slurm.set(a!, "RUNNING", { node: "n1" });
+  t.slurm.set(b!, "PENDING", { reason: "Resources" });
+  t.slurm.start(a!, 0);
+  while (t.jobs.get("running")?.at(-1)?.state !== "RUNNING") await tick();
+  t.executor.stop('not started: the run stopped after "x" failed');
+  assert.deepEqual(await queued, {
+    outcome: "skipped",
+    reason: 'not started: the run stopped after "x" failed',
+  });
+  assert.deepEqual(t.slurm.cancelled, [b]);
+  // A stage that becomes ready later is not submitted either.
+  assert.equal((await t.run("later")).outcome, "skipped");
+  assert.equal(t.slurm.submissions.length, 2);
+  t.slurm.finish(a!, 0, OK("running"));
+  assert.equal((await running).outcome, "succeeded");
+});
