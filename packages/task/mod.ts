@@ -115,6 +115,11 @@ export interface Task<P = unknown> {
   /** Defaults to "process". */
   isolation?: Isolation;
   /**
+   * Extra Deno flags for the child process a "process" task runs in (e.g.
+   * `--unstable-webgpu` for a GPU backend). The engine passes them on as they are.
+   */
+  hostFlags?: readonly string[];
+  /**
    * Whether the task keeps resumable state in `ctx.checkpointDir` (default
    * true): the engine then creates it before `run` and deletes it once the
    * output is published. Tasks that never checkpoint say false and save two

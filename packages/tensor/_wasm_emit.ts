@@ -48,9 +48,12 @@ export const op = {
   gtU: [0x4b],
   eqz: [0x45],
   ne: [0x47],
+  ltS: [0x48],
+  geS: [0x4e],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   if: [0x04, 0x40],
+  else: [0x05],
   end: [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
@@ -63,6 +66,14 @@ export const op = {
   splat: (offset = 0) => [0xfd, 0x09, 0x00, ...uleb(offset)],
   zero: [0xfd, 0x0c, ...new Array(16).fill(0)],
   f32x4Add: [0xfd, ...uleb(0xe4)],
+  f32x4Mul: [0xfd, ...uleb(0xe6)],
+  f32x4Max: [0xfd, ...uleb(0xe9)],
+  f32x4Gt: [0xfd, ...uleb(0x44)],
+  v128And: [0xfd, ...uleb(0x4e)],
+  /** memory.copy (dst, src, bytes) within the one memory. */
+  memoryCopy: [0xfc, ...uleb(10), 0x00, 0x00],
+  /** memory.fill (dst, byte, bytes). */
+  memoryFill: [0xfc, ...uleb(11), 0x00],
   /** f32x4.relaxed_madd: a * b + c, fused where the CPU has FMA. */
   madd: [0xfd, ...uleb(0x105)],
 };

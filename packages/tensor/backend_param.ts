@@ -2,7 +2,7 @@
  * The `backend` parameter every TF.js task accepts, defined once.
  */
 import { z } from "zod";
-import { BACKEND_CHOICES } from "./runtime.ts";
+import { BACKEND_CHOICES } from "./backend_choice.ts";
 
 /**
  * An optional tensor backend request; absent means `DROPLINE_BACKEND`, else `auto`.

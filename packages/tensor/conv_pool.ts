@@ -58,7 +58,8 @@ export interface ConvPool {
 let active: (ConvPool & { jobs: number; busy: boolean }) | undefined;
 
 /**
- * Starts one convolution worker and wraps the wasm convolution kernels.
+ * Starts one convolution worker and wraps the wasm convolution kernels (or only
+ * `options.kernels` of those in `SPLIT_RULES`).
  * Rejects when the worker cannot start (the caller then stays on one thread).
  * Call once per process.
  *
@@ -68,7 +69,10 @@ let active: (ConvPool & { jobs: number; busy: boolean }) | undefined;
  * console.log(pool.threads); // 2
  * ```
  */
-export async function startConvPool(tf: typeof TfCore): Promise<ConvPool> {
+export async function startConvPool(
+  tf: typeof TfCore,
+  options: { kernels?: string[] } = {},
+): Promise<ConvPool> {
   if (active) return active;
   const buffers = createSharedBuffers();
   const worker = new Worker(new URL("./_conv_worker.ts", import.meta.url), { workerData: buffers });
@@ -81,6 +85,7 @@ export async function startConvPool(tf: typeof TfCore): Promise<ConvPool> {
   worker.unref();
   const pool = { threads: 2, jobs: 0, busy: false };
   for (const [kernelName, rule] of Object.entries(SPLIT_RULES)) {
+    if (options.kernels && !options.kernels.includes(kernelName)) continue;
     const config = tf.getKernel(kernelName, "wasm");
     if (!config) continue;
     const original = config.kernelFunc as unknown as KernelFunc;

@@ -3,7 +3,7 @@ import { loadTensorRuntime } from "./runtime.ts";
 import { activeConvPool } from "./conv_pool.ts";
 import { groupNormAffine } from "./group_norm.ts";
 
-const rt = await loadTensorRuntime({ backend: "wasm", log: () => {} });
+const rt = await loadTensorRuntime({ backend: "wasm", log: () => {}, blas: false });
 const { tf } = rt;
 type Tensor = InstanceType<typeof tf.Tensor>;
 /** On one core there is no worker, so nothing to split. */

@@ -3,7 +3,7 @@ import { loadTensorRuntime } from "./runtime.ts";
 import { gemmConvCalls } from "./gemm_conv.ts";
 import { Gemm, hasRelaxedSimd } from "./_wasm_gemm.ts";
 
-const { tf } = await loadTensorRuntime({ backend: "wasm", log: () => {} });
+const { tf } = await loadTensorRuntime({ backend: "wasm", log: () => {}, blas: false });
 type Tensor = InstanceType<typeof tf.Tensor>;
 
 function values(size: number, seed: number): Float32Array {

@@ -9,6 +9,7 @@ import type * as TfCore from "@tensorflow/tfjs-core";
 import { groupNormBackward, groupNormForward, type GroupNormShape } from "./_group_norm_math.ts";
 import { groupNormBackwardSimd, groupNormForwardSimd } from "./_group_norm_simd.ts";
 import { hasRelaxedSimd } from "./_wasm_gemm.ts";
+import { type BackendLike, outputs, read } from "./_kernel_arrays.ts";
 
 type TensorInfo = TfCore.TensorInfo;
 type KernelArgs = {
@@ -21,16 +22,6 @@ type KernelArgs = {
 export const GROUP_NORM = "DroplineGroupNorm";
 export const GROUP_NORM_GRAD = "DroplineGroupNormGrad";
 const BACKENDS = ["wasm", "cpu"];
-
-/** What we need of a backend: wasm exposes its heap, cpu its stored arrays. */
-interface BackendLike {
-  readSync(dataId: TfCore.DataId): unknown;
-  makeTensorInfo(shape: number[], dtype: TfCore.DataType, values?: Float32Array): TensorInfo;
-  makeOutput?(shape: number[], dtype: TfCore.DataType): TensorInfo;
-  typedArrayFromHeap?(info: TensorInfo): Float32Array;
-  disposeData(dataId: TfCore.DataId): boolean;
-  wasm?: { asm?: { memory?: unknown } };
-}
 
 /** The wasm heap when the SIMD loops can run on it (channels in fours), else undefined. */
 function simdHeap(b: BackendLike, channels: number): WebAssembly.Memory | undefined {
@@ -154,27 +145,4 @@ function backward({ inputs, backend, attrs = {} }: KernelArgs): TensorInfo[] {
       dbeta!,
     );
   });
-}
-
-/** Allocates float32 outputs, lets `fill` write them, and returns their infos. */
-function outputs(
-  b: BackendLike,
-  shapes: number[][],
-  fill: (views: Float32Array[]) => void,
-): TensorInfo[] {
-  if (b.makeOutput && b.typedArrayFromHeap) {
-    // Allocate everything first: a later allocation may move the wasm heap and void earlier views.
-    const infos = shapes.map((shape) => b.makeOutput!(shape, "float32"));
-    fill(infos.map((info) => b.typedArrayFromHeap!(info)));
-    return infos;
-  }
-  const arrays = shapes.map((shape) => new Float32Array(shape.reduce((p, q) => p * q, 1)));
-  fill(arrays);
-  return arrays.map((values, i) => b.makeTensorInfo(shapes[i]!, "float32", values));
-}
-
-function read(b: BackendLike, info: TensorInfo): Float32Array {
-  return b.typedArrayFromHeap
-    ? b.typedArrayFromHeap(info)
-    : b.readSync(info.dataId) as Float32Array;
 }

@@ -26,6 +26,9 @@ export {
   resnetTensorShapes,
 } from "./networks/resnet_weights.ts";
 export type { TensorMismatch, TorchTensorSource } from "./networks/resnet_weights.ts";
-export { loadTensorRuntime } from "./runtime.ts";
+export { loadTensorRuntime, runtimeFacts } from "./runtime.ts";
 export type { TensorRuntime, Tf } from "./runtime.ts";
-export { tensorEnvironment } from "./tensor_environment.ts";
+export type { BackendChoice } from "./backend_choice.ts";
+export { resolveBackend } from "./resolve_backend.ts";
+export type { ResolvedBackend } from "./resolve_backend.ts";
+export { TENSOR_HOST_FLAGS, tensorEnvironment } from "./tensor_environment.ts";

@@ -1,51 +1,59 @@
 /**
  * The tensor runtime every ML task uses: TF.js core + layers + the converter's
- * `loadGraphModel`, on the fastest backend that loads here.
+ * `loadGraphModel`, on the backend a request resolves to (`resolve_backend.ts`).
  *
- * Backend `auto` tries `tensorflow` (tfjs-node, when its native binding loads),
- * then `wasm` (SIMD), then `cpu`. The choice can be forced with the `backend`
- * option or the `DROPLINE_BACKEND` environment variable (the option wins).
- * All heavy packages are imported lazily, so importing this module is cheap.
+ * Backend `auto` picks `tensorflow` (tfjs-node, when its native binding is
+ * installed), else `webgpu` (when a hardware adapter answers), else `wasm`
+ * (SIMD, on a system BLAS when one loads), else `cpu`. The choice can be
+ * forced with the `backend` option or the `DROPLINE_BACKEND` environment
+ * variable (the option wins). All heavy packages are imported lazily, so
+ * importing this module is cheap.
  *
  * On wasm the runtime also installs the kernels that make training work and
- * fast there (`wasm_kernels.ts`, `gemm_conv.ts`, `wasm_matmul.ts`,
- * `wasm_sum.ts`, `wasm_identity.ts`, `group_norm_kernels.ts`) and a second thread for large
- * convolutions (`conv_pool.ts`; `DROPLINE_WASM_THREADS=1` turns it off).
+ * fast there (`wasm_kernels.ts`, `gemm_conv.ts`, `blas_kernels.ts`,
+ * `wasm_matmul.ts`, `wasm_sum.ts`, `wasm_identity.ts`, `group_norm_kernels.ts`,
+ * `training_kernels.ts`) and a second thread (`conv_pool.ts`;
+ * `DROPLINE_WASM_THREADS=1` turns it off).
  *
  * @module
  */
 import type { Tf } from "./tf.ts";
+import type { NativeBlas } from "./native_blas.ts";
+import { type BackendChoice, resolveBackendChoice } from "./backend_choice.ts";
+import { type BackendName, firstLine, loadBackend } from "./_load_backend.ts";
+import { resolveBackend } from "./resolve_backend.ts";
 
 export type { Tf } from "./tf.ts";
-
-/** Every backend request, `auto` first. */
-export const BACKEND_CHOICES = ["auto", "tensorflow", "wasm", "cpu"] as const;
-
-/** A backend request: `auto` picks the fastest one that loads. */
-export type BackendChoice = typeof BACKEND_CHOICES[number];
+export { BACKEND_CHOICES, type BackendChoice, resolveBackendChoice } from "./backend_choice.ts";
 
 /** A loaded tensor runtime. */
 export interface TensorRuntime {
   /** The TF.js namespace (`rt.tf.sequential`, `rt.tf.layers.dense`, `rt.tf.tidy`, ...). */
   tf: Tf;
-  /** The active backend: `tensorflow`, `wasm` or `cpu`. */
+  /** The active TF.js backend: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
   backend: string;
+  /** What keys and facts record: the backend, plus `+openblas` (say) for wasm on a BLAS. */
+  resolved: string;
   /** The TF.js version (all packages are pinned to the same one). */
   version: string;
-  /** Threads the heavy kernels run on: 2 for wasm with its convolution worker, else 1. */
+  /** Threads the heavy kernels run on: 2 for wasm with its worker or a 2-thread BLAS, else 1. */
   threads: number;
+  /** The system BLAS wasm's matrix products run on, when one was found (name and detail). */
+  blas?: string;
 }
 
 /** Options of {@linkcode loadTensorRuntime}. */
 export interface LoadTensorRuntimeOptions {
   /** Which backend to use; default `DROPLINE_BACKEND` or `auto`. */
   backend?: BackendChoice;
-  /** Where the one info line about a missing tfjs-node goes; default `console.error`. */
+  /** Where the info line about a backend that did not load goes; default `console.error`. */
   log?: (message: string) => void;
+  /**
+   * Whether wasm may use a system BLAS (`native_blas.ts`) when one is found; default true
+   * (`DROPLINE_BLAS=off` disables it for the whole process). Tests of the wasm kernels say false.
+   */
+  blas?: boolean;
 }
-
-const NO_BINDING = "its native binding is not installed: " +
-  "run `deno install --allow-scripts=npm:@tensorflow/tfjs-node` with network access";
 
 let loading: Promise<TensorRuntime> | undefined;
 
@@ -73,7 +81,7 @@ export function loadTensorRuntime(options: LoadTensorRuntimeOptions = {}): Promi
       );
     });
   }
-  loading = load(choice, options.log ?? ((m) => console.error(m)));
+  loading = load(choice, options.log ?? ((m) => console.error(m)), options.blas ?? true);
   loading.catch(() => {
     loading = undefined;
   });
@@ -81,44 +89,28 @@ export function loadTensorRuntime(options: LoadTensorRuntimeOptions = {}): Promi
 }
 
 /**
- * The backend to use, from the option first, then the environment variable, then `auto`.
- * Throws a `TypeError` naming the bad value.
+ * What to record in the journal about a runtime: the resolved backend, TF.js version,
+ * threads and the BLAS when there is one.
  *
  * @example
  * ```ts
- * resolveBackendChoice(undefined, "cpu"); // "cpu"
- * resolveBackendChoice("wasm", "cpu"); // "wasm"
+ * ctx.record?.(runtimeFacts(rt)); // { backend: "wasm+openblas", tfjs: "4.22.0", threads: 2, blas: "..." }
  * ```
  */
-export function resolveBackendChoice(
-  option: string | undefined,
-  env: string | undefined,
-): BackendChoice {
-  const raw = option ?? (env?.trim() || undefined) ?? "auto";
-  const value = raw.toLowerCase();
-  if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
-    const from = option === undefined ? "DROPLINE_BACKEND" : "backend";
-    throw new TypeError(
-      `Unknown tensor backend "${raw}" in ${from}: expected one of ${BACKEND_CHOICES.join(", ")}`,
-    );
-  }
-  return value as BackendChoice;
+export function runtimeFacts(rt: TensorRuntime): Record<string, string | number> {
+  return {
+    backend: rt.resolved,
+    tfjs: rt.version,
+    threads: rt.threads,
+    ...(rt.blas ? { blas: rt.blas } : {}),
+  };
 }
 
-/**
- * The backend name and TF.js version of a runtime, to record next to results.
- *
- * @example
- * ```ts
- * const rt = await loadTensorRuntime();
- * backendFingerprint(rt); // { backend: "wasm", version: "4.22.0" }
- * ```
- */
-export function backendFingerprint(rt: TensorRuntime): { backend: string; version: string } {
-  return { backend: rt.backend, version: rt.version };
-}
-
-async function load(choice: BackendChoice, log: (m: string) => void): Promise<TensorRuntime> {
+async function load(
+  choice: BackendChoice,
+  log: (m: string) => void,
+  useBlas: boolean,
+): Promise<TensorRuntime> {
   const [core, layers, converter] = await Promise.all([
     import("@tensorflow/tfjs-core"),
     import("@tensorflow/tfjs-layers"),
@@ -132,73 +124,63 @@ async function load(choice: BackendChoice, log: (m: string) => void): Promise<Te
   const { registerGroupNorm } = await import("./group_norm.ts");
   registerGroupNorm(tf);
   const backend = await selectBackend(tf, choice, log);
-  const threads = backend === "wasm" ? await startThreads(tf, log) : 1;
-  return { tf, backend, version: core.version_core, threads };
+  const { registerTrainingKernels } = await import("./training_kernels.ts");
+  registerTrainingKernels(tf);
+  const blas = backend === "wasm" && useBlas ? await startBlas(tf) : undefined;
+  const poolThreads = backend === "wasm" ? await startThreads(tf, log, blas !== undefined) : 1;
+  return {
+    tf,
+    backend,
+    resolved: blas ? `${backend}+${blas.name}` : backend,
+    version: core.version_core,
+    threads: Math.max(poolThreads, blas?.threads ?? 1),
+    ...(blas ? { blas: `${blas.name} (${blas.detail})` } : {}),
+  };
 }
 
-/** Starts the wasm convolution worker unless `DROPLINE_WASM_THREADS=1` or one core. */
-async function startThreads(tf: Tf, log: (m: string) => void): Promise<number> {
+/** Moves the wasm backend's matrix products to a system BLAS when one loads. */
+async function startBlas(tf: Tf): Promise<NativeBlas | undefined> {
+  const { nativeBlas } = await import("./native_blas.ts");
+  const blas = nativeBlas();
+  if (!blas) return undefined;
+  const { registerBlasKernels } = await import("./blas_kernels.ts");
+  registerBlasKernels(tf, blas);
+  return blas;
+}
+
+/**
+ * Starts the wasm convolution worker unless `DROPLINE_WASM_THREADS=1` or one core. With a
+ * BLAS the products already use every core: the worker then takes group norms only.
+ */
+async function startThreads(tf: Tf, log: (m: string) => void, blas: boolean): Promise<number> {
   const wanted = Number(Deno.env.get("DROPLINE_WASM_THREADS") ?? navigator.hardwareConcurrency);
   if (!(wanted >= 2)) return 1;
   try {
     const { startConvPool } = await import("./conv_pool.ts");
-    return (await startConvPool(tf)).threads;
+    const kernels = blas ? ["DroplineGroupNorm", "DroplineGroupNormGrad"] : undefined;
+    return (await startConvPool(tf, kernels ? { kernels } : {})).threads;
   } catch (error) {
     log(`info: the wasm convolution worker did not start (${firstLine(error)}); using one thread`);
     return 1;
   }
 }
 
+/**
+ * Loads the backend `choice` resolves to. An explicit choice that fails is an error; `auto`
+ * falls back towards wasm and cpu with one info line.
+ */
 async function selectBackend(tf: Tf, choice: BackendChoice, log: (m: string) => void) {
-  if (choice === "tensorflow" || choice === "auto") {
-    const why = await tryTensorflow(tf);
-    if (why === undefined) return "tensorflow";
-    if (choice === "tensorflow") throw new Error(`Cannot use backend "tensorflow": ${why}`);
-    log(`info: tfjs-node is not available (${why}); using the wasm backend`);
+  const target = resolveBackend(choice, undefined).backend;
+  const order: BackendName[] = choice === "auto"
+    ? [...new Set<BackendName>([target, "wasm", "cpu"])]
+    : [target];
+  for (const [i, name] of order.entries()) {
+    const why = await loadBackend(tf, name);
+    if (why === undefined) return name;
+    if (choice !== "auto") throw new Error(`Cannot use backend "${name}": ${why}`);
+    if (i < order.length - 1) {
+      log(`info: the ${name} backend did not load (${why}); using ${order[i + 1]}`);
+    }
   }
-  if (choice === "wasm" || choice === "auto") {
-    const why = await tryWasm(tf);
-    if (why === undefined) return "wasm";
-    if (choice === "wasm") throw new Error(`Cannot use backend "wasm": ${why}`);
-    log(`info: the wasm backend did not load (${why}); using the cpu backend`);
-  }
-  if (!(await tf.setBackend("cpu"))) throw new Error(`Cannot use backend "cpu"`);
-  return "cpu";
-}
-
-/** Returns undefined on success, else a one-line reason. */
-async function tryTensorflow(tf: Tf): Promise<string | undefined> {
-  try {
-    // A variable specifier keeps tfjs-node out of the static module graph.
-    const name = "@tensorflow/tfjs-node";
-    await import(name);
-    return (await tf.setBackend("tensorflow")) ? undefined : "its backend failed to initialise";
-  } catch (error) {
-    // The usual case: npm installed the package but its install script never fetched the binding.
-    if (/tfjs_binding\.node/.test(String(error))) return NO_BINDING;
-    return firstLine(error);
-  }
-}
-
-async function tryWasm(tf: Tf): Promise<string | undefined> {
-  try {
-    await import("@tensorflow/tfjs-backend-wasm");
-    if (!(await tf.setBackend("wasm"))) return "its backend failed to initialise";
-    const { registerWasmGradientKernels } = await import("./wasm_kernels.ts");
-    registerWasmGradientKernels(tf);
-    const { registerWasmMatMul } = await import("./wasm_matmul.ts");
-    registerWasmMatMul(tf);
-    const { registerWasmSum } = await import("./wasm_sum.ts");
-    registerWasmSum(tf);
-    const { registerWasmIdentity } = await import("./wasm_identity.ts");
-    registerWasmIdentity(tf);
-    return undefined;
-  } catch (error) {
-    return firstLine(error);
-  }
-}
-
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0]?.trim() || "unknown error";
+  throw new Error(`Cannot use backend "cpu"`);
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { backendFingerprint, loadTensorRuntime, resolveBackendChoice } from "./runtime.ts";
+import { loadTensorRuntime, resolveBackendChoice, runtimeFacts } from "./runtime.ts";
+import { resolveBackend } from "./resolve_backend.ts";
 
 Deno.test("resolveBackendChoice() prefers the option, then the environment, then auto", () => {
   assert.equal(resolveBackendChoice("wasm", "cpu"), "wasm");
@@ -14,18 +15,20 @@ Deno.test("resolveBackendChoice() rejects an unknown backend naming where it cam
   assert.throws(() => resolveBackendChoice("webgl", undefined), /"webgl" in backend/);
 });
 
-Deno.test("loadTensorRuntime() falls back from tfjs-node to wasm with one info line, once", async () => {
+Deno.test("loadTensorRuntime() loads what auto resolves to, silently and once", async () => {
   const lines: string[] = [];
   const rt = await loadTensorRuntime({ log: (m) => lines.push(m) });
   const again = await loadTensorRuntime({ log: (m) => lines.push(m) });
   assert.equal(again, rt);
-  // These machines have no tfjs-node binding; where one exists the runtime uses it silently.
-  if (rt.backend === "tensorflow") return assert.equal(lines.length, 0);
-  assert.equal(rt.backend, "wasm");
-  assert.equal(lines.length, 1);
-  assert.match(lines[0]!, /^info: tfjs-node is not available/);
-  assert.equal(rt.tf.getBackend(), "wasm");
-  assert.deepEqual(backendFingerprint(rt), { backend: "wasm", version: "4.22.0" });
+  assert.deepEqual(lines, []);
+  const resolved = resolveBackend(undefined);
+  assert.equal(rt.backend, resolved.backend);
+  assert.equal(rt.resolved, resolved.key);
+  assert.equal(rt.tf.getBackend(), rt.backend);
+  const facts = runtimeFacts(rt);
+  assert.equal(facts.backend, resolved.key);
+  assert.equal(facts.tfjs, "4.22.0");
+  assert.equal(facts.threads, rt.threads);
 });
 
 Deno.test("loadTensorRuntime() exposes core, layers and the converter in one namespace", async () => {

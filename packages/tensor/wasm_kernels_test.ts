@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadTensorRuntime, type Tf } from "./runtime.ts";
 
-const rt = await loadTensorRuntime({ backend: "wasm", log: () => {} });
+const rt = await loadTensorRuntime({ backend: "wasm", log: () => {}, blas: false });
 const tf: Tf = rt.tf;
 
 /** A small seeded generator so failures reproduce. */

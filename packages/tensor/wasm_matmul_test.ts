@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadTensorRuntime } from "./runtime.ts";
 
-const { tf } = await loadTensorRuntime({ backend: "wasm", log: () => {} });
+const { tf } = await loadTensorRuntime({ backend: "wasm", log: () => {}, blas: false });
 
 function values(size: number, seed: number): Float32Array {
   let s = seed;

@@ -5,13 +5,14 @@
  */
 import { gatherRows, headLogits, type ModelMeta, readFeatures, softmaxRows } from "@dropline/ml";
 import type { EvalData } from "./eval_data_type.ts";
+import type { BackendChoice } from "@dropline/tensor";
 
 export type { EvalData } from "./eval_data_type.ts";
 
 export interface DataSource {
   features?: string | undefined;
   dataset?: string | undefined;
-  backend?: "auto" | "tensorflow" | "wasm" | "cpu" | undefined;
+  backend?: BackendChoice | undefined;
 }
 
 export async function openEvalData(kind: ModelMeta["kind"], source: DataSource): Promise<EvalData> {

@@ -6,7 +6,7 @@
  */
 import type * as TfCore from "@tensorflow/tfjs-core";
 import { type ModelJson, modelMetaOf, type Preprocessing, type Weights } from "@dropline/ml";
-import { loadTensorRuntime, registerGroupNorm } from "@dropline/tensor";
+import { type BackendChoice, loadTensorRuntime, registerGroupNorm } from "@dropline/tensor";
 import type { EvalData } from "./eval_data_type.ts";
 import { inputBatch, inputPlan } from "./extract_input.ts";
 import { openImageSource } from "./image_source.ts";
@@ -16,7 +16,7 @@ const BATCH = 64;
 
 export async function openNetworkEvalData(
   dataset: string,
-  backend?: "auto" | "tensorflow" | "wasm" | "cpu",
+  backend?: BackendChoice,
 ): Promise<EvalData> {
   const { tf } = await loadTensorRuntime({ ...(backend ? { backend } : {}), log: () => {} });
   registerGroupNorm(tf);

@@ -8,7 +8,7 @@
  */
 import { defineTask, withTaskErrors } from "@dropline/task";
 import { AverageParams } from "./params.ts";
-import { tensorEnvironment } from "@dropline/tensor";
+import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "average",
@@ -20,6 +20,7 @@ export default defineTask({
   outputs: () => ["average.json"],
   // Heads on features are scored in plain TypeScript; networks need a backend.
   environment: (p) => p.dataset ? tensorEnvironment(p.backend) : {},
+  hostFlags: TENSOR_HOST_FLAGS,
   inputFiles: (p) =>
     [...p.runs, ...p.linear_probe ?? [], p.features, p.dataset].filter((f): f is string =>
       Boolean(f)

@@ -7,7 +7,7 @@
  */
 import { defineTask, withTaskErrors } from "@dropline/task";
 import { EvaluateParams } from "./params.ts";
-import { tensorEnvironment } from "@dropline/tensor";
+import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "evaluate",
@@ -18,6 +18,7 @@ export default defineTask({
   outputs: () => ["evaluation.json"],
   // Heads on features are scored in plain TypeScript; networks need a backend.
   environment: (p) => p.dataset ? tensorEnvironment(p.backend) : {},
+  hostFlags: TENSOR_HOST_FLAGS,
   inputFiles: (p) => [...p.model, p.features, p.dataset].filter((f): f is string => Boolean(f)),
   run: withTaskErrors(async (ctx) => {
     const { evaluateModels } = await import("./_evaluate_models.ts");

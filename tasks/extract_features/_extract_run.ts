@@ -6,7 +6,7 @@
  * checkpointed: an interrupted stage resumes at the next batch.
  */
 import { type Dataset, type NpyReader, readBackboneInfo, readDataset } from "@dropline/ml";
-import { loadTensorRuntime, type TensorRuntime } from "@dropline/tensor";
+import { loadTensorRuntime, runtimeFacts, type TensorRuntime } from "@dropline/tensor";
 import type { TaskContext } from "@dropline/task";
 import { inputBatch, type InputPlan, inputPlan } from "../_shared/extract_input.ts";
 import { type FeatureModel, loadFeatureModel } from "./_extract_model.ts";
@@ -30,7 +30,7 @@ export async function extractFeatures(ctx: TaskContext<ExtractParams>): Promise<
     log: (m) => ctx.log.info(m),
   });
   ctx.log.info(`Tensor backend "${rt.backend}" (TF.js ${rt.version})`);
-  ctx.record?.({ backend: rt.backend, tfjs: rt.version });
+  ctx.record?.(runtimeFacts(rt));
   const model = await loadFeatureModel(rt, backboneDir, info, { layer: p.layer, pool: p.pool });
   let sink: FeaturesSink;
   try {

@@ -9,7 +9,7 @@
 import { FEATURES_FILES } from "@dropline/ml";
 import { defineTask, withTaskErrors } from "@dropline/task";
 import { ExtractParams } from "./params.ts";
-import { tensorEnvironment } from "@dropline/tensor";
+import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "extract_features",
@@ -19,6 +19,7 @@ export default defineTask({
   schema: ExtractParams,
   outputs: () => [...FEATURES_FILES],
   environment: (p) => tensorEnvironment(p.backend),
+  hostFlags: TENSOR_HOST_FLAGS,
   run: withTaskErrors(async (ctx) => {
     const { extractFeatures } = await import("./_extract_run.ts");
     await extractFeatures(ctx);

@@ -8,7 +8,7 @@
  * resumed run gives the same bits as an uninterrupted one.
  */
 import { argmaxRows, initHead, Prng, type Weights, weightsDigest } from "@dropline/ml";
-import { loadTensorRuntime, saveModelToDir, type Tf } from "@dropline/tensor";
+import { loadTensorRuntime, runtimeFacts, saveModelToDir, type Tf } from "@dropline/tensor";
 import { type TaskContext, TaskError } from "@dropline/task";
 import type * as TfLayers from "@tensorflow/tfjs-layers";
 import {
@@ -38,7 +38,7 @@ export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise
     log: (m) => ctx.log.info(m),
   });
   ctx.log.info(`Tensor backend "${rt.backend}" (TF.js ${rt.version})`);
-  ctx.record?.({ backend: rt.backend, tfjs: rt.version });
+  ctx.record?.(runtimeFacts(rt));
   const source = await openImageSource(againstWorkDir(p.dataset!, ctx.workDir));
   try {
     await train(

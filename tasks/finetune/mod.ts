@@ -10,7 +10,7 @@
 import { defineTask, withTaskErrors } from "@dropline/task";
 import { FINETUNE_OUTPUTS } from "./_finetune_outputs.ts";
 import { FinetuneParams } from "../_shared/finetune_params.ts";
-import { tensorEnvironment } from "@dropline/tensor";
+import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "finetune",
@@ -21,6 +21,7 @@ export default defineTask({
   outputs: () => FINETUNE_OUTPUTS,
   // The features path is plain TypeScript: only the backbone path depends on a backend.
   environment: (p) => p.backbone ? tensorEnvironment(p.backend) : {},
+  hostFlags: TENSOR_HOST_FLAGS,
   // Local inputs count by content; paths into upstream outputs are keyed by their digests already.
   inputFiles: (p) => [p.features, p.backbone, p.dataset].filter((f): f is string => Boolean(f)),
   run: withTaskErrors(async (ctx) => {

@@ -13,6 +13,7 @@ import {
 } from "@dropline/ml";
 import {
   loadTensorRuntime,
+  runtimeFacts,
   saveModelToDir,
   type TensorRuntime,
   WEIGHTS_BIN,
@@ -42,7 +43,7 @@ export async function pretrain(ctx: TaskContext<PretrainParams>): Promise<void> 
     log: (m) => ctx.log.info(m),
   });
   ctx.log.info(`Tensor backend "${rt.backend}" (TF.js ${rt.version})`);
-  ctx.record?.({ backend: rt.backend, tfjs: rt.version });
+  ctx.record?.(runtimeFacts(rt));
   const data = await loadDomainImages(datasetDir, trainDomains);
   const [h, w, c] = data.shape;
   const pixels = unitPixels(c);

@@ -8,7 +8,7 @@
  */
 import { defineTask, withTaskErrors } from "@dropline/task";
 import { PretrainParams } from "./_pretrain_params.ts";
-import { tensorEnvironment } from "@dropline/tensor";
+import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "pretrain",
@@ -18,6 +18,7 @@ export default defineTask({
   schema: PretrainParams,
   outputs: () => ["model.json", "weights.bin", "backbone.json", "pretrain.json"],
   environment: (p) => tensorEnvironment(p.backend),
+  hostFlags: TENSOR_HOST_FLAGS,
   run: withTaskErrors(async (ctx) => {
     const { pretrain } = await import("./_pretrain_run.ts");
     await pretrain(ctx);

@@ -89,10 +89,10 @@ Deno.test("decide() explains a missing result from the last attempt", () => {
 Deno.test("describeChanges() names a changed environment fact", () => {
   const base = { task: "t", version: 1, params: {}, upstream: {}, files: {} };
   assert.deepEqual(
-    describeChanges({ ...base, env: { tensor_backend: "auto" } }, {
+    describeChanges({ ...base, env: { tensor_backend: "wasm" } }, {
       ...base,
-      env: { tensor_backend: "cpu" },
+      env: { tensor_backend: "wasm+openblas" },
     }),
-    ['environment "tensor_backend" changed from "auto" to "cpu"'],
+    ['environment "tensor_backend" changed from "wasm" to "wasm+openblas"'],
   );
 });

@@ -33,7 +33,7 @@ export function runAttempt(
 ): Promise<AttemptResult> {
   return (task.isolation ?? "process") === "inline"
     ? runInline(task, job, sink, signal)
-    : runInChild(job, sink, signal);
+    : runInChild(job, sink, signal, task.hostFlags ?? []);
 }
 
 async function runInline(
@@ -57,10 +57,11 @@ async function runInChild(
   job: TaskJob,
   sink: TaskEventSink,
   signal: AbortSignal,
+  flags: readonly string[],
 ): Promise<AttemptResult> {
   const stderrLog = await Deno.open(job.logPath, { append: true, create: true });
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--no-prompt", "--config", CONFIG, HOST],
+    args: ["run", "-A", "--quiet", "--no-prompt", ...flags, "--config", CONFIG, HOST],
     cwd: job.cwd,
     stdin: "piped",
     stdout: "piped",
