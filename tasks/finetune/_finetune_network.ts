@@ -77,11 +77,11 @@ async function train(
   );
   net.logits.setWeights(head.map((t) => tf.tensor(t.values, t.shape)));
   const all = net.full.weights;
-  const initial: Weights = all.map((v) => ({
+  const initial: Weights = await Promise.all(all.map(async (v) => ({
     name: v.originalName,
     shape: [...v.shape] as number[],
-    values: Float32Array.from(v.read().dataSync()),
-  }));
+    values: Float32Array.from(await v.read().data() as Float32Array),
+  })));
   const set = trainedSet(net, p.train, p.batchnorm);
   const trainedValues = set.params.reduce((n, q) => n + initial[q.index]!.values.length, 0);
   ctx.log.info(

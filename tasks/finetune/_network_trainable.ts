@@ -100,7 +100,7 @@ export function networkTrainable(
         ? applyDropout(new Float32Array(n * net.dimension).fill(1), rate, rng)
         : null;
       const labels = Int32Array.from(rows, (r) => source.rows.labels[r]!);
-      const result = step(pixels, labels, mask, stepIndex);
+      const result = await step(pixels, labels, mask, stepIndex);
       set.stats.forEach((s, k) => {
         const base = set.params.length + 2 * k;
         updateRunning(params[base]!, result.stats[k]!.mean, s.momentum);
@@ -190,12 +190,13 @@ function stepFunction(
   const [h, w, c] = options.input.plan.from;
   const size = h * w * c, dim = net.dimension;
   const classes = net.logits.getConfig().units as number;
-  return (
+  // Reads are awaited: the webgpu backend cannot read tensors synchronously in Deno.
+  return async (
     pixels: Uint8Array,
     labels: Int32Array,
     mask: Float32Array | null,
     step: number,
-  ): StepOutput => {
+  ): Promise<StepOutput> => {
     const n = labels.length, chunk = Math.min(options.microBatch ?? n, n);
     const grads = vars.map((v) => new Float32Array(sizeOf(v)));
     const stats = set.stats.map((s) => ({
@@ -229,17 +230,19 @@ function stepFunction(
         const onehot = tf.oneHot(tf.tensor1d(labels.subarray(start, start + m), "int32"), classes);
         return tf.mul(tf.losses.softmaxCrossEntropy(onehot, logits), share) as TfCore.Scalar;
       }, tfVars);
-      loss += value.dataSync()[0]!;
-      const pred = predicted!.dataSync();
+      loss += (await value.data())[0]!;
+      const pred = await predicted!.data();
       for (let i = 0; i < m; i++) if (pred[i] === labels[start + i]) correct++;
-      tfVars.forEach((v, k) => add(grads[k]!, g[v.name]!.dataSync() as Float32Array));
-      set.stats.forEach((s, k) => {
+      for (const [k, v] of tfVars.entries()) {
+        add(grads[k]!, await g[v.name]!.data() as Float32Array);
+      }
+      for (const [k, s] of set.stats.entries()) {
         const b = batchStats.get(s.layer)!;
         const bessel = b.count > 1 ? b.count / (b.count - 1) : 1;
-        addScaled(stats[k]!.mean, b.mean.dataSync() as Float32Array, share);
-        addScaled(stats[k]!.variance, b.variance.dataSync() as Float32Array, share * bessel);
+        addScaled(stats[k]!.mean, await b.mean.data() as Float32Array, share);
+        addScaled(stats[k]!.variance, await b.variance.data() as Float32Array, share * bessel);
         tf.dispose([b.mean, b.variance]);
-      });
+      }
       tf.dispose([value, predicted!, ...Object.values(g), ...known.values()]);
     }
     return { loss, correct, grads, stats };
