@@ -7,11 +7,11 @@ import {
   CacheLayout,
   collectGarbage,
   DEFAULT_STALE_AFTER_MS,
-  keysToKeep,
+  JournalReader,
   pidAlive,
 } from "@dropline/engine";
 import { parseCommandArgs } from "./args.ts";
-import { openJournalReader } from "./journal_reader.ts";
+import { cacheDirOf } from "./pipeline_args.ts";
 
 export const GC_USAGE = "Usage: deno task gc [--cache-dir DIR] [--dry-run]";
 
@@ -23,18 +23,17 @@ export async function gcCommand(args: string[]): Promise<number> {
     help: { type: "boolean", short: "h" },
   }, "gc");
   if (values.help) return (console.log(GC_USAGE), 0);
-  const layout = new CacheLayout(values["cache-dir"]);
-  const db = openJournalReader(layout.root);
-  if (!db) {
+  const layout = new CacheLayout(cacheDirOf(values));
+  const journal = JournalReader.open(layout);
+  if (!journal.exists) {
     console.log(`gc: no run journal in ${layout.root}; nothing deleted`);
     return 0;
   }
-  const keep = keysToKeep(
-    db,
+  const keep = journal.keysToKeep(
     (host, pid, heartbeatAt) =>
       host === hostname() ? pidAlive(pid) : Date.now() - heartbeatAt < DEFAULT_STALE_AFTER_MS,
   );
-  db.close();
+  journal.close();
   if (keep.size === 0) {
     console.log("gc: no successful run recorded; nothing deleted");
     return 0;

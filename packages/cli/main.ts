@@ -1,9 +1,10 @@
 /**
  * The `dropline` command line: `run`, `status`, `why`, `dag`, `gc`.
- * User errors print a message (file:line:column where known) and exit 2,
- * never a stack trace.
+ * User errors print a message (file:line:column where known) and exit 2; a
+ * cache directory or journal that cannot be used prints what to do and exits
+ * 1; never a stack trace.
  */
-import { OverrideError, PipelineError } from "@dropline/engine";
+import { CacheError, OverrideError, PipelineError } from "@dropline/engine";
 import { UsageError } from "./args.ts";
 import { dagCommand } from "./dag_command.ts";
 import { gcCommand } from "./gc_command.ts";
@@ -43,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
     ) {
       console.error(error.message);
       return 2;
+    }
+    if (error instanceof CacheError) {
+      console.error(`${name}: ${error.message}`);
+      return 1;
     }
     throw error;
   }

@@ -2,11 +2,12 @@
  * What the pipeline commands read from their flags: the cache directory and
  * the pipeline compiled with its `--set` overrides.
  */
-import { CacheLayout, type CompiledPipeline, loadPipeline } from "@dropline/engine";
+import { assertCacheDir, CacheLayout, type CompiledPipeline, loadPipeline } from "@dropline/engine";
 import { TASKS } from "@dropline/tasks";
 
 /**
- * The absolute cache directory (`--cache-dir`, default `./cache`).
+ * The absolute cache directory (`--cache-dir`, default `./cache`); a
+ * `CacheError` when it names a file.
  *
  * @example
  * ```ts
@@ -14,7 +15,9 @@ import { TASKS } from "@dropline/tasks";
  * ```
  */
 export function cacheDirOf(values: { "cache-dir"?: string | undefined }): string {
-  return new CacheLayout(values["cache-dir"]).root;
+  const { root } = new CacheLayout(values["cache-dir"]);
+  assertCacheDir(root);
+  return root;
 }
 
 /**

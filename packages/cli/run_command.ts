@@ -5,6 +5,7 @@ import {
   type CompiledPipeline,
   type Executor,
   type ExecutorName,
+  JournalReader,
   LocalExecutor,
   planPipeline,
   runPipeline,
@@ -15,7 +16,6 @@ import { parseCommandArgs, PIPELINE_FLAGS, positiveInt, UsageError } from "./arg
 import { checkSlurmReachable, chooseExecutor } from "./executor_choice.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
 import { formatMs, TerminalReporter } from "./terminal_reporter.ts";
-import { openJournalReader } from "./journal_reader.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
 export const RUN_USAGE =
@@ -112,9 +112,9 @@ async function dryRun(
   executorName: ExecutorName,
 ): Promise<number> {
   const store = new Store(cacheDir);
-  const db = openJournalReader(cacheDir);
-  const plan = await planPipeline(pipeline, store, db, forced);
-  db?.close();
+  const journal = JournalReader.open(cacheDir);
+  const plan = await planPipeline(pipeline, store, journal, forced);
+  journal.close();
   // Nothing is submitted or started: the executor only says what it would do.
   const executor: Executor = executorName === "slurm"
     ? new SlurmExecutor({

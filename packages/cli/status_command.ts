@@ -2,11 +2,10 @@
  * `dropline status <pipeline.yaml>`: the state of every stage without running anything.
  */
 import { hostname } from "node:os";
-import type { DatabaseSync } from "node:sqlite";
 import {
   DEFAULT_STALE_AFTER_MS,
   isStale,
-  lastOutcomeOfKey,
+  JournalReader,
   type LockHolder,
   pidAlive,
   type PlannedStage,
@@ -14,7 +13,6 @@ import {
   Store,
 } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
-import { openJournalReader } from "./journal_reader.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
 /** A stage's state as `status` reports it. */
@@ -41,19 +39,19 @@ export async function statusCommand(args: string[]): Promise<number> {
   const cacheDir = cacheDirOf(values);
   const pipeline = await loadPipelineArg(positionals[0]!, values);
   const store = new Store(cacheDir);
-  const db = openJournalReader(cacheDir);
+  const journal = JournalReader.open(cacheDir);
   try {
-    const plan = await planPipeline(pipeline, store, db, new Set());
-    const stages = plan.map((stage) => stageStatus(stage, store, db));
+    const plan = await planPipeline(pipeline, store, journal, new Set());
+    const stages = plan.map((stage) => stageStatus(stage, store, journal));
     if (values.json) console.log(JSON.stringify({ stages }, null, 2));
     else printTable(stages);
     return 0;
   } finally {
-    db?.close();
+    journal.close();
   }
 }
 
-function stageStatus(stage: PlannedStage, store: Store, db: DatabaseSync | undefined): StageStatus {
+function stageStatus(stage: PlannedStage, store: Store, journal: JournalReader): StageStatus {
   const base = { id: stage.id, key: stage.key };
   if (stage.action === "reuse") return { ...base, state: "cached", reason: stage.reason };
   if (stage.key) {
@@ -65,7 +63,7 @@ function stageStatus(stage: PlannedStage, store: Store, db: DatabaseSync | undef
         reason: `running in run ${holder.runId} (pid ${holder.pid} on ${holder.host})`,
       };
     }
-    const last = db ? lastOutcomeOfKey(db, stage.key) : undefined;
+    const last = journal.lastOutcomeOfKey(stage.key);
     if (last?.state === "failed") {
       return {
         ...base,

@@ -1,9 +1,8 @@
 /**
  * `dropline why <pipeline.yaml> <stage>`: why a stage would run, or why it is reused.
  */
-import { planPipeline, Store } from "@dropline/engine";
+import { JournalReader, planPipeline, Store } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
-import { openJournalReader } from "./journal_reader.ts";
 import { selectStages } from "./select_stages.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
@@ -24,15 +23,15 @@ export async function whyCommand(args: string[]): Promise<number> {
   const pipeline = await loadPipelineArg(positionals[0]!, values);
   const wanted = selectStages(pipeline, [positionals[1]!], "why");
   const forced = selectStages(pipeline, values.force ?? [], "--force");
-  const db = openJournalReader(cacheDir);
+  const journal = JournalReader.open(cacheDir);
   try {
-    const plan = await planPipeline(pipeline, new Store(cacheDir), db, forced);
+    const plan = await planPipeline(pipeline, new Store(cacheDir), journal, forced);
     for (const stage of plan.filter((s) => wanted.has(s.id))) {
       const verdict = stage.action === "reuse" ? "cached" : "would run";
       console.log(`${stage.id}: ${verdict}: ${stage.reason}`);
     }
     return 0;
   } finally {
-    db?.close();
+    journal.close();
   }
 }

@@ -1,5 +1,5 @@
 /** What every route of the dashboard reads from: resolved once by `createApp`. */
-import type { JournalReader } from "./queries.ts";
+import type { JournalReader } from "@dropline/engine";
 
 export interface DashboardContext {
   /** Absolute cache directory (holds journal.db, objects/, logs/). */

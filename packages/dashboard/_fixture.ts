@@ -1,10 +1,9 @@
 /**
- * A stand-in journal writer for the dashboard's tests and benchmark: it applies
- * the real schema and writes rows the way a runner does, so the dashboard can
- * be exercised without running pipelines.
+ * Journal rows for the dashboard's tests and benchmark, written through the
+ * engine's real journal writer (`Journal`) with a pinned clock, so the
+ * dashboard can be exercised without running pipelines.
  */
-import { DatabaseSync } from "node:sqlite";
-import { JOURNAL_DDL, type RunState, type StageState } from "@dropline/engine";
+import { CacheLayout, Journal, type RunState, type StageState } from "@dropline/engine";
 
 /** A stage row to insert; unspecified columns get plausible values. */
 export interface FixtureStage {
@@ -34,7 +33,8 @@ export interface FixtureRun {
 }
 
 /**
- * Writes journal rows into `<cacheDir>/journal.db` (created with the real DDL).
+ * Writes journal rows into a cache directory's journal, each call visible to
+ * readers when it returns.
  *
  * @example
  * ```ts
@@ -45,99 +45,81 @@ export interface FixtureRun {
  * ```
  */
 export class FixtureJournal {
-  readonly db: DatabaseSync;
+  readonly writer: Journal;
+  #at: number | undefined;
 
   constructor(cacheDir: string) {
     Deno.mkdirSync(cacheDir, { recursive: true });
-    this.db = new DatabaseSync(`${cacheDir}/journal.db`);
-    this.db.exec("PRAGMA journal_mode = WAL");
-    this.db.exec(JOURNAL_DDL);
+    this.writer = new Journal(new CacheLayout(cacheDir), { now: () => this.#at ?? Date.now() });
   }
 
   /** Inserts a run and its stages (in the given, topological, order). */
   addRun(run: FixtureRun, stages: FixtureStage[]): void {
-    const started = run.startedAt ?? Date.now();
-    this.db.prepare(
-      "INSERT INTO runs (id, pipeline, pipeline_file, argv, state, started_at, ended_at, " +
-        "heartbeat_at, host, pid, stage_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ).run(
-      run.id,
-      run.pipeline ?? "demo",
-      `/pipelines/${run.pipeline ?? "demo"}.yaml`,
-      JSON.stringify(["run", "demo.yaml"]),
-      run.state ?? "running",
-      started,
-      run.endedAt ?? null,
-      started,
-      "localhost",
-      1234,
-      stages.length,
-    );
-    const insert = this.db.prepare(
-      "INSERT INTO stages (run_id, stage_id, stage_name, seq, matrix, task, task_version, needs, " +
-        "key, key_inputs, params, state, reason, started_at, ended_at, error, log_path, out_path) " +
-        "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    this.db.exec("BEGIN");
-    stages.forEach((stage, seq) => {
-      insert.run(
-        run.id,
-        stage.id,
-        stage.name ?? stage.id,
+    const pipeline = run.pipeline ?? "demo";
+    this.#at = run.startedAt;
+    this.writer.startRun({
+      id: run.id,
+      pipeline,
+      file: `/pipelines/${pipeline}.yaml`,
+      argv: ["run", `${pipeline}.yaml`],
+      host: "localhost",
+      stages: stages.map((stage, seq) => ({
+        stageId: stage.id,
+        stageName: stage.name ?? stage.id,
         seq,
-        JSON.stringify(stage.matrix ?? {}),
-        stage.task ?? "shell",
-        JSON.stringify(stage.needs ?? []),
-        stage.key ?? "k".repeat(16),
-        JSON.stringify({ task: stage.task ?? "shell" }),
-        JSON.stringify(stage.params ?? { run: "true" }),
-        stage.state ?? "pending",
-        stage.reason ?? "no result for this key",
-        stage.startedAt ?? null,
-        stage.endedAt ?? null,
-        stage.error ?? null,
-        stage.logPath ?? null,
-        stage.outPath ?? null,
-      );
+        matrix: JSON.stringify(stage.matrix ?? {}),
+        task: stage.task ?? "shell",
+        taskVersion: 1,
+        needs: JSON.stringify(stage.needs ?? []),
+        params: JSON.stringify(stage.params ?? { run: "true" }),
+        state: stage.state ?? "pending",
+        reason: stage.reason ?? "no result for this key",
+        key: stage.key === undefined ? "k".repeat(16) : stage.key,
+      })),
     });
-    this.db.exec("COMMIT");
+    for (const stage of stages) {
+      this.writer.updateStage(run.id, stage.id, {
+        keyInputs: JSON.stringify({ task: stage.task ?? "shell" }),
+        ...(stage.startedAt ? { startedAt: stage.startedAt } : {}),
+        ...(stage.endedAt ? { endedAt: stage.endedAt } : {}),
+        ...(stage.error ? { error: stage.error } : {}),
+        ...(stage.logPath ? { logPath: stage.logPath } : {}),
+        ...(stage.outPath ? { outPath: stage.outPath } : {}),
+      });
+    }
+    this.writer.flush();
+    if (run.state && run.state !== "running") {
+      this.endRun(run.id, run.state, run.endedAt ?? run.startedAt ?? Date.now());
+    }
+    this.#at = undefined;
   }
 
-  /** Changes a stage's state and appends the event, as a runner does. */
+  /** Changes a stage's state, as a runner does (the writer adds the event). */
   setState(runId: string, stageId: string, state: StageState, at = Date.now()): void {
-    const started = state === "running" ? at : null;
-    const ended = state === "running" || state === "pending" ? null : at;
-    this.db.prepare(
-      "UPDATE stages SET state = ?, started_at = coalesce(?, started_at), ended_at = ? " +
-        "WHERE run_id = ? AND stage_id = ?",
-    ).run(state, started, ended, runId, stageId);
-    this.db.prepare("INSERT INTO events (run_id, stage_id, state, at) VALUES (?, ?, ?, ?)")
-      .run(runId, stageId, state, at);
+    this.#at = at;
+    this.writer.updateStage(runId, stageId, {
+      state,
+      ...(state === "running" ? { startedAt: at } : state === "pending" ? {} : { endedAt: at }),
+    });
+    this.writer.flush();
+    this.#at = undefined;
   }
 
   /** Ends a run with a run-level event. */
   endRun(runId: string, state: RunState, at = Date.now()): void {
-    this.db.prepare("UPDATE runs SET state = ?, ended_at = ? WHERE id = ?").run(state, at, runId);
-    this.db.prepare("INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, ?, ?)")
-      .run(runId, state, at);
+    this.#at = at;
+    this.writer.endRun(runId, state, { noop: false });
+    this.#at = undefined;
   }
 
   /** Appends metric rows: one per (step, name) of each record. */
   addMetrics(runId: string, stageId: string, records: Array<Record<string, number>>): void {
-    const insert = this.db.prepare(
-      "INSERT INTO metrics (run_id, stage_id, step, name, value, at) VALUES (?, ?, ?, ?, ?, ?)",
-    );
-    this.db.exec("BEGIN");
-    for (const record of records) {
-      for (const [name, value] of Object.entries(record)) {
-        if (name !== "step") insert.run(runId, stageId, record.step ?? 0, name, value, Date.now());
-      }
-    }
-    this.db.exec("COMMIT");
+    for (const record of records) this.writer.addMetrics(runId, stageId, record);
+    this.writer.flush();
   }
 
   close(): void {
-    this.db.close();
+    this.writer.close();
   }
 }
 
@@ -167,8 +149,9 @@ export const DEMO = {
  * metrics, a report and a stage named like an XSS attempt.
  */
 export function writeDemoCache(cacheDir: string): FixtureJournal {
-  const objects = `${cacheDir}/objects`;
-  const logs = `${cacheDir}/logs/${DEMO.run}`;
+  const layout = new CacheLayout(cacheDir);
+  const objects = layout.dir("objects");
+  const logs = layout.runLogDir(DEMO.run);
   Deno.mkdirSync(`${objects}/ab/make/sub`, { recursive: true });
   Deno.mkdirSync(`${objects}/cd/report`, { recursive: true });
   Deno.mkdirSync(logs, { recursive: true });

@@ -5,7 +5,7 @@
 import type { DashboardContext } from "./_context.ts";
 import { HttpError } from "./http_error.ts";
 import { listOutputFiles, type OutputFile } from "./outputs.ts";
-import type { MetricSeries, RunRecord, StageBrief, StageRecord } from "./queries.ts";
+import type { MetricSeries, RunRecord, StageBrief, StageRecord } from "@dropline/engine";
 
 /** The run, or a 404. */
 export function loadRun(ctx: DashboardContext, runId: string): RunRecord {

@@ -2,23 +2,11 @@ import { Hono } from "hono";
 import type { DashboardContext } from "./_context.ts";
 import { loadRun, loadStage, loadStageDetails, reportStages } from "./_load.ts";
 import { streamRunEvents } from "./events_stream.ts";
-import { HttpError } from "./http_error.ts";
+import { flagQuery, intQuery } from "./_query.ts";
 import { readLogChunk } from "./log_tail.ts";
 import { chartMetrics } from "./metrics_charts.ts";
 import { fileHref } from "./safe_path.ts";
 import { stageHref } from "./_format.ts";
-
-function intQuery(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined || value === "") return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new HttpError(
-      400,
-      `Query parameter "${name}" must be a non-negative integer, got "${value}"`,
-    );
-  }
-  return n;
-}
 
 /**
  * The JSON API (mounted under `/api`): runs, a run with its stages, a stage
@@ -35,9 +23,11 @@ export function apiRoutes(ctx: DashboardContext): Hono {
   api.get("/runs", (c) => {
     const limit = Math.min(intQuery(c.req.query("limit"), "limit", 100), 1000);
     const before = c.req.query("before");
-    const runs = ctx.journal.listRuns({ limit, ...(before ? { before } : {}) });
+    const noop = flagQuery(c.req.query("noop"), "noop");
+    const runs = ctx.journal.listRuns({ limit, noop, ...(before ? { before } : {}) });
     return c.json({
       runs: runs.map((run) => ({ ...run, counts: ctx.journal.countStates(run.id) })),
+      hiddenNoopRuns: noop ? 0 : ctx.journal.countNoopRuns(),
     });
   });
 

@@ -3,14 +3,13 @@
  * drive it with `app.request()`; `main.ts` serves it.
  */
 import { Hono } from "hono";
-import { CacheLayout } from "@dropline/engine";
+import { CacheLayout, JournalReader } from "@dropline/engine";
 import type { DashboardContext } from "./_context.ts";
 import { apiRoutes } from "./api_routes.ts";
 import { type Credentials, requireCredentials } from "./basic_auth.ts";
 import { fileRoutes } from "./file_routes.ts";
 import { handleError, handleNotFound } from "./on_error.ts";
 import { pageRoutes } from "./page_routes.ts";
-import { JournalReader } from "./queries.ts";
 import { readOnly } from "./read_only.ts";
 import { securityHeaders } from "./security_headers.ts";
 import { loadStaticAssets, staticRoutes } from "./static_assets.ts";
@@ -19,7 +18,7 @@ import { loadStaticAssets, staticRoutes } from "./static_assets.ts";
 export interface DashboardDeps {
   /** The cache directory to show (holds journal.db, objects/, logs/). */
   cacheDir: string;
-  /** Defaults to a reader of `<cacheDir>/journal.db`. */
+  /** Defaults to a reader of the cache directory's journal. */
   journal?: JournalReader;
   /** Require HTTP basic auth with these credentials. */
   auth?: Credentials;
@@ -42,7 +41,7 @@ export function createApp(deps: DashboardDeps): Hono {
   const layout = new CacheLayout(deps.cacheDir);
   const ctx: DashboardContext = {
     cacheDir: layout.root,
-    journal: deps.journal ?? new JournalReader(layout.journal),
+    journal: deps.journal ?? new JournalReader(layout),
     now: deps.now ?? Date.now,
     pollMs: deps.pollMs ?? 250,
   };

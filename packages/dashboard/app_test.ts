@@ -16,7 +16,7 @@ Deno.test("createApp() shows an empty runs page when the journal does not exist 
   const page = await app.request("/");
   assert.equal(page.status, 200);
   assert.match(await page.text(), /No runs yet/);
-  assert.deepEqual(await (await app.request("/api/runs")).json(), { runs: [] });
+  assert.deepEqual(await (await app.request("/api/runs")).json(), { runs: [], hiddenNoopRuns: 0 });
   // Reading never creates the journal.
   assert.equal([...Deno.readDirSync(cacheDir)].length, 0);
 });

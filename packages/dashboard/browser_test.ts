@@ -5,7 +5,7 @@
  * chart. Screenshots go to tests/output/.
  */
 import assert from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
+import { Journal } from "@dropline/engine";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { fakeTrainingMetrics } from "./_fixture.ts";
@@ -141,17 +141,9 @@ async function followStagePage(page: Page, base: string, runId: string, dir: str
 
 /** The shell task logs no metrics: write a training curve as a task's metrics logger would. */
 function addMetrics(cacheDir: string, runId: string): void {
-  const db = new DatabaseSync(`${cacheDir}/journal.db`);
-  db.exec("PRAGMA busy_timeout = 10000");
-  const insert = db.prepare(
-    "INSERT INTO metrics (run_id, stage_id, step, name, value, at) VALUES (?, 'make', ?, ?, ?, 0)",
-  );
-  db.exec("BEGIN IMMEDIATE");
-  for (const { step, ...values } of fakeTrainingMetrics(200)) {
-    for (const [name, value] of Object.entries(values)) insert.run(runId, step!, name, value);
-  }
-  db.exec("COMMIT");
-  db.close();
+  const journal = new Journal(cacheDir);
+  for (const record of fakeTrainingMetrics(200)) journal.addMetrics(runId, "make", record);
+  journal.close();
 }
 
 Deno.test({

@@ -5,7 +5,7 @@
  */
 import type { StageState } from "@dropline/engine";
 import { aggregateState } from "./_format.ts";
-import type { StageBrief } from "./queries.ts";
+import type { StageBrief } from "@dropline/engine";
 
 /** One member of an expanded group, drawn as a chip inside the group's box. */
 export interface DagChip {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { buildDagModel, chipLabel } from "./dag_model.ts";
 import { layoutDag } from "./dag_layout.ts";
-import type { StageBrief } from "./queries.ts";
+import type { StageBrief } from "@dropline/engine";
 
 function stage(
   id: string,

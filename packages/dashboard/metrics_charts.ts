@@ -3,7 +3,7 @@
  * accuracies (one line per domain), learning rate, dropout rate, and the rest.
  * Pure; the page's script hands each chart to uPlot as it is.
  */
-import type { MetricSeries } from "./queries.ts";
+import type { MetricSeries } from "@dropline/engine";
 
 /** One chart: shared x values (steps) and one y array per series (null = no value). */
 export interface ChartData {

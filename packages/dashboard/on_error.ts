@@ -1,5 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { CacheError } from "@dropline/engine";
 import { renderErrorPage } from "./error_page.ts";
 import { HttpError } from "./http_error.ts";
 
@@ -12,7 +13,8 @@ function respond(c: Context, status: number, message: string): Response {
 
 /**
  * The app's one error handler: `HttpError`s become their status with their
- * message; anything else is logged on the server and shown as a bare 500.
+ * message, a `CacheError` (a damaged journal) a 503 with its message;
+ * anything else is logged on the server and shown as a bare 500.
  *
  * @example
  * ```ts
@@ -23,6 +25,8 @@ export const handleError: ErrorHandler = (error, c) => {
   if (error instanceof HttpError) return respond(c, error.status, error.message);
   // Hono's own exceptions (basic auth's 401) carry their response.
   if (error instanceof HTTPException) return error.getResponse();
+  // A damaged journal: the message says how to recover.
+  if (error instanceof CacheError) return respond(c, 503, error.message);
   console.error(`dashboard: ${c.req.method} ${c.req.path} failed:`, error);
   return respond(c, 500, "The dashboard could not show this page; the server log has details");
 };

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { DashboardContext } from "./_context.ts";
 import { STALE_AFTER_MS } from "./_context.ts";
 import { loadRun, loadStage, loadStageDetails, reportStages } from "./_load.ts";
+import { flagQuery } from "./_query.ts";
 import { HttpError } from "./http_error.ts";
 import { readLogChunk } from "./log_tail.ts";
 import { renderMarkdown } from "./markdown.ts";
@@ -35,18 +36,28 @@ export function pageRoutes(ctx: DashboardContext): Hono {
 
   pages.get("/", (c) => {
     const before = c.req.query("before");
-    const runs = ctx.journal.listRuns({ limit: RUNS_PER_PAGE + 1, ...(before ? { before } : {}) });
+    const noop = flagQuery(c.req.query("noop"), "noop");
+    const runs = ctx.journal.listRuns({
+      limit: RUNS_PER_PAGE + 1,
+      noop,
+      ...(before ? { before } : {}),
+    });
     const shown = runs.slice(0, RUNS_PER_PAGE);
     const last = shown[shown.length - 1];
+    const query = (extra: Record<string, string>) =>
+      `/?${new URLSearchParams({ ...(noop ? { noop: "1" } : {}), ...extra })}`;
     return c.html(
       renderRunsPage({
         runs: shown.map((run) => ({ run, counts: ctx.journal.countStates(run.id) })),
         cacheDir: ctx.cacheDir,
         now: ctx.now(),
         staleAfterMs: STALE_AFTER_MS,
-        olderHref: runs.length > RUNS_PER_PAGE && last
-          ? `/?before=${encodeURIComponent(last.id)}`
-          : null,
+        olderHref: runs.length > RUNS_PER_PAGE && last ? query({ before: last.id }) : null,
+        noop: noop ? { shown: true, toggleHref: "/" } : {
+          shown: false,
+          hidden: ctx.journal.countNoopRuns(),
+          toggleHref: "/?noop=1",
+        },
       }).value,
     );
   });

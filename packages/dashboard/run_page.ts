@@ -13,7 +13,7 @@ import { renderPage } from "./_page.ts";
 import { layoutDag } from "./dag_layout.ts";
 import { buildDagModel } from "./dag_model.ts";
 import { renderDagSvg } from "./dag_svg.ts";
-import type { RunRecord, StageBrief, StateCounts } from "./queries.ts";
+import type { RunRecord, StageBrief, StateCounts } from "@dropline/engine";
 
 /** What the run page shows. */
 export interface RunPageData {

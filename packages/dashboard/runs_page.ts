@@ -1,7 +1,7 @@
 import { elapsed, formatDuration, formatTime, runHref, runStateLabel } from "./_format.ts";
 import { html, type SafeHtml } from "./_html.ts";
 import { renderPage } from "./_page.ts";
-import type { RunRecord, StateCounts } from "./queries.ts";
+import type { RunRecord, StateCounts } from "@dropline/engine";
 
 /** A run with its stage counts, as the runs page lists it. */
 export interface RunListItem {
@@ -17,6 +17,25 @@ export interface RunsPageData {
   staleAfterMs: number;
   /** Link to older runs, when there are more. */
   olderHref: string | null;
+  /** Runs that reused every stage are hidden unless asked for; the link toggles them. */
+  noop: { shown: true; toggleHref: string } | {
+    shown: false;
+    hidden: number;
+    toggleHref: string;
+  };
+}
+
+function noopNote(noop: RunsPageData["noop"]): SafeHtml | "" {
+  if (noop.shown) {
+    return html`<p class="note">Showing no-op runs (every stage reused). <a href="${noop.toggleHref}">Hide them</a></p>`;
+  }
+  if (noop.hidden === 0) return "";
+  return html`
+    <p
+      class="note">${noop.hidden} no-op run${noop.hidden === 1
+        ? ""
+        : "s"} (every stage reused) hidden. <a href="${noop.toggleHref}">Show no-op runs</a></p>
+  `;
 }
 
 function countCell(counts: StateCounts): SafeHtml {
@@ -41,22 +60,36 @@ function row(item: RunListItem, data: RunsPageData): SafeHtml {
       <td>${run.pipeline}</td>
       <td>${formatTime(run.startedAt)}</td>
       <td>${formatDuration(elapsed(run.startedAt, run.endedAt, data.now))}</td>
-      <td><span class="badge st-${state}">${state}</span></td>
+      <td><span class="badge st-${state}">${state}</span>${run.noop
+        ? html`
+          <span class="badge">no-op</span>
+        `
+        : ""}</td>
       <td class="counts">${countCell(item.counts)}</td>
     </tr>
   `;
 }
 
 /**
- * The runs page: every run of every pipeline in the cache, newest first.
+ * The runs page: every run of every pipeline in the cache, newest first;
+ * runs that reused every stage only when asked for (`?noop=1`).
  *
  * @example
  * ```ts
- * renderRunsPage({ runs: [], cacheDir: "/c", now: Date.now(), staleAfterMs: 60000, olderHref: null });
+ * renderRunsPage({
+ *   runs: [],
+ *   cacheDir: "/c",
+ *   now: Date.now(),
+ *   staleAfterMs: 60000,
+ *   olderHref: null,
+ *   noop: { shown: false, hidden: 0, toggleHref: "/?noop=1" },
+ * });
  * ```
  */
 export function renderRunsPage(data: RunsPageData): SafeHtml {
-  const body = data.runs.length === 0
+  const body = data.runs.length === 0 && !data.noop.shown && data.noop.hidden > 0
+    ? html`<h1>Runs</h1>${noopNote(data.noop)}`
+    : data.runs.length === 0
     ? html`
       <h1>Runs</h1>
       <p
@@ -76,7 +109,9 @@ export function renderRunsPage(data: RunsPageData): SafeHtml {
           </tr>
         </thead>
         <tbody>${data.runs.map((item) => row(item, data))}</tbody>
-      </table>${data.olderHref ? html`<p><a href="${data.olderHref}">Older runs</a></p>` : ""}
+      </table>${data.olderHref
+        ? html`<p><a href="${data.olderHref}">Older runs</a></p>`
+        : ""}${noopNote(data.noop)}
     `;
   return renderPage({ title: "Runs", body });
 }

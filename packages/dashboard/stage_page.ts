@@ -4,7 +4,7 @@ import { renderPage } from "./_page.ts";
 import type { LogChunk } from "./log_tail.ts";
 import type { ChartData } from "./metrics_charts.ts";
 import type { OutputFile } from "./outputs.ts";
-import type { RunRecord, StageRecord } from "./queries.ts";
+import type { RunRecord, StageRecord } from "@dropline/engine";
 
 /** What the stage page shows. */
 export interface StagePageData {

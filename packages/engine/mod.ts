@@ -6,9 +6,21 @@
  *
  * @module
  */
-export { keysToKeep, lastOutcomeOfKey } from "./journal/history.ts";
-export { openJournalDatabase } from "./journal/open_journal.ts";
-export { JOURNAL_DDL } from "./journal/schema.ts";
+export type { JournalHistory, PastAttempt, RunnerAlive } from "./journal/history.ts";
+export { Journal } from "./journal/journal.ts";
+export type { JournalOptions, NewRun, StageRow, StageUpdate } from "./journal/journal.ts";
+export { JournalReader } from "./journal/journal_reader.ts";
+export type {
+  EventRecord,
+  MetricSeries,
+  RunRecord,
+  StageBrief,
+  StageRecord,
+  StateCounts,
+} from "./journal/records.ts";
+export type { ListRunsOptions } from "./journal/run_queries.ts";
+export { newRunId } from "./journal/run_id.ts";
+export { JOURNAL_SCHEMA_VERSION, RUN_STATES, STAGE_STATES } from "./journal/schema.ts";
 export type { RunState, StageState } from "./journal/schema.ts";
 export { compilePipeline } from "./pipeline/compile.ts";
 export { EXECUTOR_NAMES } from "./pipeline/definition.ts";
@@ -30,6 +42,7 @@ export { SlurmExecutor } from "./runner/slurm/slurm_executor.ts";
 export { DEFAULT_STALE_AFTER_MS, isStale, pidAlive } from "./store/stage_lock.ts";
 export type { LockHolder } from "./store/stage_lock.ts";
 export { exists, Store } from "./store/store.ts";
+export { assertCacheDir, CacheError } from "./store/cache_error.ts";
 export { CACHE_ENTRIES, CacheLayout, DEFAULT_CACHE_DIR } from "./store/cache_layout.ts";
 export type { CacheDir } from "./store/cache_layout.ts";
 export { collectGarbage } from "./store/collect_garbage.ts";

@@ -11,9 +11,9 @@
  * ```
  * @module
  */
-import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { JournalReader } from "@dropline/engine";
 
 /** Absolute path of the CLI entry point. */
 export const MAIN = fileURLToPath(new URL("../../packages/cli/main.ts", import.meta.url));
@@ -35,8 +35,8 @@ export interface Project extends AsyncDisposable {
   spawn(...args: string[]): Deno.ChildProcess;
   /** Lines of a text file in `dir` (empty when it does not exist). */
   lines(name: string): Promise<string[]>;
-  /** The journal, opened read-only. */
-  journal(): DatabaseSync;
+  /** The journal's reader (read-only). */
+  journal(): JournalReader;
 }
 
 /** Text of a file in tests/engine/fixtures. */
@@ -77,7 +77,7 @@ export async function tempProject(files: Record<string, string>): Promise<Projec
         throw error;
       }
     },
-    journal: () => new DatabaseSync(join(cache, "journal.db"), { readOnly: true }),
+    journal: () => new JournalReader(cache),
     [Symbol.asyncDispose]: async () => {
       // Published files are read-only; removal needs only the directories.
       await Deno.remove(dir, { recursive: true });
@@ -144,9 +144,4 @@ export function killTree(pid: number): number[] {
     }
   }
   return tree;
-}
-
-/** Rows of a query as plain objects. */
-export function rows<T>(db: DatabaseSync, sql: string, ...params: (string | number)[]): T[] {
-  return db.prepare(sql).all(...params).map((row) => ({ ...row }) as T);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fixture, rows, tempProject } from "./_project.ts";
+import { fixture, tempProject } from "./_project.ts";
 
 const ALL = ["make", "double", "sweep[seed=0]", "sweep[seed=1]", "gather"];
 
@@ -99,13 +99,10 @@ Deno.test("run --dry-run executes nothing and writes nothing", async () => {
 function outPath(p: Awaited<ReturnType<typeof counting>>, stage: string): string {
   const db = p.journal();
   try {
-    const [row] = rows<{ out_path: string }>(
-      db,
-      "SELECT out_path FROM stages WHERE stage_id = ? AND out_path IS NOT NULL ORDER BY run_id DESC LIMIT 1",
-      stage,
-    );
-    assert.ok(row, `no output recorded for "${stage}"`);
-    return row.out_path;
+    const runs = db.listRuns({ noop: true });
+    const out = runs.map((run) => db.getStage(run.id, stage)?.outPath).find((path) => path);
+    assert.ok(out, `no output recorded for "${stage}"`);
+    return out;
   } finally {
     db.close();
   }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { finish, fixture, rows, tempProject } from "./_project.ts";
+import { finish, fixture, tempProject } from "./_project.ts";
 
 function counts(stdout: string): { ran: number; cached: number } {
   const match = /concurrent: (\d+) ran, (\d+) cached, 0 failed, 0 skipped/.exec(stdout);
@@ -33,14 +33,12 @@ Deno.test("run: two runs that find the same corrupted objects recompute each onc
   await using p = await tempProject({ "p.yaml": await fixture("concurrent.yaml") });
   assert.equal((await p.run("run", "p.yaml", "--jobs", "2")).code, 0);
   const db = p.journal();
-  const outs = rows<{ out_path: string }>(
-    db,
-    "SELECT out_path FROM stages WHERE stage_id LIKE 'work%'",
-  );
+  const [run] = db.listRuns();
+  const outs = db.listStages(run!.id).filter((s) => s.id.startsWith("work")).map((s) => s.outPath!);
   db.close();
-  for (const { out_path } of outs) {
-    await Deno.chmod(join(out_path, "i.txt"), 0o644);
-    await Deno.writeTextFile(join(out_path, "i.txt"), "damaged\n");
+  for (const outPath of outs) {
+    await Deno.chmod(join(outPath, "i.txt"), 0o644);
+    await Deno.writeTextFile(join(outPath, "i.txt"), "damaged\n");
   }
   const [a, b] = await Promise.all([
     finish(p.spawn("run", "p.yaml", "--jobs", "2")),
@@ -53,7 +51,7 @@ Deno.test("run: two runs that find the same corrupted objects recompute each onc
   assert.equal(new Set(executed).size, 6, "no key executed twice");
   const notes = `${a!.stdout}${b!.stdout}`.match(/is corrupted \(file "i\.txt" changed size/g);
   assert.equal(notes?.length, 6, `each damaged object reported once:\n${a!.stdout}\n${b!.stdout}`);
-  for (const { out_path } of outs) {
-    assert.match(await Deno.readTextFile(join(out_path, "i.txt")), /^\d\n$/);
+  for (const outPath of outs) {
+    assert.match(await Deno.readTextFile(join(outPath, "i.txt")), /^\d\n$/);
   }
 });

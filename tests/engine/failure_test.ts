@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fixture, rows, tempProject } from "./_project.ts";
+import { fixture, tempProject } from "./_project.ts";
 
 Deno.test("run: fail-fast starts nothing after a failure and exits 1", async () => {
   await using p = await tempProject({ "p.yaml": await fixture("failing.yaml") });
@@ -11,11 +11,9 @@ Deno.test("run: fail-fast starts nothing after a failure and exits 1", async () 
   assert.match(result.stdout, /log: .*\.log/);
   const db = p.journal();
   try {
-    const states = rows<{ stage_id: string; state: string; reason: string }>(
-      db,
-      "SELECT stage_id, state, reason FROM stages ORDER BY seq",
-    );
-    assert.deepEqual(states.map((s) => [s.stage_id, s.state]), [
+    const [run] = db.listRuns();
+    const states = db.listStages(run!.id);
+    assert.deepEqual(states.map((s) => [s.id, s.state]), [
       ["bad", "failed"],
       ["good_a", "skipped"],
       ["good_b", "skipped"],

@@ -1,31 +1,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { JournalReader } from "@dropline/engine";
 import {
   finish,
   fixture,
   killTree,
   MAIN,
   processTree,
-  rows,
   tempProject,
   waitForFile,
 } from "./_project.ts";
 
-interface StageRow {
-  stage_id: string;
-  state: string;
-  reason: string;
-}
-
-function stageStates(
-  db: ReturnType<Awaited<ReturnType<typeof tempProject>>["journal"]>,
-  runId: string,
-) {
-  return rows<StageRow>(
-    db,
-    "SELECT stage_id, state, reason FROM stages WHERE run_id = ? ORDER BY seq",
-    runId,
-  );
+function stageStates(db: JournalReader, runId: string) {
+  return db.listStages(runId).map((s) => ({ stage_id: s.id, state: s.state, reason: s.reason }));
 }
 
 /** Whether a process exists and is not a zombie. */
@@ -47,7 +34,7 @@ Deno.test("run: after kill -9 of the whole process tree, a plain re-run resumes"
   const crashed = await finish(child);
   assert.equal(crashed.code, 137);
   const db = p.journal();
-  const [dead] = rows<{ id: string; state: string }>(db, "SELECT id, state FROM runs");
+  const [dead] = db.listRuns();
   assert.equal(dead!.state, "running", "nobody recorded the end");
   // The journal is written behind by a few milliseconds, so the killed run
   // may not have recorded its last changes; resume relies on the store.
@@ -65,10 +52,7 @@ Deno.test("run: after kill -9 of the whole process tree, a plain re-run resumes"
   assert.deepEqual(await p.lines("runs.log"), ["first", "slow", "slow", "after"]);
   const after = p.journal();
   try {
-    const runs = rows<{ id: string; state: string }>(
-      after,
-      "SELECT id, state FROM runs ORDER BY id",
-    );
+    const runs = after.listRuns().reverse();
     assert.deepEqual(runs.map((r) => r.state), ["interrupted", "succeeded"]);
     const slow = stageStates(after, runs[1]!.id)[1]!;
     // "(the last attempt was interrupted)" when the dead run's journal got that far.
@@ -96,7 +80,7 @@ Deno.test("run: Ctrl-C stops the running stage, records it interrupted and exits
   assert.deepEqual(tree.slice(1).filter(isAlive), [], "the stage's processes are stopped");
   const db = p.journal();
   try {
-    const [run] = rows<{ id: string; state: string }>(db, "SELECT id, state FROM runs");
+    const [run] = db.listRuns();
     assert.equal(run!.state, "interrupted");
     assert.deepEqual(stageStates(db, run!.id), [
       {
@@ -137,7 +121,7 @@ Deno.test("run: Ctrl-C in a terminal (the whole process group) records the stage
   assert.doesNotMatch(result.stdout, /✖|failed: Command exited/);
   const db = p.journal();
   try {
-    const [run] = rows<{ id: string }>(db, "SELECT id FROM runs");
+    const [run] = db.listRuns();
     const slow = stageStates(db, run!.id).find((s) => s.stage_id === "slow");
     assert.equal(slow!.state, "interrupted");
   } finally {

@@ -11,7 +11,7 @@ import {
 } from "@dropline/engine";
 import { TASKS } from "@dropline/tasks";
 import probe from "./fixtures/probe_task.ts";
-import { rows, tempProject, waitForFile } from "./_project.ts";
+import { tempProject, waitForFile } from "./_project.ts";
 
 const tasks: ReadonlyMap<string, Task> = new Map([...TASKS, [probe.name, probe]]);
 
@@ -88,56 +88,37 @@ Deno.test("a process-isolated task reports progress and metrics; a failing one f
 
   const db = p.journal();
   try {
-    const [count] = rows<{ out_path: string; log_path: string }>(
-      db,
-      "SELECT out_path, log_path FROM stages WHERE stage_id = 'count'",
-    );
-    const result = JSON.parse(await Deno.readTextFile(join(count!.out_path, "result.json")));
+    const [run] = db.listRuns();
+    const count = db.getStage(run!.id, "count")!;
+    const result = JSON.parse(await Deno.readTextFile(join(count.outPath!, "result.json")));
     assert.notEqual(result.pid, Deno.pid, "ran in a child process");
-    const [after] = rows<{ out_path: string }>(
-      db,
-      "SELECT out_path FROM stages WHERE stage_id = 'after'",
-    );
-    const downstream = JSON.parse(await Deno.readTextFile(join(after!.out_path, "result.json")));
+    const after = db.getStage(run!.id, "after")!;
+    const downstream = JSON.parse(await Deno.readTextFile(join(after.outPath!, "result.json")));
     assert.deepEqual(downstream.input, result);
 
     assert.deepEqual(
       recorder.progress_.filter(([id]) => id === "count").map(([, pr]) => pr.done),
       [1, 2, 3],
     );
-    const metrics = rows<{ step: number; name: string; value: number }>(
-      db,
-      "SELECT step, name, value FROM metrics WHERE stage_id = 'count' ORDER BY step",
-    );
-    assert.deepEqual(metrics, [
-      { step: 0, name: "loss", value: 1 },
-      { step: 1, name: "loss", value: 0.5 },
-      { step: 2, name: "loss", value: 1 / 3 },
-    ]);
-    const jsonl = await Deno.readTextFile(count!.log_path.replace(/\.log$/, ".metrics.jsonl"));
+    assert.deepEqual(db.metrics(run!.id, "count"), { loss: [[0, 1], [1, 0.5], [2, 1 / 3]] });
+    const jsonl = await Deno.readTextFile(count.logPath!.replace(/\.log$/, ".metrics.jsonl"));
     assert.equal(jsonl.trim().split("\n").length, 3);
-    const log = await Deno.readTextFile(count!.log_path);
+    const log = await Deno.readTextFile(count.logPath!);
     assert.match(log, /info counted to 3/);
     assert.match(log, /printed by the task/);
-    const [boom] = rows<{ state: string; error: string; log_path: string }>(
-      db,
-      "SELECT state, error, log_path FROM stages WHERE stage_id = 'boom'",
-    );
-    assert.deepEqual([boom!.state, boom!.error], ["failed", "the probe broke"]);
+    const boom = db.getStage(run!.id, "boom")!;
+    assert.deepEqual([boom.state, boom.error], ["failed", "the probe broke"]);
     assert.match(
-      await Deno.readTextFile(boom!.log_path),
+      await Deno.readTextFile(boom.logPath!),
       /Error: the probe broke\n\s+at /,
       "stack in the log",
     );
     // A bug reported as a TaskError: the message for the terminal, its stack in the log.
-    const [bug] = rows<{ error: string; log_path: string }>(
-      db,
-      "SELECT error, log_path FROM stages WHERE stage_id = 'bug'",
-    );
-    assert.match(bug!.error, /^Cannot read properties of null/);
-    assert.doesNotMatch(bug!.error, /\n/);
+    const bug = db.getStage(run!.id, "bug")!;
+    assert.match(bug.error!, /^Cannot read properties of null/);
+    assert.doesNotMatch(bug.error!, /\n/);
     assert.match(
-      await Deno.readTextFile(bug!.log_path),
+      await Deno.readTextFile(bug.logPath!),
       /TaskError: Cannot read properties of null.*\nCaused by: TypeError: .*\n\s+at .*probe_task\.ts/,
     );
   } finally {
@@ -159,17 +140,18 @@ Deno.test("an interrupted typed task resumes from its checkpoint on the next run
   assert.equal(summary.state, "interrupted");
   assert.equal(summary.counts.interrupted, 1);
   const db = p.journal();
-  const [row] = rows<{ key: string; state: string }>(db, "SELECT key, state FROM stages");
+  const [latest] = db.listRuns();
+  const row = db.getStage(latest!.id, "long");
   db.close();
   assert.equal(row!.state, "interrupted");
   const layout = new CacheLayout(p.cache);
-  const checkpoint = layout.checkpointDir(row!.key);
+  const checkpoint = layout.checkpointDir(row!.key!);
   assert.equal(await Deno.readTextFile(join(checkpoint, "step")), "3");
 
   await Deno.writeTextFile(join(p.dir, "release"), "");
   const second = await run(file, p.cache);
   assert.equal(second.summary.state, "succeeded");
-  const out = join(layout.outDir(row!.key), "result.json");
+  const out = join(layout.outDir(row!.key!), "result.json");
   assert.equal(JSON.parse(await Deno.readTextFile(out)).resumedFrom, 3);
   await assert.rejects(() => Deno.stat(checkpoint), Deno.errors.NotFound, "removed once published");
   assert.deepEqual(

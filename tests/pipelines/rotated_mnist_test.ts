@@ -8,10 +8,9 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
-import { CacheLayout } from "@dropline/engine";
-import { finish, killTree, rows, tempProject } from "../engine/_project.ts";
+import { CacheLayout, JournalReader } from "@dropline/engine";
+import { finish, killTree, tempProject } from "../engine/_project.ts";
 import { outputDir, reportTable, type StatusJson } from "./_report_table.ts";
 
 const PIPELINE = fileURLToPath(new URL("../../pipelines/rotated_mnist.yaml", import.meta.url));
@@ -51,23 +50,16 @@ function publishedKeys(cache: string): Set<string> {
 async function finetunesSucceeded(cache: string, child: Deno.ChildProcess, count: number) {
   let exited = false;
   child.status.then(() => exited = true);
-  const journal = new CacheLayout(cache).journal;
-  while (!exited) {
-    if (existsSync(journal)) {
-      const db = new DatabaseSync(journal, { readOnly: true });
-      try {
-        const [row] = rows<{ n: number }>(
-          db,
-          "SELECT count(*) AS n FROM stages WHERE stage_name = 'finetune' AND state = 'succeeded'",
-        );
-        if (row!.n >= count) return;
-      } catch {
-        // The runner has not created the tables yet.
-      } finally {
-        db.close();
-      }
+  const journal = new JournalReader(cache);
+  try {
+    while (!exited) {
+      const finished = journal.listRuns({ noop: true }).flatMap((run) => journal.listStages(run.id))
+        .filter((stage) => stage.name === "finetune" && stage.state === "succeeded");
+      if (finished.length >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    journal.close();
   }
   throw new Error("The run exited before it finished any finetune stage");
 }
@@ -129,14 +121,10 @@ Deno.test("pipelines/rotated_mnist.yaml runs shrunk, is cached, and resumes afte
     assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
     const db = fresh.journal();
     try {
-      const [run] = rows<{ id: string }>(db, "SELECT id FROM runs ORDER BY id DESC LIMIT 1");
-      const stages = rows<{ stage_id: string; key: string; state: string }>(
-        db,
-        "SELECT stage_id, key, state FROM stages WHERE run_id = ?",
-        run!.id,
-      );
+      const [run] = db.listRuns();
+      const stages = db.listStages(run!.id).map((s) => db.getStage(run!.id, s.id)!);
       assert.equal(stages.length, STAGES);
-      const rerun = stages.filter((s) => finished.has(s.key) && s.state !== "cached");
+      const rerun = stages.filter((s) => finished.has(s.key!) && s.state !== "cached");
       assert.deepEqual(rerun, [], "no finished stage ran again");
       const ran = stages.filter((s) => s.state === "succeeded").length;
       assert.equal(ran, DISTINCT - finished.size, "every unfinished stage ran once");

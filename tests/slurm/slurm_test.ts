@@ -9,7 +9,7 @@ import type { Progress, Task } from "@dropline/task";
 import { loadPipeline, runPipeline, SlurmExecutor } from "@dropline/engine";
 import { TASKS } from "@dropline/tasks";
 import probe from "../engine/fixtures/probe_task.ts";
-import { finish, killTree, rows, tempProject, waitForFile } from "../engine/_project.ts";
+import { finish, killTree, tempProject, waitForFile } from "../engine/_project.ts";
 import { command, jobsNamed, localCluster } from "../support/slurm_cluster.ts";
 
 const cluster = await localCluster();
@@ -61,12 +61,10 @@ interface StatusJson {
 }
 
 function lastRunDigests(db: ReturnType<Awaited<ReturnType<typeof tempProject>>["journal"]>) {
-  const digests = rows<{ stage_id: string; digest: string }>(
-    db,
-    "SELECT stage_id, digest FROM stages WHERE run_id = (SELECT MAX(id) FROM runs) ORDER BY stage_id",
-  );
+  const [last] = db.listRuns({ noop: true });
+  const digests = db.listStages(last!.id).map((s) => [s.id, db.getStage(last!.id, s.id)!.digest]);
   db.close();
-  return Object.fromEntries(digests.map((r) => [r.stage_id, r.digest]));
+  return Object.fromEntries(digests);
 }
 
 function runId(stdout: string): string {
@@ -316,7 +314,7 @@ Deno.test({
     killTree(first.pid);
     assert.equal((await finish(first)).code, 137);
     const db = p.journal();
-    const [dead] = rows<{ id: string }>(db, "SELECT id FROM runs");
+    const [dead] = db.listRuns();
     db.close();
     const deadJobs = `dropline.${dead!.id}`;
     assert.equal((await jobsNamed(deadJobs)).filter((j) => j.state === "RUNNING").length, 2);
@@ -454,12 +452,10 @@ stages:
     assert.equal(summary.state, "succeeded", JSON.stringify(summary.failures));
     assert.equal(notes.filter((n) => n.startsWith("submitted Slurm job")).length, 2);
     const db = p.journal();
-    const [row] = rows<{ out_path: string; facts: string }>(
-      db,
-      "SELECT out_path, facts FROM stages",
-    );
+    const [run] = db.listRuns();
+    const [row] = db.listStages(run!.id).map((s) => db.getStage(run!.id, s.id)!);
     db.close();
-    const result = JSON.parse(await Deno.readTextFile(join(row!.out_path, "result.json")));
+    const result = JSON.parse(await Deno.readTextFile(join(row!.outPath!, "result.json")));
     assert.equal(result.resumedFrom, 2);
     // Progress written on the node reaches the driver, in order, the last step included.
     const done = progress.map((update) => update.done);

@@ -3,81 +3,40 @@
  * write-behind buffer flushed in one transaction every few dozen milliseconds,
  * so recording 10,000 cached stages costs one commit, not 10,000.
  */
-import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { openJournalDatabase } from "./open_journal.ts";
-import type { RunState, StageState } from "./schema.ts";
+import type { SQLInputValue } from "node:sqlite";
+import type { StatCache } from "../store/file_digests.ts";
+import { CacheLayout } from "../store/cache_layout.ts";
+import { Statements } from "./_statements.ts";
+import {
+  insertColumns,
+  STAGE_COLUMNS,
+  type StageColumns,
+  type StageRow,
+  type StageUpdate,
+  updateColumns,
+} from "./_stage_columns.ts";
+import { fileStatsOf, type JournalHistory, lastKeyedAttempt, type PastAttempt } from "./history.ts";
+import { guarded, openJournalWriter } from "./open_journal.ts";
+import { pruneNoopRuns } from "./prune_runs.ts";
+import type { RunState } from "./schema.ts";
 
-/** The row a runner writes for each stage at the start of a run. */
-export interface StageRow {
-  stageId: string;
-  stageName: string;
-  seq: number;
-  matrix: string;
-  task: string;
-  taskVersion: number;
-  needs: string;
-  params: string;
-  state: StageState;
-  reason: string;
-  key?: string | null;
+export type { StageRow, StageUpdate } from "./_stage_columns.ts";
+
+/** A new run, as {@linkcode Journal.startRun} records it. */
+export interface NewRun {
+  id: string;
+  pipeline: string;
+  file: string;
+  argv: string[];
+  host: string;
+  stages: StageRow[];
 }
 
-/** Fields of a stage row that change while it runs. */
-export interface StageUpdate {
-  state?: StageState;
-  reason?: string;
-  key?: string | null;
-  keyInputs?: string | null;
-  startedAt?: number;
-  endedAt?: number;
-  error?: string | null;
-  logPath?: string;
-  outPath?: string;
-  digest?: string;
-  progress?: string | null;
-  facts?: string;
+/** Options of {@linkcode Journal}. */
+export interface JournalOptions {
+  /** The clock of every recorded time, in epoch ms (tests and fixtures pin it). */
+  now?: () => number;
 }
-
-const COLUMNS: Record<keyof StageUpdate, string> = {
-  state: "state",
-  reason: "reason",
-  key: "key",
-  keyInputs: "key_inputs",
-  startedAt: "started_at",
-  endedAt: "ended_at",
-  error: "error",
-  logPath: "log_path",
-  outPath: "out_path",
-  digest: "digest",
-  progress: "progress",
-  facts: "facts",
-};
-
-/** Every column of a stage row, in insert order. */
-const STAGE_COLUMNS = [
-  "run_id",
-  "stage_id",
-  "stage_name",
-  "seq",
-  "matrix",
-  "task",
-  "task_version",
-  "needs",
-  "params",
-  "state",
-  "reason",
-  "key",
-  "key_inputs",
-  "started_at",
-  "ended_at",
-  "error",
-  "log_path",
-  "out_path",
-  "digest",
-  "progress",
-  "facts",
-] as const;
-type StageColumns = Partial<Record<typeof STAGE_COLUMNS[number], SQLInputValue>>;
 
 const ROWS_PER_INSERT = 100;
 
@@ -86,35 +45,49 @@ const ROWS_PER_INSERT = 100;
  * transaction every 50 ms: a stage row not yet written absorbs its updates
  * (a no-op run of 10,000 stages inserts each row once, already final), later
  * updates of one row merge, and events and metrics go in multi-row inserts.
+ *
+ * @example
+ * ```ts
+ * const journal = new Journal("cache");
+ * journal.startRun({ id, pipeline: "demo", file, argv: [], host: "h", stages });
+ * journal.updateStage(id, "make", { state: "running", startedAt: Date.now() });
+ * journal.endRun(id, "succeeded", { noop: false });
+ * journal.close();
+ * ```
  */
-export class Journal {
-  readonly db: DatabaseSync;
+export class Journal implements JournalHistory {
+  readonly layout: CacheLayout;
+  /** The stat cache of input files, written through. */
+  readonly fileStats: StatCache;
+  #sql: Statements;
+  #now: () => number;
   #unwrittenRows = new Map<string, StageColumns>();
   #updates = new Map<string, { runId: string; stageId: string; columns: StageColumns }>();
   #events: SQLInputValue[][] = [];
   #metrics: SQLInputValue[][] = [];
   #after: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #statements = new Map<string, StatementSync>();
+  #depth = 0;
+  /** A failure of a timed flush, thrown by the next call that writes. */
+  #failure: unknown;
 
-  constructor(cacheDir: string) {
-    this.db = openJournalDatabase(cacheDir, false);
+  /** Opens (creating or migrating) the journal of a cache directory that exists. */
+  constructor(cacheDir: string | CacheLayout, options: JournalOptions = {}) {
+    this.layout = typeof cacheDir === "string" ? new CacheLayout(cacheDir) : cacheDir;
+    this.#sql = new Statements(openJournalWriter(this.layout));
+    this.#now = options.now ?? Date.now;
+    this.fileStats = fileStatsOf(() => this.#sql, true);
+  }
+
+  lastKeyedAttempt(pipeline: string, stageId: string): PastAttempt | undefined {
+    return guarded(this.layout, () => lastKeyedAttempt(this.#sql, pipeline, stageId));
   }
 
   /** Records a new run at once; its stage rows follow with the next flush. */
-  startRun(
-    run: {
-      id: string;
-      pipeline: string;
-      file: string;
-      argv: string[];
-      host: string;
-      stages: StageRow[];
-    },
-  ): void {
-    const now = Date.now();
+  startRun(run: NewRun): void {
+    const now = this.#now();
     this.#transaction(() => {
-      this.#run(
+      this.#sql.run(
         `INSERT INTO runs (id, pipeline, pipeline_file, argv, state, started_at, heartbeat_at, host, pid, stage_count)
          VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
         run.id,
@@ -127,27 +100,10 @@ export class Journal {
         Deno.pid,
         run.stages.length,
       );
-      this.#run(
-        "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, 'running', ?)",
-        run.id,
-        now,
-      );
+      this.#runEvent(run.id, "running", now);
     });
-    for (const s of run.stages) {
-      this.#unwrittenRows.set(rowKey(run.id, s.stageId), {
-        run_id: run.id,
-        stage_id: s.stageId,
-        stage_name: s.stageName,
-        seq: s.seq,
-        matrix: s.matrix,
-        task: s.task,
-        task_version: s.taskVersion,
-        needs: s.needs,
-        params: s.params,
-        state: s.state,
-        reason: s.reason,
-        key: s.key ?? null,
-      });
+    for (const stage of run.stages) {
+      this.#unwrittenRows.set(rowKey(run.id, stage.stageId), insertColumns(run.id, stage));
     }
     this.#schedule();
   }
@@ -157,39 +113,32 @@ export class Journal {
    * interrupted, with their running stages, so readers stop showing them live.
    */
   reapDeadRuns(host: string, pidAlive: (pid: number) => boolean): void {
-    const running = this.db.prepare("SELECT id, pid FROM runs WHERE state = 'running' AND host = ?")
-      .all(host) as { id: string; pid: number }[];
-    const dead = running.filter((run) => !pidAlive(run.pid));
+    const running = guarded(
+      this.layout,
+      () => this.#sql.all("SELECT id, pid FROM runs WHERE state = 'running' AND host = ?", host),
+    );
+    const dead = running.filter((run) => !pidAlive(Number(run.pid)));
     if (dead.length === 0) return;
-    const now = Date.now();
+    const now = this.#now();
     this.#transaction(() => {
-      for (const run of dead) {
-        this.#run(
+      for (const { id } of dead) {
+        this.#sql.run(
           "UPDATE runs SET state = 'interrupted', ended_at = heartbeat_at WHERE id = ?",
-          run.id,
+          id as string,
         );
-        this.#run(
+        this.#sql.run(
           "UPDATE stages SET state = 'interrupted', reason = 'the run died', ended_at = ? WHERE run_id = ? AND state = 'running'",
           now,
-          run.id,
+          id as string,
         );
-        this.#run(
-          "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, 'interrupted', ?)",
-          run.id,
-          now,
-        );
+        this.#runEvent(id as string, "interrupted", now);
       }
     });
   }
 
   /** Queues a change of a stage's row (and an event when its state changes). */
   updateStage(runId: string, stageId: string, update: StageUpdate): void {
-    const columns: StageColumns = {};
-    for (const [field, value] of Object.entries(update)) {
-      if (value !== undefined) {
-        columns[COLUMNS[field as keyof StageUpdate] as keyof StageColumns] = value;
-      }
-    }
+    const columns = updateColumns(update);
     const key = rowKey(runId, stageId);
     const unwritten = this.#unwrittenRows.get(key);
     if (unwritten) {
@@ -200,13 +149,13 @@ export class Journal {
     const pending = this.#updates.get(key);
     if (pending) Object.assign(pending.columns, columns);
     else this.#updates.set(key, { runId, stageId, columns });
-    if (update.state) this.#events.push([runId, stageId, update.state, Date.now()]);
+    if (update.state) this.#events.push([runId, stageId, update.state, this.#now()]);
     this.#schedule();
   }
 
   /** Queues metric rows from one metrics record. */
   addMetrics(runId: string, stageId: string, record: Record<string, number>): void {
-    const at = Date.now();
+    const at = this.#now();
     const step = record.step ?? 0;
     for (const [name, value] of Object.entries(record)) {
       if (name !== "step" && Number.isFinite(value)) {
@@ -218,37 +167,57 @@ export class Journal {
 
   /** Marks the run alive. */
   heartbeat(runId: string): void {
+    const at = this.#now();
     this.#after.push(() =>
-      this.#run("UPDATE runs SET heartbeat_at = ? WHERE id = ?", Date.now(), runId)
+      this.#sql.run("UPDATE runs SET heartbeat_at = ? WHERE id = ?", at, runId)
     );
     this.#schedule();
   }
 
-  /** Records the run's end and flushes everything. */
-  endRun(runId: string, state: RunState): void {
-    const now = Date.now();
+  /**
+   * Records the run's end, flushes everything, and prunes earlier no-op runs
+   * this one supersedes (see `prune_runs.ts`). Returns the pruned run ids.
+   */
+  endRun(runId: string, state: RunState, outcome: { noop: boolean }): string[] {
+    const now = this.#now();
+    let pruned: string[] = [];
     this.#after.push(() => {
-      this.#run(
-        "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
+      this.#sql.run(
+        "UPDATE runs SET state = ?, ended_at = ?, heartbeat_at = ?, noop = ? WHERE id = ?",
         state,
         now,
         now,
+        outcome.noop ? 1 : 0,
         runId,
       );
-      this.#run(
-        "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, ?, ?)",
-        runId,
-        state,
-        now,
-      );
+      this.#runEvent(runId, state, now);
+      pruned = pruneNoopRuns(this.#sql, runId);
     });
     this.flush();
+    return pruned;
+  }
+
+  /**
+   * Runs `work` inside one write transaction: everything it records becomes
+   * visible to readers at once, when it ends.
+   */
+  async batch(work: () => Promise<void> | void): Promise<void> {
+    this.#begin();
+    try {
+      await work();
+      this.flush();
+      this.#commit();
+    } catch (error) {
+      this.#rollback();
+      throw error;
+    }
   }
 
   /** Writes queued changes now, in one transaction. */
   flush(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#failure !== undefined) throw this.#failure;
     const rows = [...this.#unwrittenRows.values()];
     const updates = [...this.#updates.values()];
     const [events, metrics, after] = [this.#events, this.#metrics, this.#after];
@@ -264,7 +233,7 @@ export class Journal {
       );
       for (const { runId, stageId, columns } of updates) {
         const names = Object.keys(columns);
-        this.#run(
+        this.#sql.run(
           `UPDATE stages SET ${
             names.map((n) => `${n} = ?`).join(", ")
           } WHERE run_id = ? AND stage_id = ?`,
@@ -279,20 +248,40 @@ export class Journal {
     });
   }
 
+  /** Flushes and closes the journal. */
   close(): void {
-    this.flush();
-    this.db.close();
+    try {
+      if (this.#failure === undefined) this.flush();
+    } finally {
+      this.#sql.db.close();
+    }
+  }
+
+  #runEvent(runId: string, state: string, at: number): void {
+    this.#sql.run(
+      "INSERT INTO events (run_id, stage_id, state, at) VALUES (?, NULL, ?, ?)",
+      runId,
+      state,
+      at,
+    );
   }
 
   #schedule(): void {
-    this.#timer ??= setTimeout(() => this.flush(), 50);
+    this.#timer ??= setTimeout(() => {
+      try {
+        this.flush();
+      } catch (error) {
+        // Thrown from a timer it would end the process with a stack trace.
+        this.#failure = error;
+      }
+    }, 50);
   }
 
   #insertMany(table: string, columns: readonly string[], rows: SQLInputValue[][]): void {
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
       const chunk = rows.slice(start, start + ROWS_PER_INSERT);
       const tuple = `(${columns.map(() => "?").join(", ")})`;
-      this.#run(
+      this.#sql.run(
         `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${chunk.map(() => tuple).join(", ")}`,
         ...chunk.flat(),
       );
@@ -300,23 +289,29 @@ export class Journal {
   }
 
   #transaction(work: () => void): void {
-    this.db.exec("BEGIN IMMEDIATE");
+    this.#begin();
     try {
-      work();
-      this.db.exec("COMMIT");
+      guarded(this.layout, work);
+      this.#commit();
     } catch (error) {
-      this.db.exec("ROLLBACK");
+      this.#rollback();
       throw error;
     }
   }
 
-  #run(sql: string, ...values: SQLInputValue[]): void {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    statement.run(...values);
+  // Nested transactions (a flush inside `batch`) join the outermost one.
+  #begin(): void {
+    if (this.#depth === 0) guarded(this.layout, () => this.#sql.db.exec("BEGIN IMMEDIATE"));
+    this.#depth++;
+  }
+
+  #commit(): void {
+    if (this.#depth === 1) guarded(this.layout, () => this.#sql.db.exec("COMMIT"));
+    this.#depth--;
+  }
+
+  #rollback(): void {
+    if (--this.#depth === 0 && this.#sql.db.isTransaction) this.#sql.db.exec("ROLLBACK");
   }
 }
 

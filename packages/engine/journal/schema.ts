@@ -8,8 +8,12 @@
  * Times are epoch milliseconds. JSON columns hold canonical JSON text.
  */
 
-/** Bump when the schema changes incompatibly. */
-export const JOURNAL_SCHEMA_VERSION = 1;
+/**
+ * The schema version of a journal this code writes, kept in `PRAGMA
+ * user_version`. Journals made before it was kept there read 0 and are
+ * version 1. Bump it with a new step in `migrations.ts`.
+ */
+export const JOURNAL_SCHEMA_VERSION = 3;
 
 /** States of a run (`runs.state`). A `running` run whose heartbeat stopped died. */
 export const RUN_STATES = ["running", "succeeded", "failed", "interrupted"] as const;
@@ -32,15 +36,10 @@ export const STAGE_STATES = [
 ] as const;
 export type StageState = typeof STAGE_STATES[number];
 
-/** The DDL, applied idempotently when a writer opens the journal. */
+/** The DDL of a new journal at {@linkcode JOURNAL_SCHEMA_VERSION}; older ones are migrated. */
 export const JOURNAL_DDL = `
-CREATE TABLE IF NOT EXISTS meta (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
-
 -- One row per invocation of \`run\`.
-CREATE TABLE IF NOT EXISTS runs (
+CREATE TABLE runs (
   id TEXT PRIMARY KEY,            -- sortable: 20261123T175300.123Z-1a2b3c
   pipeline TEXT NOT NULL,         -- the pipeline's \`name\`
   pipeline_file TEXT NOT NULL,    -- absolute path of the YAML
@@ -51,12 +50,13 @@ CREATE TABLE IF NOT EXISTS runs (
   heartbeat_at REAL NOT NULL,     -- updated every few seconds while running
   host TEXT NOT NULL,
   pid INTEGER NOT NULL,
-  stage_count INTEGER NOT NULL
+  stage_count INTEGER NOT NULL,
+  noop INTEGER NOT NULL DEFAULT 0 -- 1: it succeeded reusing every stage (a no-op run)
 );
-CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline, started_at);
+CREATE INDEX runs_by_pipeline ON runs (pipeline, started_at);
 
 -- One row per stage per run: the stage's attempt in that run.
-CREATE TABLE IF NOT EXISTS stages (
+CREATE TABLE stages (
   run_id TEXT NOT NULL,
   stage_id TEXT NOT NULL,         -- e.g. sweep[seed=0,rate=0.5]
   stage_name TEXT NOT NULL,       -- the YAML stage it expands from: sweep
@@ -82,24 +82,24 @@ CREATE TABLE IF NOT EXISTS stages (
 );
 -- Attempts that executed, by key (a reused result is no attempt of its key). Partial, so
 -- the rows of no-op runs - inserted in random key order - do not grow it.
-CREATE INDEX IF NOT EXISTS stages_by_key_executed ON stages (key)
+CREATE INDEX stages_by_key_executed ON stages (key)
   WHERE state NOT IN ('pending', 'cached', 'skipped');
-CREATE INDEX IF NOT EXISTS stages_by_stage_id ON stages (stage_id, run_id);
+CREATE INDEX stages_by_stage_id ON stages (stage_id, run_id);
 
 -- Every stage state change after the stage's row is written, in order; the
 -- dashboard tails it for live updates. (A stage that reaches its final state
 -- before its row is first written - a cached stage - adds its row already final.)
-CREATE TABLE IF NOT EXISTS events (
+CREATE TABLE events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   run_id TEXT NOT NULL,
   stage_id TEXT,                  -- null for run-level events
   state TEXT NOT NULL,
   at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_by_run ON events (run_id, id);
+CREATE INDEX events_by_run ON events (run_id, id);
 
 -- Metrics logged by tasks, one row per (step, name).
-CREATE TABLE IF NOT EXISTS metrics (
+CREATE TABLE metrics (
   run_id TEXT NOT NULL,
   stage_id TEXT NOT NULL,
   step INTEGER NOT NULL,
@@ -107,10 +107,10 @@ CREATE TABLE IF NOT EXISTS metrics (
   value REAL NOT NULL,
   at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS metrics_by_stage ON metrics (run_id, stage_id, name, step);
+CREATE INDEX metrics_by_stage ON metrics (run_id, stage_id, name, step);
 
 -- Stat cache in front of content hashing of local input files.
-CREATE TABLE IF NOT EXISTS file_stats (
+CREATE TABLE file_stats (
   path TEXT PRIMARY KEY,
   size INTEGER NOT NULL,
   mtime REAL NOT NULL,

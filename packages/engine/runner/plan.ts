@@ -3,7 +3,7 @@
  * anything), whether its result is stored, and why. Used by `status`,
  * `why` and `run --dry-run`; reads the store and journal, writes nothing.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { JournalHistory } from "../journal/history.ts";
 import type { CompiledPipeline } from "../pipeline/compile.ts";
 import { FileDigests } from "../store/file_digests.ts";
 import type { Store } from "../store/store.ts";
@@ -24,16 +24,17 @@ export interface PlannedStage {
  *
  * @example
  * ```ts
- * for (const s of await planPipeline(pipeline, store, db, new Set())) console.log(s.id, s.action, s.reason);
+ * const journal = new JournalReader("cache");
+ * for (const s of await planPipeline(pipeline, store, journal, new Set())) console.log(s.id, s.reason);
  * ```
  */
 export async function planPipeline(
   pipeline: CompiledPipeline,
   store: Store,
-  db: DatabaseSync | undefined,
+  history: JournalHistory | undefined,
   forced: ReadonlySet<string>,
 ): Promise<PlannedStage[]> {
-  const files = new FileDigests(db, false);
+  const files = new FileDigests(history?.fileStats);
   const digests = new Map<string, string>();
   const plan: PlannedStage[] = [];
   for (const stage of pipeline.stages) {
@@ -55,7 +56,7 @@ export async function planPipeline(
         pipeline,
         store,
         files,
-        ...(db ? { db } : {}),
+        ...(history ? { history } : {}),
         forced: forced.has(stage.id),
         upstreamDigests: digests,
       });

@@ -2,10 +2,9 @@
  * Computes a stage's key from its params, upstream output digests and local
  * input files, looks the key up in the store and decides what to do.
  */
-import type { DatabaseSync } from "node:sqlite";
 import { relative } from "node:path";
 import type { CompiledPipeline, CompiledStage } from "../pipeline/compile.ts";
-import { lastKeyedAttempt } from "../journal/history.ts";
+import type { JournalHistory } from "../journal/history.ts";
 import type { FileDigests } from "../store/file_digests.ts";
 import type { Lookup, Store } from "../store/store.ts";
 import { decide, type Decision, type RecordedInputs } from "./reasons.ts";
@@ -29,7 +28,7 @@ export interface PrepareContext {
   store: Store;
   files: FileDigests;
   /** The journal, for the last recorded run of the stage (reasons). */
-  db?: DatabaseSync;
+  history?: JournalHistory;
   forced: boolean;
   /** Content digest of each upstream's output, by stage id. */
   upstreamDigests: ReadonlyMap<string, string>;
@@ -85,8 +84,8 @@ export async function prepareStage(
   const recordedJson = `{"usedParams":${canonicalJson(stage.usedParams)},${inputsJson.slice(1)}`;
   const found = await context.store.lookup(key);
   // The journal is only consulted to explain a run; a reused result needs no history.
-  const previous = context.db && (found.state !== "present" || context.forced)
-    ? lastKeyedAttempt(context.db, context.pipeline.name, stage.id)
+  const previous = context.history && (found.state !== "present" || context.forced)
+    ? context.history.lastKeyedAttempt(context.pipeline.name, stage.id)
     : undefined;
   const decision = decide({
     key,

@@ -18,8 +18,8 @@ async function prepareWith(cacheDir: string, n: number) {
     return await prepareStage(pipeline.stages[0]!, {
       pipeline,
       store: new Store(cacheDir),
-      files: new FileDigests(undefined, false),
-      db: journal.db,
+      files: new FileDigests(),
+      history: journal,
       forced: false,
       upstreamDigests: new Map(),
     });
@@ -31,7 +31,7 @@ async function prepareWith(cacheDir: string, n: number) {
 /** Records a finished run of `make` with param n, started at `startedAt`. */
 async function recordRun(cacheDir: string, runId: string, n: number, startedAt: number) {
   const prepared = await prepareWith(cacheDir, n);
-  const journal = new Journal(cacheDir);
+  const journal = new Journal(cacheDir, { now: () => startedAt });
   const row: StageRow = {
     stageId: "make",
     stageName: "make",
@@ -57,8 +57,7 @@ async function recordRun(cacheDir: string, runId: string, n: number, startedAt: 
     keyInputs: prepared.recordedJson,
     state: "succeeded",
   });
-  journal.endRun(runId, "succeeded");
-  journal.db.prepare("UPDATE runs SET started_at = ? WHERE id = ?").run(startedAt, runId);
+  journal.endRun(runId, "succeeded", { noop: false });
   journal.close();
 }
 
@@ -93,7 +92,7 @@ Deno.test("prepareStage() keys a stage without a journal and finds nothing store
     const prepared = await prepareStage(pipeline.stages[0]!, {
       pipeline,
       store: new Store(cacheDir),
-      files: new FileDigests(undefined, false),
+      files: new FileDigests(),
       forced: false,
       upstreamDigests: new Map(),
     });

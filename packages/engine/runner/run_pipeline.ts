@@ -92,6 +92,7 @@ class PipelineRun {
   #lastProgress = new Map<string, number>();
   #facts = new Map<string, Record<string, string | number | boolean>>();
   readonly executor: Executor;
+  #logDir: Promise<void> | undefined;
 
   constructor(
     readonly pipeline: CompiledPipeline,
@@ -103,7 +104,7 @@ class PipelineRun {
     this.executor = options.executor?.({ runId: this.runId, store }) ?? new LocalExecutor(store);
     this.#slots = new Semaphore(Math.max(1, options.jobs ?? this.executor.defaultJobs));
     this.#scheduler = new Scheduler(this.#stages, options.keepGoing ? "keep-going" : "fail-fast");
-    this.#files = new FileDigests(journal.db, true);
+    this.#files = new FileDigests(journal.fileStats);
   }
 
   async execute(): Promise<Omit<RunSummary, "ms">> {
@@ -116,8 +117,6 @@ class PipelineRun {
       host: hostname(),
       stages: this.#stages.map(stageRow),
     });
-    // Every attempt's log goes here; created once rather than per stage.
-    await Deno.mkdir(this.store.layout.runLogDir(this.runId), { recursive: true });
     const heartbeat = setInterval(() => this.#heartbeat(), HEARTBEAT_MS);
     const onAbort = () => this.#scheduler.stop("not started: the run was interrupted");
     this.options.signal.addEventListener("abort", onAbort, { once: true });
@@ -137,7 +136,11 @@ class PipelineRun {
       : this.#counts.failed > 0
       ? "failed"
       : "succeeded";
-    this.journal.endRun(this.runId, state);
+    const noop = state === "succeeded" && this.#counts.cached === this.#stages.length;
+    for (const pruned of this.journal.endRun(this.runId, state, { noop })) {
+      // Only runs from before no-op runs wrote no log directory have one, and it is empty.
+      await Deno.remove(this.store.layout.runLogDir(pruned)).catch(() => {});
+    }
     return { runId: this.runId, state, counts: this.#counts, failures: this.#failures };
   }
 
@@ -168,7 +171,7 @@ class PipelineRun {
         pipeline: this.pipeline,
         store: this.store,
         files: this.#files,
-        db: this.journal.db,
+        history: this.journal,
         forced,
         upstreamDigests: new Map(stage.upstream.map((up) => [up, this.#results.get(up)!.digest])),
       });
@@ -207,6 +210,10 @@ class PipelineRun {
     reason: string,
   ): Promise<void> {
     const id = stage.id;
+    // Every attempt's log goes here: made once, by the first stage that
+    // executes, so that a no-op run leaves no directory behind.
+    this.#logDir ??= Deno.mkdir(this.store.layout.runLogDir(this.runId), { recursive: true });
+    await this.#logDir;
     let work: StageWork;
     try {
       work = stageWork(stage, {

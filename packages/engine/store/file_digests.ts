@@ -2,27 +2,33 @@
  * Content digests of local input files behind a stat cache (path, size,
  * mtime, inode), so an unchanged file is never read twice.
  */
-import type { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { hashFile, statOf, walkFiles } from "./hash_file.ts";
 import { contentDigest, type ManifestFile } from "./manifest.ts";
 
-interface CachedStat {
+/** What the stat cache remembers of a file. */
+export interface CachedStat {
   size: number;
   mtime: number;
   ino: number;
   digest: string;
 }
 
-/** Digests local files and directories, remembering them in the journal's `file_stats`. */
+/** Where digests are remembered across runs (the journal's `file_stats`). */
+export interface StatCache {
+  get(path: string): CachedStat | undefined;
+  /** Remembers a digest; a read-only cache ignores it. */
+  put(path: string, stat: CachedStat): void;
+}
+
+/** Digests local files and directories, remembering them in a stat cache. */
 export class FileDigests {
-  #db: DatabaseSync | undefined;
-  #writable: boolean;
+  #cache: StatCache | undefined;
   #memo = new Map<string, string>();
 
-  constructor(db: DatabaseSync | undefined, writable: boolean) {
-    this.#db = db;
-    this.#writable = writable;
+  /** Without a cache, every file is read once per instance. */
+  constructor(cache?: StatCache) {
+    this.#cache = cache;
   }
 
   /**
@@ -31,7 +37,7 @@ export class FileDigests {
    *
    * @example
    * ```ts
-   * const digest = await new FileDigests(db, true).digest("/abs/data.csv");
+   * const digest = await new FileDigests(journal.fileStats).digest("/abs/data.csv");
    * ```
    */
   async digest(path: string): Promise<string> {
@@ -54,22 +60,14 @@ export class FileDigests {
 
   async #file(path: string, info: Deno.FileInfo): Promise<string> {
     const now = statOf(path, info);
-    const cached = this.#db?.prepare(
-      "SELECT size, mtime, ino, digest FROM file_stats WHERE path = ?",
-    ).get(path) as
-      | CachedStat
-      | undefined;
+    const cached = this.#cache?.get(path);
     if (
       cached && cached.size === now.size && cached.mtime === now.mtime && cached.ino === now.ino
     ) {
       return cached.digest;
     }
     const digest = await hashFile(path, now.size);
-    if (this.#writable) {
-      this.#db?.prepare(
-        "INSERT OR REPLACE INTO file_stats (path, size, mtime, ino, digest) VALUES (?, ?, ?, ?, ?)",
-      ).run(path, now.size, now.mtime, now.ino, digest);
-    }
+    this.#cache?.put(path, { size: now.size, mtime: now.mtime, ino: now.ino, digest });
     return digest;
   }
 }

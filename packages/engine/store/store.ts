@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { buildManifest, type Manifest, verifyManifest } from "./manifest.ts";
+import { assertCacheDir } from "./cache_error.ts";
 import { CacheLayout } from "./cache_layout.ts";
 
 /** What the store holds for a key. */
@@ -36,8 +37,9 @@ export class Store {
     return this.layout.outDir(key);
   }
 
-  /** Creates the directories a runner writes into. */
+  /** Creates the directories a runner writes into (a `CacheError` if the root is a file). */
   async prepare(): Promise<void> {
+    assertCacheDir(this.root);
     for (const dir of this.layout.runnerDirs()) await Deno.mkdir(dir, { recursive: true });
   }
 

@@ -1,0 +1,81 @@
+-- The first journal schema (commit 7d37785): version 1 without the facts column, with
+-- the full key index and the (run_id, seq) index dropped later.
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- One row per invocation of `run`.
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,            -- sortable: 20261123T175300Z-1a2b3c
+  pipeline TEXT NOT NULL,         -- the pipeline's `name`
+  pipeline_file TEXT NOT NULL,    -- absolute path of the YAML
+  argv TEXT NOT NULL,             -- JSON array of CLI arguments
+  state TEXT NOT NULL,
+  started_at REAL NOT NULL,
+  ended_at REAL,
+  heartbeat_at REAL NOT NULL,     -- updated every few seconds while running
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  stage_count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline, started_at);
+
+-- One row per stage per run: the stage's attempt in that run.
+CREATE TABLE IF NOT EXISTS stages (
+  run_id TEXT NOT NULL,
+  stage_id TEXT NOT NULL,         -- e.g. sweep[seed=0,rate=0.5]
+  stage_name TEXT NOT NULL,       -- the YAML stage it expands from: sweep
+  seq INTEGER NOT NULL,           -- topological position
+  matrix TEXT NOT NULL,           -- JSON object of matrix values ({} when none)
+  task TEXT NOT NULL,
+  task_version INTEGER NOT NULL,
+  needs TEXT NOT NULL,            -- JSON array of upstream stage ids
+  key TEXT,                       -- null until the upstream digests are known
+  key_inputs TEXT,                -- JSON: what the key was computed from (for `why`)
+  params TEXT NOT NULL,           -- JSON: the rendered `with` (upstream paths as placeholders)
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL,           -- why it ran, was cached or skipped
+  started_at REAL,
+  ended_at REAL,
+  error TEXT,
+  log_path TEXT,                  -- absolute path of this attempt's stdout/stderr log
+  out_path TEXT,                  -- absolute path of the published output directory
+  digest TEXT,                    -- content digest of the published output
+  progress TEXT,                  -- JSON Progress while running
+  PRIMARY KEY (run_id, stage_id)
+);
+CREATE INDEX IF NOT EXISTS stages_by_key ON stages (key);
+CREATE INDEX IF NOT EXISTS stages_by_run_seq ON stages (run_id, seq);
+CREATE INDEX IF NOT EXISTS stages_by_stage_id ON stages (stage_id, run_id);
+
+-- Every stage state change, in order; the dashboard tails it for live updates.
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  stage_id TEXT,                  -- null for run-level events
+  state TEXT NOT NULL,
+  at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_run ON events (run_id, id);
+
+-- Metrics logged by tasks, one row per (step, name).
+CREATE TABLE IF NOT EXISTS metrics (
+  run_id TEXT NOT NULL,
+  stage_id TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS metrics_by_stage ON metrics (run_id, stage_id, name, step);
+
+-- Stat cache in front of content hashing of local input files.
+CREATE TABLE IF NOT EXISTS file_stats (
+  path TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  mtime REAL NOT NULL,
+  ino INTEGER NOT NULL,
+  digest TEXT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('schema_version', '1');
