@@ -8,8 +8,9 @@ import type { JournalHistory } from "../journal/history.ts";
 import type { FileDigests } from "../store/file_digests.ts";
 import type { Lookup, Store } from "../store/store.ts";
 import { decide, type Decision, type RecordedInputs } from "./reasons.ts";
-import { type KeyInputs, keyInputsJson, sha256Hex } from "./stage_key.ts";
+import { type KeyInputs, keyInputsJson } from "./stage_key.ts";
 import { canonicalJson } from "../util/canonical_json.ts";
+import { sha256Hex } from "../util/sha256_hex.ts";
 import { TaskError } from "@dropline/task";
 
 /** A stage with its key known. */

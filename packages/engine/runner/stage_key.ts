@@ -1,8 +1,8 @@
 /**
  * Stage keys: a Merkle hash of what determines a stage's result. Pure.
  */
-import { createHash } from "node:crypto";
 import { canonicalJson } from "../util/canonical_json.ts";
+import { sha256Hex } from "../util/sha256_hex.ts";
 
 /** Bump when the key recipe changes: every key changes with it. */
 export const KEY_FORMAT_VERSION = 1;
@@ -54,9 +54,4 @@ export function keyInputsJson(
     `"task":${JSON.stringify(inputs.task)},"upstream":${
       canonicalJson(inputs.upstream)
     },"version":${inputs.version}}`;
-}
-
-/** SHA-256 of a string, hex. */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }

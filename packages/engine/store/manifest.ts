@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { canonicalJson } from "../util/canonical_json.ts";
-import { sha256Hex } from "../runner/stage_key.ts";
+import { sha256Hex } from "../util/sha256_hex.ts";
 import { hashFile, statOf, type WalkedFile, walkFiles } from "./hash_file.ts";
 
 /** Bump when the manifest layout changes. */
