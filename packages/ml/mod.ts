@@ -46,8 +46,6 @@ export type { SafetensorsEntry, SafetensorsFile } from "./formats/safetensors.ts
 export type { NpyReader } from "./formats/npy_reader.ts";
 export { createNpyWriter } from "./formats/npy_writer.ts";
 export type { NpyWriter } from "./formats/npy_writer.ts";
-export { seededRandom } from "./formats/seeded_random.ts";
-export type { SeededRandom } from "./formats/seeded_random.ts";
 export { augmentImage, augmentRandom, DOMAINBED_AUGMENT, randomCrop } from "./images/augment.ts";
 export type { AugmentOptions } from "./images/augment.ts";
 export { cropResize } from "./images/resize.ts";

@@ -1,7 +1,10 @@
 /**
- * A small seeded pseudo-random generator (sfc32) whose whole state is four
- * 32-bit words, so a training run can save it in a checkpoint and resume with
- * exactly the same batches and dropout masks as an uninterrupted run.
+ * The one seeded pseudo-random generator of the ML side (sfc32): every seeded
+ * choice - batches, dropout masks, initial weights, data set splits,
+ * shuffles and label noise - draws from it, so results are reproducible
+ * across machines and runtimes. Its whole state is four 32-bit words, so a
+ * training run can save it in a checkpoint and resume with exactly the same
+ * batches and dropout masks as an uninterrupted run.
  *
  * @example
  * ```ts
@@ -9,6 +12,7 @@
  * const u = rng.next(); // in [0, 1)
  * const saved = rng.state();
  * const again = Prng.fromState(saved); // continues the same stream
+ * Prng.fromParts("split", 0, 3).shuffle([1, 2, 3, 4]); // seed 0, domain 3
  * ```
  */
 export class Prng {
@@ -38,6 +42,19 @@ export class Prng {
     const rng = new Prng(mix(), mix(), mix(), mix());
     for (let i = 0; i < 12; i++) rng.nextUint32();
     return rng;
+  }
+
+  /**
+   * A generator seeded from a list of numbers and strings (e.g. a purpose, a
+   * seed and a domain): `(1, 23)`, `(12, 3)` and `("1", 23)` give unrelated streams.
+   */
+  static fromParts(...parts: (number | string)[]): Prng {
+    // FNV-1a over the parts' text, with their types, so that neighbours differ.
+    let hash = 0x811c9dc5;
+    for (const char of parts.map((part) => `${typeof part}:${part}`).join("\u0000")) {
+      hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+    }
+    return Prng.fromSeed(hash);
   }
 
   /** A generator continuing from a state returned by `state()`. */
@@ -87,6 +104,20 @@ export class Prng {
   /** An integer uniform in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);
+  }
+
+  /** True with probability `p`. */
+  bernoulli(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** Shuffles `items` in place (Fisher-Yates) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
   }
 
   /** A standard normal draw (Box-Muller). */

@@ -31,3 +31,28 @@ Deno.test("Prng.fillUint32() gives the same stream as nextUint32()", () => {
   for (const value of bulk) assert.equal(value, b.nextUint32());
   assert.equal(a.nextUint32(), b.nextUint32());
 });
+
+Deno.test("Prng.fromParts() repeats its sequence for the same parts and differs otherwise", () => {
+  const take = (...seed: (number | string)[]) => {
+    const rng = Prng.fromParts(...seed);
+    return Array.from({ length: 5 }, () => rng.next());
+  };
+  assert.deepEqual(take(1, 23), take(1, 23));
+  assert.notDeepEqual(take(1, 23), take(12, 3));
+  assert.notDeepEqual(take(1), take("1"));
+});
+
+Deno.test("Prng.bernoulli() is true at the given rate", () => {
+  const rng = Prng.fromParts(7);
+  let heads = 0;
+  const n = 20_000;
+  for (let i = 0; i < n; i++) if (rng.bernoulli(0.25)) heads++;
+  assert.ok(Math.abs(heads / n - 0.25) < 0.01, `rate ${heads / n}`);
+});
+
+Deno.test("Prng.shuffle() permutes every element", () => {
+  const items = Array.from({ length: 100 }, (_, i) => i);
+  const shuffled = Prng.fromParts(3).shuffle([...items]);
+  assert.notDeepEqual(shuffled, items);
+  assert.deepEqual([...shuffled].sort((a, b) => a - b), items);
+});

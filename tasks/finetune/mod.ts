@@ -14,7 +14,8 @@ import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
   name: "finetune",
-  version: 2,
+  // 3: augmentation draws from Prng (sfc32), the one generator.
+  version: 3,
   description: "Fine-tunes a head (and optionally a backbone) with dropout on the representation",
   module: import.meta.url,
   schema: FinetuneParams,

@@ -38,7 +38,8 @@ type ImageFolderParams = z.output<typeof ImageFolderParams>;
 
 export default defineTask({
   name: "image_folder",
-  version: 1,
+  // 2: the in/out split draws from Prng (sfc32), the one generator.
+  version: 2,
   description: "Converts a <domain>/<class>/<image> tree into a data set (decoded, resized, split)",
   module: import.meta.url,
   schema: ImageFolderParams,

@@ -1,5 +1,5 @@
 /** Pure image and label transforms of RotatedMNIST and ColoredMNIST (DomainBed's procedures). */
-import type { SeededRandom } from "@dropline/ml";
+import type { Prng } from "@dropline/ml";
 
 /**
  * Rotates a single-channel `size` x `size` image counter-clockwise by
@@ -44,7 +44,7 @@ export function coloredLabels(
   digits: ArrayLike<number>,
   colorFlip: number,
   labelNoise: number,
-  rng: SeededRandom,
+  rng: Prng,
 ): { labels: Uint8Array; colors: Uint8Array } {
   const labels = new Uint8Array(digits.length);
   const colors = new Uint8Array(digits.length);

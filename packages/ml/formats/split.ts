@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { seededRandom } from "./seeded_random.ts";
+import { Prng } from "../prng.ts";
 
 /** Options of {@link splitInOut}. */
 export interface SplitOptions {
@@ -52,7 +52,7 @@ export function splitInOut(domains: ArrayLike<number>, options: SplitOptions = {
   const split = new Uint8Array(domains.length);
   for (const [domain, members] of byDomain) {
     const out = holdoutCount(members.length, holdoutFraction);
-    const shuffled = seededRandom("split", seed, domain).shuffle(members);
+    const shuffled = Prng.fromParts("split", seed, domain).shuffle(members);
     for (const index of shuffled.slice(0, out)) split[index] = SPLIT_OUT;
   }
   return split;

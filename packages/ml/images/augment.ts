@@ -20,7 +20,7 @@
  * augmentImage(pixels, [224, 224, 3], out, [224, 224], augmentRandom(0, step, k), DOMAINBED_AUGMENT);
  * ```
  */
-import { type SeededRandom, seededRandom } from "../formats/seeded_random.ts";
+import { Prng } from "../prng.ts";
 import {
   adjustBrightness,
   adjustContrast,
@@ -63,8 +63,8 @@ export const DOMAINBED_AUGMENT: Readonly<AugmentOptions> = Object.freeze({
  * The generator of one image's augmentation: depends only on the run's seed,
  * the training step and the image's position in the batch.
  */
-export function augmentRandom(seed: number, step: number, position: number): SeededRandom {
-  return seededRandom("augment", seed, step, position);
+export function augmentRandom(seed: number, step: number, position: number): Prng {
+  return Prng.fromParts("augment", seed, step, position);
 }
 
 /**
@@ -76,7 +76,7 @@ export function augmentImage(
   shape: readonly [number, number, number],
   out: Float32Array,
   size: readonly [number, number],
-  rng: SeededRandom,
+  rng: Prng,
   options: Readonly<AugmentOptions> = DOMAINBED_AUGMENT,
 ): Float32Array {
   const c = shape[2];
@@ -102,7 +102,7 @@ export function augmentImage(
 export function randomCrop(
   height: number,
   width: number,
-  rng: SeededRandom,
+  rng: Prng,
   options: Pick<AugmentOptions, "scale" | "ratio">,
 ): CropBox {
   const area = height * width;

@@ -8,7 +8,7 @@ import {
 } from "./color_jitter.ts";
 import { augmentImage, augmentRandom, DOMAINBED_AUGMENT, randomCrop } from "./augment.ts";
 import { cropResize } from "./resize.ts";
-import { seededRandom } from "../formats/seeded_random.ts";
+import { Prng } from "../prng.ts";
 
 // Expected values computed by torchvision 0.14 (torchvision.transforms.functional on tensors)
 // from the same 2x3 RGB image; see the commit that added this test for the script.
@@ -243,9 +243,9 @@ Deno.test("augmentImage() with everything off only resizes; with flip 1 it mirro
     hue: 0,
     grayscale: 0,
   };
-  const plain = augmentImage(src, [4, 5, 3], new Float32Array(60), [4, 5], seededRandom(1), off);
+  const plain = augmentImage(src, [4, 5, 3], new Float32Array(60), [4, 5], Prng.fromParts(1), off);
   assertClose(plain, Array.from(src, (v) => v / 255), "identity");
-  const flipped = augmentImage(src, [4, 5, 3], new Float32Array(60), [4, 5], seededRandom(1), {
+  const flipped = augmentImage(src, [4, 5, 3], new Float32Array(60), [4, 5], Prng.fromParts(1), {
     ...off,
     flip: 1,
   });
@@ -259,7 +259,7 @@ Deno.test("augmentImage() with everything off only resizes; with flip 1 it mirro
 });
 
 Deno.test("randomCrop() keeps within the image and the area range", () => {
-  const rng = seededRandom(5);
+  const rng = Prng.fromParts(5);
   for (let i = 0; i < 500; i++) {
     const box = randomCrop(224, 180, rng, DOMAINBED_AUGMENT);
     assert.ok(box.top >= 0 && box.left >= 0);
