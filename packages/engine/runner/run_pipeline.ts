@@ -150,7 +150,7 @@ class PipelineRun {
     // would cost O(n) per completion, O(n²) for a wide pipeline.
     let wake = () => {};
     while (this.#scheduler.active) {
-      for (const id of this.#scheduler.take(Infinity)) {
+      for (const id of this.#scheduler.take()) {
         const done: Promise<void> = this.#runStage(id).finally(() => {
           inFlight.delete(done);
           wake();

@@ -1,7 +1,12 @@
 /**
  * The scheduling policy as a small state machine over stage ids: which stages
- * may start now, and what a failure does to the rest. Pure; the executor
- * drives it.
+ * may start now (those whose upstream all succeeded), and what a failure does
+ * to the rest. Pure; the executor drives it.
+ *
+ * How many stages execute at once is not decided here: a started stage is
+ * first keyed and looked up, and most stages of a no-op run end there. Only
+ * an execution takes one of `--jobs` slots (`util/semaphore.ts`), so reuse
+ * never queues behind running stages.
  */
 import type { GraphNode } from "../pipeline/graph.ts";
 
@@ -35,10 +40,10 @@ export class Scheduler {
     }
   }
 
-  /** Stages to start now, given how many may run at once; marks them running. */
-  take(slots: number): string[] {
+  /** Every stage that may start now, in topological order; marks them running. */
+  take(): string[] {
     if (this.#stopReason !== undefined) return [];
-    const started = this.#ready.splice(0, Math.max(0, slots - this.#running));
+    const started = this.#ready.splice(0);
     for (const id of started) this.states.set(id, "running");
     this.#running += started.length;
     return started;
