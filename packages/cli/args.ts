@@ -2,12 +2,7 @@
  * Command-line parsing shared by the commands, on `node:util` parseArgs.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { didYouMean } from "@dropline/engine";
-
-/** Bad command-line usage: printed without a stack trace, exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+import { didYouMean, UsageError } from "@dropline/engine";
 
 /** Flags every pipeline command takes. */
 export const PIPELINE_FLAGS = {

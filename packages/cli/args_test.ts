@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseCommandArgs, positiveInt, UsageError } from "./args.ts";
+import { UsageError } from "@dropline/engine";
+import { parseCommandArgs, positiveInt } from "./args.ts";
 
 Deno.test("parseCommandArgs() suggests the close flag for a typo", () => {
   assert.throws(

@@ -1,8 +1,8 @@
 /**
  * `dropline dag <pipeline.yaml>`: the stage graph as text, Mermaid or Graphviz dot.
  */
-import type { CompiledPipeline } from "@dropline/engine";
-import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
+import { type CompiledPipeline, UsageError } from "@dropline/engine";
+import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { loadPipelineArg } from "./pipeline_args.ts";
 
 export const DAG_USAGE =

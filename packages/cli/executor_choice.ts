@@ -7,8 +7,8 @@ import {
   didYouMean,
   EXECUTOR_NAMES,
   type ExecutorName,
+  UsageError,
 } from "@dropline/engine";
-import { UsageError } from "./args.ts";
 
 /**
  * The executor to use and where the choice came from.

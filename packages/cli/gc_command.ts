@@ -10,6 +10,7 @@ import {
   JournalReader,
   pidAlive,
 } from "@dropline/engine";
+import { formatBytes } from "@dropline/format";
 import { parseCommandArgs } from "./args.ts";
 import { cacheDirOf } from "./pipeline_args.ts";
 
@@ -45,13 +46,4 @@ export async function gcCommand(args: string[]): Promise<number> {
       `object(s) and ${freed.stagingDirs} abandoned staging dir(s); kept ${keep.size} referenced`,
   );
   return 0;
-}
-
-/** Bytes in human units. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) [value, unit] = [value / 1024, unit + 1];
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

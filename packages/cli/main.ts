@@ -4,8 +4,7 @@
  * cache directory or journal that cannot be used prints what to do and exits
  * 1; never a stack trace.
  */
-import { CacheError, OverrideError, PipelineError } from "@dropline/engine";
-import { UsageError } from "./args.ts";
+import { CacheError, OverrideError, PipelineError, UsageError } from "@dropline/engine";
 import { dagCommand } from "./dag_command.ts";
 import { gcCommand } from "./gc_command.ts";
 import { runCommand } from "./run_command.ts";

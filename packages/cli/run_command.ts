@@ -11,11 +11,13 @@ import {
   runPipeline,
   SlurmExecutor,
   Store,
+  UsageError,
 } from "@dropline/engine";
-import { parseCommandArgs, PIPELINE_FLAGS, positiveInt, UsageError } from "./args.ts";
+import { parseCommandArgs, PIPELINE_FLAGS, positiveInt } from "./args.ts";
 import { checkSlurmReachable, chooseExecutor } from "./executor_choice.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
-import { formatMs, TerminalReporter } from "./terminal_reporter.ts";
+import { formatDuration } from "@dropline/format";
+import { TerminalReporter } from "./terminal_reporter.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
 export const RUN_USAGE =
@@ -91,7 +93,7 @@ export async function runCommand(args: string[]): Promise<number> {
     console.log(
       `${pipeline.name}: ${c.succeeded} ran, ${c.cached} cached, ${c.failed} failed, ${c.skipped} skipped` +
         (c.interrupted ? `, ${c.interrupted} interrupted` : "") +
-        ` in ${formatMs(summary.ms)} (run ${summary.runId})`,
+        ` in ${formatDuration(summary.ms)} (run ${summary.runId})`,
     );
     for (const f of summary.failures) {
       console.log(`  ✖ ${f.id}: ${f.message}${f.logPath ? `\n    log: ${f.logPath}` : ""}`);

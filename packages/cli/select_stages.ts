@@ -2,8 +2,7 @@
  * Resolves `--force` / `--only` stage selectors: a YAML stage name selects
  * all its expansions, an expanded id selects one.
  */
-import { ancestors, type CompiledPipeline, didYouMean } from "@dropline/engine";
-import { UsageError } from "./args.ts";
+import { ancestors, type CompiledPipeline, didYouMean, UsageError } from "@dropline/engine";
 
 /**
  * The stage ids matching selectors.

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { compilePipeline, parsePipelineSource } from "@dropline/engine";
+import { compilePipeline, parsePipelineSource, UsageError } from "@dropline/engine";
 import { TASKS } from "@dropline/tasks";
-import { UsageError } from "./args.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
 
 const pipeline = compilePipeline(

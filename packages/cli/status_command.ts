@@ -11,8 +11,9 @@ import {
   type PlannedStage,
   planPipeline,
   Store,
+  UsageError,
 } from "@dropline/engine";
-import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
+import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
 /** A stage's state as `status` reports it. */

@@ -5,6 +5,7 @@
  */
 import type { Progress } from "@dropline/task";
 import type { RunReporter, StageOutcome } from "@dropline/engine";
+import { formatDuration } from "@dropline/format";
 
 const encoder = new TextEncoder();
 const SYMBOL: Record<StageOutcome, string> = {
@@ -55,7 +56,7 @@ export class TerminalReporter implements RunReporter {
   ): void {
     this.#running.delete(id);
     if (outcome === "cached" && !this.#options.showCached) return;
-    const time = detail.ms === undefined ? "" : ` ${formatMs(detail.ms)}`;
+    const time = detail.ms === undefined ? "" : ` ${formatDuration(detail.ms)}`;
     const label = outcome === "cached" ? " (cached)" : "";
     const message = detail.message ? `: ${detail.message}` : "";
     const log = outcome === "failed" && detail.logPath ? `\n    log: ${detail.logPath}` : "";
@@ -85,7 +86,7 @@ export class TerminalReporter implements RunReporter {
   #redraw(): void {
     this.#clear();
     const lines = [...this.#running].slice(0, 12).map(([id, entry]) =>
-      `  ⟳ ${id} ${formatMs(Date.now() - entry.since)}${formatProgress(entry.progress)}`
+      `  ⟳ ${id} ${formatDuration(Date.now() - entry.since)}${formatProgress(entry.progress)}`
     );
     if (this.#running.size > 12) lines.push(`  … and ${this.#running.size - 12} more running`);
     if (lines.length === 0) return;
@@ -109,12 +110,4 @@ export function formatProgress(progress: Progress | undefined): string {
   const pct = progress.total ? ` ${Math.floor((100 * progress.done) / progress.total)}%` : "";
   const note = progress.note ? ` ${progress.note}` : "";
   return ` [${progress.done}${of}${unit}${pct}]${note}`;
-}
-
-/** Milliseconds as "850ms", "3.2s" or "4m05s". */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }

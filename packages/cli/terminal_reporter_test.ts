@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import { formatMs, formatProgress, TerminalReporter } from "./terminal_reporter.ts";
-
-Deno.test("formatMs() picks a readable unit", () => {
-  assert.equal(formatMs(850.4), "850ms");
-  assert.equal(formatMs(3_240), "3.2s");
-  assert.equal(formatMs(245_000), "4m05s");
-});
+import { formatProgress, TerminalReporter } from "./terminal_reporter.ts";
 
 Deno.test("formatProgress() shows done, total, unit, percent and note", () => {
   assert.equal(formatProgress({ done: 5, total: 10, unit: "steps" }), " [5/10 steps 50%]");
@@ -23,5 +17,5 @@ Deno.test("TerminalReporter prints plain lines without a TTY", () => {
   reporter.finished("bad", "failed", { message: "boom", logPath: "/c/logs/1.log" });
   reporter.note("a note");
   reporter.close();
-  assert.equal(out, "▶ make\n✔ make 12ms\n✖ bad: boom\n    log: /c/logs/1.log\nnote: a note\n");
+  assert.equal(out, "▶ make\n✔ make 12 ms\n✖ bad: boom\n    log: /c/logs/1.log\nnote: a note\n");
 });

@@ -1,8 +1,8 @@
 /**
  * `dropline why <pipeline.yaml> <stage>`: why a stage would run, or why it is reused.
  */
-import { JournalReader, planPipeline, Store } from "@dropline/engine";
-import { parseCommandArgs, PIPELINE_FLAGS, UsageError } from "./args.ts";
+import { JournalReader, planPipeline, Store, UsageError } from "@dropline/engine";
+import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { selectStages } from "./select_stages.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 

@@ -1,5 +1,5 @@
 /** The HTML shell every dashboard page shares. */
-import { html, SafeHtml } from "./_html.ts";
+import { html, raw, type SafeHtml } from "./_html.ts";
 
 /** What a page puts into the shell. */
 export interface PageOptions {
@@ -17,7 +17,7 @@ export interface PageOptions {
  *
  * @example
  * ```ts
- * renderPage({ title: "Runs", body: html`<p>none</p>` }).value.startsWith("<!doctype html>");
+ * renderPage({ title: "Runs", body: html`<p>none</p>` }).startsWith("<!doctype html>");
  * ```
  */
 export function renderPage(options: PageOptions): SafeHtml {
@@ -51,5 +51,5 @@ export function renderPage(options: PageOptions): SafeHtml {
     </html>
   `;
   // The formatter indents templates; a document starts with its doctype.
-  return new SafeHtml(page.value.trimStart());
+  return raw(page.trimStart());
 }

@@ -65,6 +65,24 @@ Deno.test("createApp() renders a stage named <script> as text everywhere", async
   }
 });
 
+Deno.test("createApp() sends its security headers, and file routes keep their sandbox", async () => {
+  const { app } = await demoApp();
+  const page = await app.request("/");
+  assert.equal(
+    page.headers.get("Content-Security-Policy"),
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+      "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; " +
+      "form-action 'none'",
+  );
+  assert.equal(page.headers.get("X-Content-Type-Options"), "nosniff");
+  assert.equal(page.headers.get("Referrer-Policy"), "no-referrer");
+  assert.equal(page.headers.get("X-Frame-Options"), "DENY");
+  assert.equal(page.headers.get("Strict-Transport-Security"), null);
+  const file = await app.request("/files/objects/ab/make/n.txt");
+  assert.match(file.headers.get("Content-Security-Policy") ?? "", /^sandbox;/);
+  assert.equal(file.headers.get("X-Content-Type-Options"), "nosniff");
+});
+
 Deno.test("createApp() shows a 404 page, not a stack trace, for an unknown run or stage", async () => {
   const { app } = await demoApp();
   for (

@@ -3,9 +3,8 @@
  * collapsed into one node unless expanded, so a 1,000-stage sweep stays a
  * handful of nodes. Pure: stages in, nodes and edges out.
  */
-import type { StageState } from "@dropline/engine";
+import type { StageBrief, StageState } from "@dropline/engine";
 import { aggregateState } from "./_format.ts";
-import type { StageBrief } from "@dropline/engine";
 
 /** One member of an expanded group, drawn as a chip inside the group's box. */
 export interface DagChip {

@@ -6,9 +6,9 @@
  * deno task dashboard --cache-dir ./cache --port 8080
  * ```
  */
-import { CacheLayout } from "@dropline/engine";
+import { CacheLayout, UsageError } from "@dropline/engine";
 import { createApp } from "./app.ts";
-import { parseDashboardFlags, USAGE, UsageError } from "./parse_flags.ts";
+import { parseDashboardFlags, USAGE } from "./parse_flags.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 

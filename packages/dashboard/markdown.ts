@@ -54,7 +54,7 @@ function createMarked(resolve: RelativeResolver): Marked {
  *
  * @example
  * ```ts
- * renderMarkdown("| a |\n|---|\n| <b>1</b> |", () => null).value.includes("&lt;b&gt;"); // true
+ * renderMarkdown("| a |\n|---|\n| <b>1</b> |", () => null).includes("&lt;b&gt;"); // true
  * ```
  */
 export function renderMarkdown(source: string, resolve: RelativeResolver): SafeHtml {

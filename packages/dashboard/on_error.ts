@@ -8,7 +8,7 @@ function respond(c: Context, status: number, message: string): Response {
   if (c.req.path.startsWith("/api/")) {
     return c.json({ error: message }, status as 400);
   }
-  return c.html(renderErrorPage(status, message).value, status as 400);
+  return c.html(renderErrorPage(status, message), status as 400);
 }
 
 /**

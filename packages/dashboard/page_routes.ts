@@ -58,7 +58,7 @@ export function pageRoutes(ctx: DashboardContext): Hono {
           hidden: ctx.journal.countNoopRuns(),
           toggleHref: "/?noop=1",
         },
-      }).value,
+      }),
     );
   });
 
@@ -78,7 +78,7 @@ export function pageRoutes(ctx: DashboardContext): Hono {
         reports: reportStages(stages),
         now: ctx.now(),
         staleAfterMs: STALE_AFTER_MS,
-      }).value,
+      }),
     );
   });
 
@@ -97,7 +97,7 @@ export function pageRoutes(ctx: DashboardContext): Hono {
         log: await readLogChunk(stage.logPath),
         charts: chartMetrics(details.metrics),
         now: ctx.now(),
-      }).value,
+      }),
     );
   });
 
@@ -126,7 +126,7 @@ export function pageRoutes(ctx: DashboardContext): Hono {
         const href = outputLink(ctx.cacheDir, outPath, file.path);
         return href ? [{ name: file.path, href }] : [];
       });
-    return c.html(renderReportPage({ runId: run.id, stageId: stage.id, markdown, plots }).value);
+    return c.html(renderReportPage({ runId: run.id, stageId: stage.id, markdown, plots }));
   });
 
   return pages;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DEFAULT_CACHE_DIR } from "@dropline/engine";
+import { DEFAULT_CACHE_DIR, UsageError } from "@dropline/engine";
 import type { Credentials } from "./basic_auth.ts";
 
 /** The dashboard's command-line options. */
@@ -9,11 +9,6 @@ export interface DashboardFlags {
   host: string;
   auth?: Credentials;
   help: boolean;
-}
-
-/** A bad command line: shown as its message with the usage, exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
 }
 
 /** The usage text printed by `--help` and after a usage error. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseDashboardFlags, UsageError } from "./parse_flags.ts";
+import { UsageError } from "@dropline/engine";
+import { parseDashboardFlags } from "./parse_flags.ts";
 
 Deno.test("parseDashboardFlags() defaults to ./cache on 127.0.0.1:8080", () => {
   assert.deepEqual(parseDashboardFlags([]), {

@@ -1,19 +1,11 @@
-import type { StageState } from "@dropline/engine";
-import {
-  elapsed,
-  formatDuration,
-  formatTime,
-  runHref,
-  runStateLabel,
-  stageHref,
-  STATE_ORDER,
-} from "./_format.ts";
+import type { RunRecord, StageBrief, StageState, StateCounts } from "@dropline/engine";
+import { formatDuration } from "@dropline/format";
+import { elapsed, formatTime, runHref, runStateLabel, stageHref, STATE_ORDER } from "./_format.ts";
 import { html, type SafeHtml } from "./_html.ts";
 import { renderPage } from "./_page.ts";
 import { layoutDag } from "./dag_layout.ts";
 import { buildDagModel } from "./dag_model.ts";
 import { renderDagSvg } from "./dag_svg.ts";
-import type { RunRecord, StageBrief, StateCounts } from "@dropline/engine";
 
 /** What the run page shows. */
 export interface RunPageData {

@@ -1,4 +1,5 @@
-import { elapsed, formatDuration, formatTime, runHref, runStateLabel } from "./_format.ts";
+import { formatDuration } from "@dropline/format";
+import { elapsed, formatTime, runHref, runStateLabel } from "./_format.ts";
 import { html, type SafeHtml } from "./_html.ts";
 import { renderPage } from "./_page.ts";
 import type { RunRecord, StateCounts } from "@dropline/engine";

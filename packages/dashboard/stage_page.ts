@@ -1,4 +1,5 @@
-import { elapsed, formatBytes, formatDuration, formatTime, runHref, stageHref } from "./_format.ts";
+import { formatBytes, formatDuration } from "@dropline/format";
+import { elapsed, formatTime, runHref, stageHref } from "./_format.ts";
 import { html, jsonScript, type SafeHtml } from "./_html.ts";
 import { renderPage } from "./_page.ts";
 import type { LogChunk } from "./log_tail.ts";
@@ -180,7 +181,7 @@ function logSection(data: StagePageData): SafeHtml {
  *
  * @example
  * ```ts
- * renderStagePage(data).value.includes("<h2>Log</h2>"); // true
+ * renderStagePage(data).includes("<h2>Log</h2>"); // true
  * ```
  */
 export function renderStagePage(data: StagePageData): SafeHtml {

@@ -49,3 +49,4 @@ export { collectGarbage } from "./store/collect_garbage.ts";
 export type { GarbageReport } from "./store/collect_garbage.ts";
 
 export { didYouMean } from "./util/suggest.ts";
+export { UsageError } from "./util/usage_error.ts";

@@ -4,7 +4,6 @@
  *
  * @module
  */
-export { formatBytes } from "./_progress_meter.ts";
 export { extractArchive } from "./extract_archive.ts";
 export { FetchError } from "./fetch_error.ts";
 export { fetchFile, resolveSource } from "./fetch_file.ts";

@@ -1,6 +1,7 @@
 /** Wires `fetchFile` into a task: progress in bytes, log lines, expected errors as TaskError. */
 import { type TaskContext, TaskError } from "@dropline/task";
-import { FetchError, fetchFile, type FetchFileResult, formatBytes } from "@dropline/fetch";
+import { FetchError, fetchFile, type FetchFileResult } from "@dropline/fetch";
+import { formatBytes, formatDuration } from "@dropline/format";
 
 /** Retry settings shared by the fetching tasks' parameters. */
 export interface RetrySettings {
@@ -38,12 +39,12 @@ export async function fetchForTask(
           ...(p.total === undefined ? {} : { total: p.total }),
           unit: "bytes",
           note: `${formatBytes(p.rate)}/s${
-            p.eta === undefined ? "" : `, ETA ${formatSeconds(p.eta)}`
+            p.eta === undefined ? "" : `, ETA ${formatDuration(p.eta * 1000)}`
           }`,
         }),
       onRetry: (attempt, reason, delayMs) =>
         ctx.log.warn(
-          `Attempt ${attempt} failed (${reason}); retrying in ${formatSeconds(delayMs / 1000)}`,
+          `Attempt ${attempt} failed (${reason}); retrying in ${formatDuration(delayMs)}`,
         ),
     });
     if (result.resumedFrom > 0) {
@@ -61,12 +62,4 @@ export async function fetchForTask(
 /** FetchErrors are expected failures: shown as their message, without a stack. */
 export function asTaskError(error: unknown): unknown {
   return error instanceof FetchError ? new TaskError(error.message) : error;
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return minutes < 60
-    ? `${minutes} min ${Math.round(seconds % 60)} s`
-    : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
