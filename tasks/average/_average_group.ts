@@ -10,18 +10,14 @@ import {
   architectureOf,
   argmaxRows,
   assertAverageable,
-  type EvaluationRecord,
   evaluationRecord,
   greedySoup,
   type LabelledRows,
   meanProbabilities,
-  type ModelJson,
   type ModelMeta,
   type RunGroup,
   uniformSoup,
-  type ValidationScore,
   validationScore,
-  type Weights,
   withMeta,
   writeModelDir,
 } from "@dropline/ml";
@@ -29,6 +25,7 @@ import { writeEnsembleDir } from "../_shared/ensemble_dir.ts";
 import type { EvalData } from "../_shared/eval_data.ts";
 import type { LoadedRun } from "../_shared/run_dir.ts";
 import type { Method } from "./params.ts";
+import type { GroupContext, GroupOutput } from "./_group_context.ts";
 import { wiseFtOutputs } from "./_wise_ft_group.ts";
 
 export interface GroupOptions {
@@ -38,32 +35,6 @@ export interface GroupOptions {
   checkpoint: "selected" | "last";
   /** Candidate linear-probe runs (any test domains: the group takes its own). */
   linearProbes: LoadedRun[];
-}
-
-export interface GroupOutput {
-  method: Method;
-  /** Relative to the task's output directory. */
-  path: string;
-  evaluation: EvaluationRecord;
-  /** How a choice was made (greedy soup trace, WiSE-FT alphas), for the record. */
-  selection?: Record<string, unknown>;
-}
-
-/** What the parts of a group share: the data, scoring on validation rows, and saving outputs. */
-export interface GroupContext {
-  runs: LoadedRun[];
-  base: ModelMeta;
-  data: EvalData;
-  /** Training-domain validation score of a model. */
-  score(model: { json: ModelJson; weights: Weights }): Promise<ValidationScore>;
-  /** Writes a model under the group's directory and evaluates it on every row. */
-  save(output: {
-    method: Method;
-    path: string;
-    weights: Weights;
-    meta: ModelMeta;
-    selection?: Record<string, unknown>;
-  }): Promise<GroupOutput>;
 }
 
 export async function averageGroup(

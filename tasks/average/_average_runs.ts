@@ -2,7 +2,8 @@
 import { filterRuns, groupRuns } from "@dropline/ml";
 import type { TaskContext } from "@dropline/task";
 import { type AverageParams, methodsOf } from "./params.ts";
-import { averageGroup, type GroupOutput } from "./_average_group.ts";
+import { averageGroup } from "./_average_group.ts";
+import type { GroupOutput } from "./_group_context.ts";
 import { checkCompatible, type EvalData, openEvalData } from "../_shared/eval_data.ts";
 import { type LoadedRun, loadRun } from "../_shared/run_dir.ts";
 

@@ -22,7 +22,7 @@ import {
   wiseFt,
 } from "@dropline/ml";
 import { type LoadedRun, loadRun } from "../_shared/run_dir.ts";
-import type { GroupContext, GroupOutput } from "./_average_group.ts";
+import type { GroupContext, GroupOutput } from "./_group_context.ts";
 
 const HEAD = ["logits/kernel", "logits/bias"];
 

@@ -11,8 +11,7 @@ import type { ExecutionHooks, ExecutionRequest } from "../executor.ts";
 import type { EventsReader } from "./job_files.ts";
 import { jobPaths, readJson, type StageStatus } from "./job_files.ts";
 import { isRetryable, jobFailure, jobPhase } from "./job_state.ts";
-import { JobTracker, nextPollMs, type TrackedJob } from "./job_tracker.ts";
-import type { SlurmTimings } from "./slurm_executor.ts";
+import { JobTracker, nextPollMs, type SlurmTimings, type TrackedJob } from "./job_tracker.ts";
 import type { SlurmClient } from "./slurm_client.ts";
 import type { JobObservation } from "./squeue.ts";
 

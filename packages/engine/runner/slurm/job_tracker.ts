@@ -36,6 +36,14 @@ export interface TrackerTimings {
   unseenMs: number;
 }
 
+/** Every timing of the Slurm executor: tracking, polling and batching submissions. */
+export interface SlurmTimings extends TrackerTimings {
+  /** Stages becoming ready within this window are submitted together (and may share a job). */
+  submitDelayMs: number;
+  pollMinMs: number;
+  pollMaxMs: number;
+}
+
 /** Tracks jobs by id. */
 export class JobTracker {
   #jobs = new Map<string, TrackedJob>();

@@ -26,7 +26,7 @@ import {
 import { jobScript } from "./job_script.ts";
 import { JobMonitor, type MonitoredStage } from "./job_monitor.ts";
 import { jobPhase } from "./job_state.ts";
-import type { TrackerTimings } from "./job_tracker.ts";
+import type { SlurmTimings } from "./job_tracker.ts";
 import { sbatchArgs } from "./sbatch_args.ts";
 import { CommandSlurmClient, type SlurmClient } from "./slurm_client.ts";
 
@@ -34,13 +34,6 @@ const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
 const CONFIG = fileURLToPath(new URL("../../../../deno.json", import.meta.url));
 
 /** Timings of submission and polling, in milliseconds. */
-export interface SlurmTimings extends TrackerTimings {
-  /** Stages becoming ready within this window are submitted together (and may share a job). */
-  submitDelayMs: number;
-  pollMinMs: number;
-  pollMaxMs: number;
-}
-
 /** Defaults; `DROPLINE_SLURM_EXIT_WAIT` (seconds) overrides `exitFileWaitMs`. */
 export const DEFAULT_SLURM_TIMINGS: SlurmTimings = {
   submitDelayMs: 100,
