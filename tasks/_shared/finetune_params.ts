@@ -47,7 +47,8 @@ export const FinetuneParams = z.strictObject({
     "backbone path: frozen_stats = running statistics frozen, scale and shift trained",
   ),
   augment: AugmentParam,
-  micro_batch: z.int().positive().optional().describe(
+  // null (a pipeline param left unset) means the whole batch, as absent does.
+  micro_batch: z.int().positive().nullish().transform((v) => v ?? undefined).describe(
     "backbone path: examples per forward/backward pass (gradients accumulate); default the whole batch",
   ),
   eval_batch: z.int().positive().default(64).describe(
