@@ -4,6 +4,9 @@
  * of 3 training domains), SGD with momentum, at several dropout rates - in
  * dropline's typed-array head maths, and the same step in TF.js (wasm, cpu)
  * for comparison. `--steps N` sets the timed steps per setting.
+ *
+ * With `--network <resnet18|resnet34|resnet50>` it times the backbone path instead: whole-network
+ * fine-tuning with augmentation, reading from disk, and peak memory (see `finetune_network.ts`).
  */
 import { headTrainable, initHead, Prng, syntheticFeatures, trainLoop } from "@dropline/ml";
 
@@ -16,6 +19,10 @@ function stepsArg(args: string[]): number {
 }
 
 export default async function bench(args: string[]): Promise<unknown> {
+  if (args.includes("--network")) {
+    const { benchNetwork } = await import("./finetune_network.ts");
+    return await benchNetwork(args);
+  }
   const steps = stepsArg(args);
   const data = syntheticFeatures({
     dimension: DIM,

@@ -80,3 +80,35 @@ Deno.test("finetune logs the scheduled dropout rate: late dropout starts at the 
   assert.deepEqual(rates.filter(([s]) => s! <= 60).map(([, d]) => d), [0, 0, 0, 0, 0, 0]);
   assert.ok(rates.filter(([s]) => s! > 60).every(([, d]) => d === 0.9));
 });
+
+const DOMAINBED = {
+  scale: [0.7, 1],
+  ratio: [3 / 4, 4 / 3],
+  flip: 0.5,
+  brightness: 0.3,
+  contrast: 0.3,
+  saturation: 0.3,
+  hue: 0.3,
+  grayscale: 0.1,
+};
+
+Deno.test("finetune's schema spells out the recipe's defaults, so keys cover them", () => {
+  const parse = (input: unknown) => finetune.schema.parse(input) as FinetuneParams;
+  const p = parse({ backbone: "b", dataset: "d", test_domains: "sketch" });
+  assert.deepEqual(
+    [p.train, p.batchnorm, p.augment, p.micro_batch],
+    ["all", "frozen_stats", "auto", undefined],
+  );
+  const custom = parse({
+    backbone: "b",
+    dataset: "d",
+    test_domains: "sketch",
+    train: { last_blocks: 2 },
+    augment: { hue: 0 },
+    micro_batch: null,
+  });
+  assert.deepEqual(custom.train, { last_blocks: 2 });
+  assert.deepEqual(custom.augment, { ...DOMAINBED, hue: 0 }, "the others are DomainBed's");
+  assert.equal(finetune.schema.safeParse({ ...custom, train: { last_blocks: 0 } }).success, false);
+  assert.equal(finetune.schema.safeParse({ ...custom, batchnorm: "eval" }).success, false);
+});
