@@ -16,12 +16,14 @@ import {
   meanProbabilities,
   type ModelMeta,
   type RunGroup,
+  subsetRows,
   uniformSoup,
   validationScore,
   withMeta,
   writeModelDir,
 } from "@dropline/ml";
 import { writeEnsembleDir } from "../_shared/ensemble_dir.ts";
+import { scoredRows } from "../_shared/scored_rows.ts";
 import type { EvalData } from "../_shared/eval_data.ts";
 import type { LoadedRun } from "../_shared/run_dir.ts";
 import type { Method } from "./params.ts";
@@ -152,13 +154,21 @@ function validationRows(rows: LabelledRows, domains: string[], trainDomains: str
   return Int32Array.from(out);
 }
 
+/** The rows outputs are scored on: all for heads; for networks, not the training data. */
+function scoredSubset(data: EvalData, meta: ModelMeta): Int32Array | undefined {
+  if (data.kind !== "network") return undefined;
+  return scoredRows(data.rows, meta.trainDomains.map((d) => data.domains.indexOf(d)));
+}
+
 async function evaluate(
   data: EvalData,
   meta: ModelMeta,
   model: Parameters<EvalData["probabilities"]>[0],
 ) {
-  const probs = await data.probabilities(model);
-  return evaluationRecord(argmaxRows(probs, data.classes.length), data.rows, meta);
+  const subset = scoredSubset(data, meta);
+  const probs = await data.probabilities(model, subset);
+  const rows = subset ? subsetRows(data.rows, subset) : data.rows;
+  return evaluationRecord(argmaxRows(probs, data.classes.length), rows, meta);
 }
 
 async function ensemble(
@@ -174,11 +184,14 @@ async function ensemble(
     ? runs.map((r) => `${r.dir}/${checkpoint}`)
     : runs.map((r) => ({ json: r.json, weights: r.weights }));
   await writeEnsembleDir(`${outDir}/${dir}/ensemble`, meta, members);
+  const subset = scoredSubset(data, meta);
   const probs: Float32Array[] = [];
-  for (const r of runs) probs.push(await data.probabilities({ json: r.json, weights: r.weights }));
+  for (const r of runs) {
+    probs.push(await data.probabilities({ json: r.json, weights: r.weights }, subset));
+  }
   const evaluation = evaluationRecord(
     argmaxRows(meanProbabilities(probs), data.classes.length),
-    data.rows,
+    subset ? subsetRows(data.rows, subset) : data.rows,
     meta,
   );
   return { method: "ensemble", path: `${dir}/ensemble`, evaluation };

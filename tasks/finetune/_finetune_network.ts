@@ -27,6 +27,7 @@ import { resolveAugment } from "./_network_input.ts";
 import { trainedSet } from "./_trained_set.ts";
 import { trainResumably } from "../_shared/train_hooks.ts";
 import { peakRssBytes } from "../_shared/peak_rss.ts";
+import { scoredRows } from "../_shared/scored_rows.ts";
 
 export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise<void> {
   const p = ctx.params;
@@ -109,7 +110,7 @@ async function train(
     });
   const headIds = new Set(net.logits.weights.map((v) => v.id));
   const domainsOf = (ids: number[]) => ids.map((d) => source.domains[d]!);
-  const everyRow = Int32Array.from(source.rows.labels.keys());
+  const scored = scoredRows(source.rows, roles.trainDomains);
   await writeRunOutputs({
     outDir: ctx.outDir,
     params: p,
@@ -141,9 +142,10 @@ async function train(
     fullWeights: expand,
     state,
     rows: source.rows,
+    scored,
     predict: async (weights) => {
       setAll(tf, all, weights);
-      const probs = await predictRows(tf, net, source, plan, everyRow, p.eval_batch);
+      const probs = await predictRows(tf, net, source, plan, scored, p.eval_batch);
       return argmaxRows(probs, source.classes.length);
     },
   });

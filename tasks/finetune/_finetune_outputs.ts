@@ -10,6 +10,7 @@ import {
   type LabelledRows,
   type ModelMeta,
   type SplitAccuracy,
+  subsetRows,
   summarizeAccuracy,
   type TrainState,
   type Weights,
@@ -29,7 +30,9 @@ export interface RunOutputs {
   /** More fields for `summary.json` (e.g. the network path's augmentation and trained weights). */
   extra?: Record<string, unknown>;
   rows: LabelledRows;
-  /** Predicted class of every row for the given weights. */
+  /** Rows the summary scores (default all; networks skip the training data, see `scored_rows.ts`). */
+  scored?: Int32Array;
+  /** Predicted class of every row of `scored` (or of every row) for the given weights. */
   predict(weights: Weights): Promise<Int32Array>;
 }
 
@@ -70,7 +73,8 @@ export async function writeRunOutputs(run: RunOutputs): Promise<void> {
     state.records.map((r) => JSON.stringify(r) + "\n").join(""),
   );
   const describe = async (weights: Weights, step: number, val: number): Promise<ModelSummary> => {
-    const accuracy = domainAccuracy(await run.predict(weights), run.rows, meta.domains);
+    const rows = run.scored ? subsetRows(run.rows, run.scored) : run.rows;
+    const accuracy = domainAccuracy(await run.predict(weights), rows, meta.domains);
     return {
       step,
       val_acc: val,
