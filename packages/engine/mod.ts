@@ -48,5 +48,21 @@ export type { CacheDir } from "./store/cache_layout.ts";
 export { collectGarbage } from "./store/collect_garbage.ts";
 export type { GarbageReport } from "./store/collect_garbage.ts";
 
+/**
+ * Sweep tables: {@linkcode readSweep} gives one row per stage expansion of a
+ * run (stage, matrix values, params, headline metrics, state, duration) from
+ * the journal and the published outputs; {@linkcode varyingParams} picks the
+ * params that tell rows apart. Used by `exp`, `diff` and the dashboard.
+ *
+ * @example
+ * ```ts
+ * const rows = await readSweep(new JournalReader("cache"), runId, { tasks: TASKS });
+ * const columns = varyingParams(rows.filter((r) => r.name === "finetune"));
+ * ```
+ */
+export { readSweep } from "./sweep/read_sweep.ts";
+export type { HeadlineSource, ReadSweepOptions, SweepRow } from "./sweep/read_sweep.ts";
+export { flattenParams, varyingParams } from "./sweep/varying_params.ts";
+
 export { didYouMean } from "./util/suggest.ts";
 export { UsageError } from "./util/usage_error.ts";

@@ -25,6 +25,7 @@
  * ```
  */
 import type { z } from "zod";
+import type { Headline } from "./headline.ts";
 
 /** Progress of a running stage, shown in the terminal and the dashboard. */
 export interface Progress {
@@ -126,6 +127,12 @@ export interface Task<P = unknown> {
    * directory operations per stage.
    */
   checkpoints?: boolean;
+  /**
+   * The stage's headline metrics (e.g. best validation and test accuracy):
+   * the columns of sweep tables and run diffs. Tasks without results to
+   * compare leave it out.
+   */
+  headline?: Headline;
   run(ctx: TaskContext<P>): Promise<void>;
 }
 
@@ -134,5 +141,6 @@ export function defineTask<S extends z.ZodType>(task: Task<z.output<S>> & { sche
   return task as unknown as Task;
 }
 
+export { type Headline, numberAt } from "./headline.ts";
 export { TaskError } from "./task_error.ts";
 export { type TaskErrorsOptions, withTaskErrors } from "./with_task_errors.ts";

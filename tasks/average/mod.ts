@@ -7,6 +7,7 @@
  * starting points.
  */
 import { defineTask, withTaskErrors } from "@dropline/task";
+import { averageHeadline } from "./_average_headline.ts";
 import { AverageParams } from "./params.ts";
 import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
@@ -18,6 +19,7 @@ export default defineTask({
   module: import.meta.url,
   schema: AverageParams,
   outputs: () => ["average.json"],
+  headline: { file: "average.json", read: averageHeadline },
   // Heads on features are scored in plain TypeScript; networks need a backend.
   environment: (p) => p.dataset ? tensorEnvironment(p.backend) : {},
   hostFlags: TENSOR_HOST_FLAGS,

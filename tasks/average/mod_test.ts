@@ -58,6 +58,24 @@ Deno.test("average makes soups, WiSE-FT towards the linear probe and an ensemble
     assert.equal(maxAbsDifference((await readModelDir(`${out}/${o.path}`)).weights, expected), 0);
   }
   assert.ok((await Deno.stat(`${out}/${outputs[2].path}/members/2/model.json`)).isFile);
+  // Headline: per method, the mean over its outputs (WiSE-FT has one per run).
+  const headline = average.headline!.read(json);
+  const wise = outputs.filter((o: { method: string }) => o.method === "wise_ft");
+  const meanOod =
+    wise.reduce((s: number, o: { evaluation: { ood: number } }) => s + o.evaluation.ood, 0) /
+    wise.length;
+  assert.deepEqual(Object.keys(headline), [
+    "uniform_soup.val_acc",
+    "uniform_soup.test_acc",
+    "greedy_soup.val_acc",
+    "greedy_soup.test_acc",
+    "ensemble.val_acc",
+    "ensemble.test_acc",
+    "wise_ft.val_acc",
+    "wise_ft.test_acc",
+  ]);
+  assert.equal(headline["greedy_soup.test_acc"], greedy.evaluation.ood);
+  assert.ok(Math.abs(headline["wise_ft.test_acc"]! - meanOod) < 1e-12);
 });
 
 Deno.test("average: WiSE-FT at alpha 0 is the linear probe, at 1 the fine-tuned run", async () => {

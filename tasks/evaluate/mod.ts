@@ -5,7 +5,7 @@
  * training domains' out-splits; o.o.d. = the test domains. Writes
  * `evaluation.json`.
  */
-import { defineTask, withTaskErrors } from "@dropline/task";
+import { defineTask, numberAt, withTaskErrors } from "@dropline/task";
 import { EvaluateParams } from "./params.ts";
 import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
@@ -16,6 +16,14 @@ export default defineTask({
   module: import.meta.url,
   schema: EvaluateParams,
   outputs: () => ["evaluation.json"],
+  // i.i.d. (the training domains' out-splits) and o.o.d. (the test domains) accuracy.
+  headline: {
+    file: "evaluation.json",
+    read: (record) => ({
+      val_acc: numberAt(record, "val_acc"),
+      test_acc: numberAt(record, "ood"),
+    }),
+  },
   // Heads on features are scored in plain TypeScript; networks need a backend.
   environment: (p) => p.dataset ? tensorEnvironment(p.backend) : {},
   hostFlags: TENSOR_HOST_FLAGS,

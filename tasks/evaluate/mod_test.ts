@@ -20,6 +20,7 @@ Deno.test("evaluate scores a run's selected model as finetune's summary does", a
   assert.equal(record.ood, summary.selected.ood);
   assert.deepEqual(record.test_domains, ["sketch"]);
   assert.equal(record.method, "finetune");
+  assert.deepEqual(evaluate.headline?.read(record), { val_acc: record.iid, test_acc: record.ood });
 });
 
 Deno.test("evaluate averages probabilities over several models", async () => {

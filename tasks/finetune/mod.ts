@@ -7,7 +7,7 @@
  * by training-domain validation; a killed run resumes from its last
  * checkpoint to the same result.
  */
-import { defineTask, withTaskErrors } from "@dropline/task";
+import { defineTask, numberAt, withTaskErrors } from "@dropline/task";
 import { FINETUNE_OUTPUTS } from "./_finetune_outputs.ts";
 import { FinetuneParams } from "../_shared/finetune_params.ts";
 import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
@@ -20,6 +20,14 @@ export default defineTask({
   module: import.meta.url,
   schema: FinetuneParams,
   outputs: () => FINETUNE_OUTPUTS,
+  // The selected checkpoint (best training-domain validation) and its test-domain accuracy.
+  headline: {
+    file: "summary.json",
+    read: (summary) => ({
+      val_acc: numberAt(summary, "selected.val_acc"),
+      test_acc: numberAt(summary, "selected.ood"),
+    }),
+  },
   // The features path is plain TypeScript: only the backbone path depends on a backend.
   environment: (p) => p.backbone ? tensorEnvironment(p.backend) : {},
   hostFlags: TENSOR_HOST_FLAGS,

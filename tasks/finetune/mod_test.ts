@@ -28,6 +28,10 @@ Deno.test("finetune trains a p=0.9 head and selects the checkpoint by training-d
   assert.ok(summary.selected.ood > 0.8, `o.o.d. ${summary.selected.ood}`);
   assert.ok(Math.abs(summary.effective_lr - 0.1) < 1e-12);
   assert.equal(summary.params.dropout, 0.9);
+  assert.deepEqual(finetune.headline?.read(summary), {
+    val_acc: summary.selected.val_acc,
+    test_acc: summary.selected.ood,
+  });
   const records = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n").map((l) =>
     JSON.parse(l)
   );

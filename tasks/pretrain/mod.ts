@@ -6,7 +6,7 @@
  * is a Layers model with `backbone.json`, usable like a fetched backbone by
  * `extract_features` and `finetune`.
  */
-import { defineTask, withTaskErrors } from "@dropline/task";
+import { defineTask, numberAt, withTaskErrors } from "@dropline/task";
 import { PretrainParams } from "./_pretrain_params.ts";
 import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
@@ -17,6 +17,11 @@ export default defineTask({
   module: import.meta.url,
   schema: PretrainParams,
   outputs: () => ["model.json", "weights.bin", "backbone.json", "pretrain.json"],
+  // The backbone is the last step's: its validation accuracy on the training domains.
+  headline: {
+    file: "pretrain.json",
+    read: (record) => ({ val_acc: numberAt(record, "last.val_acc") }),
+  },
   environment: (p) => tensorEnvironment(p.backend),
   hostFlags: TENSOR_HOST_FLAGS,
   run: withTaskErrors(async (ctx) => {

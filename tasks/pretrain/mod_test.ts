@@ -100,6 +100,9 @@ Deno.test("pretrain trains an MLP on the named domains only", async () => {
   const summary = JSON.parse(await Deno.readTextFile(`${run.outDir}/pretrain.json`));
   assert.deepEqual(summary.trainDomains, ["c"]);
   assert.deepEqual(Object.keys(summary.last).filter((k) => k.startsWith("acc_")), ["acc_c"]);
+  const headline = pretrain.headline?.read(summary);
+  assert.equal(headline?.val_acc, summary.last.val_acc);
+  assert.equal(typeof headline?.val_acc, "number");
 });
 
 Deno.test("pretrain leaves the test domains out of training", async () => {
