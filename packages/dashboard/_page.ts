@@ -9,6 +9,8 @@ export interface PageOptions {
   crumbs?: Array<[string, string | null]>;
   /** Extra script and style paths (under /static/). */
   scripts?: string[];
+  /** ES module scripts (under /static/); they run after `scripts`, in order. */
+  modules?: string[];
   styles?: string[];
 }
 
@@ -47,6 +49,7 @@ export function renderPage(options: PageOptions): SafeHtml {
     ${options.body}
     </main>
     ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`)}
+    ${(options.modules ?? []).map((src) => html`<script type="module" src="${src}"></script>\n`)}
       </body>
     </html>
   `;

@@ -28,7 +28,9 @@ export function loadStaticAssets(): Map<string, Asset> {
   const assets = new Map<string, Asset>();
   const own = fromFileUrl(new URL("./static/", import.meta.url));
   for (const entry of Deno.readDirSync(own)) {
-    if (entry.isFile) assets.set(entry.name, read(`${own}${entry.name}`));
+    // Only what a browser loads: `ticks.d.ts` is for the type checker.
+    const served = entry.isFile && !entry.name.endsWith(".d.ts");
+    if (served) assets.set(entry.name, read(`${own}${entry.name}`));
   }
   // uPlot's package entry point sits in its dist folder, beside the browser builds.
   const uplotDist = dirname(fromFileUrl(import.meta.resolve("uplot")));

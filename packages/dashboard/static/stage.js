@@ -1,5 +1,8 @@
 // The stage page: draws the metrics charts with uPlot and, while the stage is
 // pending or running, polls for its state, new log lines and new metrics.
+// A module: it runs after uPlot's deferred script.
+import { tickLabels } from "./ticks.js";
+
 (() => {
   "use strict";
   const root = document.getElementById("stage");
@@ -19,7 +22,11 @@
       width,
       height: 240,
       scales: { x: { time: false } },
-      axes: [{ label: "step" }, { size: 60 }],
+      axes: [
+        { label: "step" },
+        // uPlot's own labels round to three decimals: 0.0025 and 0.002 both read "0.002".
+        { size: 70, values: (_u, splits, _axis, _space, step) => tickLabels(splits, step) },
+      ],
       series: [
         { label: "step" },
         ...chart.series.map((s, i) => ({
