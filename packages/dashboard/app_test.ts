@@ -130,6 +130,23 @@ Deno.test("createApp() shows a stage's log, outputs, metrics and attempts", asyn
   assert.match(html, /\/static\/vendor\/uPlot\.iife\.min\.js/);
 });
 
+Deno.test("createApp() leaves a dropout rate that is 0 throughout out of a stage's charts", async () => {
+  const cacheDir = await Deno.makeTempDir();
+  const journal = writeDemoCache(cacheDir);
+  journal.addMetrics(DEMO.run, "gather", [{ step: 0, loss: 2, dropout: 0 }, {
+    step: 10,
+    loss: 1,
+    dropout: 0,
+  }]);
+  journal.close();
+  const html = await (await createApp({ cacheDir }).request(`${runPath}/stages/gather`)).text();
+  assert.match(html, /"title":"Loss"/);
+  assert.ok(!html.includes('"title":"Dropout rate"'));
+  assert.match(html, /Not drawn, 0 at every step: dropout\./);
+  // The charts' script is a module: it shares its tick labels with the server's charts.
+  assert.match(html, /<script type="module" src="\/static\/stage\.js"><\/script>/);
+});
+
 Deno.test("createApp() renders a report's markdown safely with its plots", async () => {
   const { app } = await demoApp();
   const run = await (await app.request(runPath)).text();
@@ -162,6 +179,7 @@ Deno.test("createApp() serves its scripts and the chart library from node_module
     const path of [
       "/static/run.js",
       "/static/stage.js",
+      "/static/ticks.js",
       "/static/dashboard.css",
       "/static/vendor/uPlot.iife.min.js",
       "/static/vendor/uPlot.min.css",
@@ -172,4 +190,5 @@ Deno.test("createApp() serves its scripts and the chart library from node_module
     assert.ok((await response.arrayBuffer()).byteLength > 100, path);
   }
   assert.equal((await app.request("/static/../app.ts")).status, 404);
+  assert.equal((await app.request("/static/ticks.d.ts")).status, 404);
 });

@@ -32,8 +32,25 @@ function align(title: string, names: string[], metrics: MetricSeries): ChartData
 }
 
 /**
+ * Names of series that are 0 at every logged step: a task without dropout
+ * logs `dropout: 0` throughout, and a flat line at zero tells nothing.
+ *
+ * @example
+ * ```ts
+ * flatZeroMetrics({ loss: [[0, 2]], dropout: [[0, 0], [10, 0]] }); // ["dropout"]
+ * ```
+ */
+export function flatZeroMetrics(metrics: MetricSeries): string[] {
+  return Object.keys(metrics).sort().filter((name) => {
+    const points = metrics[name] ?? [];
+    return points.length > 0 && points.every(([, value]) => value === 0);
+  });
+}
+
+/**
  * Sorts metric names into charts by kind, in a fixed order; names that fit no
- * kind share an "Other" chart.
+ * kind share an "Other" chart. Series that are 0 throughout are left out
+ * (`flatZeroMetrics` names them).
  *
  * @example
  * ```ts
@@ -42,7 +59,8 @@ function align(title: string, names: string[], metrics: MetricSeries): ChartData
  * ```
  */
 export function chartMetrics(metrics: MetricSeries): ChartData[] {
-  const names = Object.keys(metrics).sort();
+  const flat = new Set(flatZeroMetrics(metrics));
+  const names = Object.keys(metrics).sort().filter((name) => !flat.has(name));
   const taken = new Set<string>();
   const charts: ChartData[] = [];
   for (const kind of KINDS) {

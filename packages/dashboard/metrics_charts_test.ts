@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chartMetrics } from "./metrics_charts.ts";
+import { chartMetrics, flatZeroMetrics } from "./metrics_charts.ts";
 
 Deno.test("chartMetrics() groups loss, accuracies, lr, dropout and the rest", () => {
   const charts = chartMetrics({
@@ -27,4 +27,15 @@ Deno.test("chartMetrics() groups loss, accuracies, lr, dropout and the rest", ()
 
 Deno.test("chartMetrics() draws nothing without metrics", () => {
   assert.deepEqual(chartMetrics({}), []);
+});
+
+Deno.test("chartMetrics() leaves out a dropout rate that is 0 at every step", () => {
+  const metrics = {
+    loss: [[0, 2], [10, 1]] as Array<[number, number]>,
+    dropout: [[0, 0], [10, 0]] as Array<[number, number]>,
+    "acc/zero_then_up": [[0, 0], [10, 0.5]] as Array<[number, number]>,
+  };
+  assert.deepEqual(chartMetrics(metrics).map((c) => c.title), ["Loss", "Accuracy"]);
+  assert.deepEqual(flatZeroMetrics(metrics), ["dropout"]);
+  assert.deepEqual(chartMetrics({ dropout: [[0, 0]] }), []);
 });

@@ -6,7 +6,7 @@ import { flagQuery } from "./_query.ts";
 import { HttpError } from "./http_error.ts";
 import { readLogChunk } from "./log_tail.ts";
 import { renderMarkdown } from "./markdown.ts";
-import { chartMetrics } from "./metrics_charts.ts";
+import { chartMetrics, flatZeroMetrics } from "./metrics_charts.ts";
 import { listOutputFiles } from "./outputs.ts";
 import { renderReportPage } from "./report_page.ts";
 import { renderRunPage } from "./run_page.ts";
@@ -96,6 +96,7 @@ export function pageRoutes(ctx: DashboardContext): Hono {
         logHref: stage.logPath ? fileHref(ctx.cacheDir, stage.logPath) : null,
         log: await readLogChunk(stage.logPath),
         charts: chartMetrics(details.metrics),
+        flatMetrics: flatZeroMetrics(details.metrics),
         now: ctx.now(),
       }),
     );

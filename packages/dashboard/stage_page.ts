@@ -20,6 +20,8 @@ export interface StagePageData {
   logHref: string | null;
   log: LogChunk;
   charts: ChartData[];
+  /** Metrics left out of the charts because they are 0 at every step. */
+  flatMetrics: string[];
   hasReport: boolean;
   now: number;
 }
@@ -192,10 +194,17 @@ export function renderStagePage(data: StagePageData): SafeHtml {
       <pre class="json">${pretty(stage.matrix)}</pre>
     `
     : "";
-  const charts = data.charts.length ? html`<div class="charts" id="charts"></div>` : html`
-    <p class="muted" id="charts-empty">No metrics logged.</p>
-    <div class="charts" id="charts"></div>
-  `;
+  const flat = data.flatMetrics.length
+    ? html`<p class="muted" id="charts-flat">Not drawn, 0 at every step: ${
+      data.flatMetrics.join(", ")
+    }.</p>`
+    : "";
+  const charts = data.charts.length || data.flatMetrics.length
+    ? html`<div class="charts" id="charts"></div>${flat}`
+    : html`
+      <p class="muted" id="charts-empty">No metrics logged.</p>
+      <div class="charts" id="charts"></div>
+    `;
   const body = html`
     <section class="stage" id="stage" data-run="${run.id}" data-stage="${stage.id}"
       data-state="${stage.state}">
@@ -222,7 +231,8 @@ export function renderStagePage(data: StagePageData): SafeHtml {
     title: stage.id,
     crumbs: [[run.id, runHref(run.id)], [stage.id, null]],
     body,
-    scripts: ["/static/vendor/uPlot.iife.min.js", "/static/stage.js"],
+    scripts: ["/static/vendor/uPlot.iife.min.js"],
+    modules: ["/static/stage.js"],
     styles: ["/static/vendor/uPlot.min.css"],
   });
 }
