@@ -27,6 +27,8 @@ export interface DagNode {
   size: number;
   expanded: boolean;
   chips: DagChip[];
+  /** Chips drawn as unlabelled squares in rows (a group too large for a column of labels). */
+  compact: boolean;
   width: number;
   height: number;
 }
@@ -43,6 +45,11 @@ export const GEOMETRY = {
   groupHeight: 52,
   chipHeight: 22,
   chipsPerColumn: 20,
+  /** Side of a compact chip and the gap after it. */
+  square: 16,
+  squareGap: 4,
+  /** Fewest compact chips per row (more for large groups, keeping the grid square). */
+  squaresPerRow: 10,
   charWidth: 7,
   padding: 12,
   minWidth: 90,
@@ -75,6 +82,7 @@ function groupNode(name: string, members: StageBrief[], expanded: boolean): DagN
     size: members.length,
     expanded,
     chips: [],
+    compact: false,
     width: labelWidth(label) + 40,
     height: GEOMETRY.groupHeight,
   };
@@ -84,11 +92,30 @@ function groupNode(name: string, members: StageBrief[], expanded: boolean): DagN
     label: chipLabel(m.id, name),
     state: m.state,
   }));
-  const columns = Math.ceil(members.length / GEOMETRY.chipsPerColumn);
-  const rows = Math.min(members.length, GEOMETRY.chipsPerColumn);
+  if (members.length > GEOMETRY.chipsPerColumn) return compactGrid(node);
   const chipWidth = Math.max(...node.chips.map((chip) => labelWidth(chip.label)));
-  node.width = Math.max(node.width, columns * (chipWidth + 6) + 2 * GEOMETRY.padding);
-  node.height = GEOMETRY.groupHeight + rows * (GEOMETRY.chipHeight + 4);
+  node.width = Math.max(node.width, chipWidth + 6 + 2 * GEOMETRY.padding);
+  node.height = GEOMETRY.groupHeight + members.length * (GEOMETRY.chipHeight + 4);
+  return node;
+}
+
+/** Compact chips per row of a group of `size`: the grid stays about square. */
+export function squaresPerRow(size: number): number {
+  return Math.min(size, Math.max(GEOMETRY.squaresPerRow, Math.ceil(Math.sqrt(size))));
+}
+
+/**
+ * A large expanded group draws its members as squares in rows (labels in
+ * tooltips): 100 labelled chips took 5 columns, and a few such groups side by
+ * side needed 2,370 px of sideways scrolling; 100 squares take 200 x 200 px.
+ */
+function compactGrid(node: DagNode): DagNode {
+  const perRow = squaresPerRow(node.chips.length);
+  const rows = Math.ceil(node.chips.length / perRow);
+  const cell = GEOMETRY.square + GEOMETRY.squareGap;
+  node.compact = true;
+  node.width = Math.max(node.width, perRow * cell - GEOMETRY.squareGap + 2 * GEOMETRY.padding);
+  node.height = GEOMETRY.groupHeight + rows * cell;
   return node;
 }
 
@@ -103,6 +130,7 @@ function stageNode(stage: StageBrief): DagNode {
     size: 1,
     expanded: false,
     chips: [],
+    compact: false,
     width: labelWidth(stage.id),
     height: GEOMETRY.nodeHeight,
   };

@@ -81,3 +81,27 @@ Deno.test("layoutDag() uses the linear layering for a graph too large for dagre"
     assert.ok(layout.positions.get(from)!.x < layout.positions.get(to)!.x, `${from} -> ${to}`);
   }
 });
+
+Deno.test("buildDagModel() wraps a 100-expansion group into rows of squares, not columns", () => {
+  const sweep = (name: string, need: string) =>
+    Array.from(
+      { length: 100 },
+      (_, i) => stage(`${name}[method=erm_with_dropout,dropout=0.${i % 10},seed=${i}]`, [need]),
+    );
+  const stages = [
+    stage("make"),
+    ...sweep("train", "make"),
+    ...sweep("average", "train[method=erm_with_dropout,dropout=0.0,seed=0]"),
+    ...sweep("evaluate", "average[method=erm_with_dropout,dropout=0.0,seed=0]"),
+  ];
+  const model = buildDagModel(stages, new Set(["*"]));
+  const group = model.nodes[1]!;
+  assert.equal(group.compact, true);
+  assert.equal(group.chips.length, 100);
+  assert.ok(group.width <= 240, `group width ${group.width}`);
+  // Three expanded groups of 100 side by side fit a laptop screen.
+  const layout = layoutDag(model);
+  assert.ok(layout.width < 1000, `drawing width ${layout.width}`);
+  // A small group keeps its labelled chips in one column.
+  assert.equal(buildDagModel(STAGES, new Set(["*"])).nodes[1]!.compact, false);
+});

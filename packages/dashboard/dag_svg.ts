@@ -5,7 +5,7 @@
 import { STATE_ORDER } from "./_format.ts";
 import { html, type SafeHtml } from "./_html.ts";
 import type { DagLayout, Point } from "./dag_layout.ts";
-import { type DagChip, type DagModel, type DagNode, GEOMETRY } from "./dag_model.ts";
+import { type DagChip, type DagModel, type DagNode, GEOMETRY, squaresPerRow } from "./dag_model.ts";
 
 /** Links the drawing needs from its page. */
 export interface DagLinks {
@@ -66,10 +66,8 @@ function stageBox(node: DagNode, links: DagLinks): SafeHtml {
 }
 
 function chip(item: DagChip, index: number, width: number, links: DagLinks): SafeHtml {
-  const column = Math.floor(index / GEOMETRY.chipsPerColumn);
-  const row = index % GEOMETRY.chipsPerColumn;
-  const x = GEOMETRY.padding + column * (width + 6);
-  const y = GEOMETRY.groupHeight - 4 + row * (GEOMETRY.chipHeight + 4);
+  const x = GEOMETRY.padding;
+  const y = GEOMETRY.groupHeight - 4 + index * (GEOMETRY.chipHeight + 4);
   return html`
     <a
       href="${links.stage(item.stageId)}"><g class="node chip st-${item.state}" data-stage="${item
@@ -79,10 +77,30 @@ function chip(item: DagChip, index: number, width: number, links: DagLinks): Saf
   `;
 }
 
+function square(item: DagChip, index: number, perRow: number, links: DagLinks): SafeHtml {
+  const cell = GEOMETRY.square + GEOMETRY.squareGap;
+  const x = GEOMETRY.padding + (index % perRow) * cell;
+  const y = GEOMETRY.groupHeight - 4 + Math.floor(index / perRow) * cell;
+  return html`
+    <a
+      href="${links.stage(item.stageId)}"><g class="node chip square st-${item
+        .state}" data-stage="${item
+        .stageId}" transform="translate(${x},${y})"><rect width="${GEOMETRY
+        .square}" height="${GEOMETRY.square}" rx="3"/><title>${item.stageId}</title></g></a>
+  `;
+}
+
+function chips(node: DagNode, links: DagLinks): SafeHtml[] {
+  if (node.compact) {
+    const perRow = squaresPerRow(node.chips.length);
+    return node.chips.map((item, i) => square(item, i, perRow, links));
+  }
+  const chipWidth = node.width - 2 * GEOMETRY.padding - 6;
+  return node.chips.map((item, i) => chip(item, i, chipWidth, links));
+}
+
 function groupBox(node: DagNode, links: DagLinks): SafeHtml {
   const barWidth = node.width - 2 * GEOMETRY.padding;
-  const columns = Math.max(1, Math.ceil(node.chips.length / GEOMETRY.chipsPerColumn));
-  const chipWidth = (node.width - 2 * GEOMETRY.padding) / columns - 6;
   const hint = node.expanded ? "collapse" : "expand";
   return html`
     <g class="group st-${node.state}${node.expanded ? " open" : ""}"
@@ -95,7 +113,7 @@ function groupBox(node: DagNode, links: DagLinks): SafeHtml {
         .name}: ${node.size} expansions (click to ${hint})</title></a>${stateBar(
           node,
           barWidth,
-        )}${node.chips.map((item, i) => chip(item, i, chipWidth, links))}</g>
+        )}${chips(node, links)}</g>
   `;
 }
 
