@@ -46,6 +46,8 @@ export function trainHooks(ctx: TaskContext<unknown>, steps: number): TrainHooks
         rate > 0 ? ` ${rate.toFixed(0)} steps/s` : ""
       }`;
       ctx.progress({ done: step, total: steps, unit: "steps", note });
+      // Evaluations only: the log reads as the run's course, not a line per step.
+      if (record.val_acc !== undefined) ctx.log.info(`Step ${step}/${steps}: ${note}`);
     },
     signal: ctx.signal,
   };

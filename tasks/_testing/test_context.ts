@@ -5,6 +5,8 @@ export interface TestRun<P> {
   ctx: TaskContext<P>;
   metrics: ({ step: number } & Record<string, number>)[];
   progress: Progress[];
+  /** Lines the task logged (warnings prefixed "warn: "). */
+  logs: string[];
   controller: AbortController;
 }
 
@@ -24,6 +26,7 @@ export async function testContext<P>(
     ctx: undefined as unknown as TaskContext<P>,
     metrics: [],
     progress: [],
+    logs: [],
     controller: new AbortController(),
   };
   run.ctx = {
@@ -34,7 +37,10 @@ export async function testContext<P>(
     outDir,
     checkpointDir,
     logPath: `${root}/log.txt`,
-    log: { info: () => {}, warn: () => {} },
+    log: {
+      info: (message) => run.logs.push(message),
+      warn: (message) => run.logs.push(`warn: ${message}`),
+    },
     progress: (p) => run.progress.push(p),
     metrics: (r) => run.metrics.push(r),
     signal: run.controller.signal,

@@ -40,6 +40,13 @@ export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<vo
   };
   const trainable = headTrainable(weights, rows, roles);
   const config = trainConfigOf(p);
+  const names = (ids: number[]) => ids.map((d) => domains[d]!).join(", ");
+  ctx.log.info(
+    `Training a head (hidden [${p.hidden.join(", ")}], dropout ${p.dropout}) on ` +
+      `${data.labels.length} rows of ${dimension}-d features; training domains ${
+        names(roles.trainDomains)
+      }; test domains ${names(roles.testDomains)}`,
+  );
   const state = await trainResumably(ctx, trainable, config);
   const n = data.labels.length;
   await writeRunOutputs({
@@ -64,5 +71,6 @@ export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<vo
     state,
     rows: data,
     predict: (w) => Promise.resolve(argmaxRows(headLogits(w, data.features, n), classes.length)),
+    log: (message) => ctx.log.info(message),
   });
 }

@@ -148,6 +148,7 @@ async function train(
       const probs = await predictRows(tf, net, source, plan, scored, p.eval_batch);
       return argmaxRows(probs, source.classes.length);
     },
+    log: (message) => ctx.log.info(message),
   });
 }
 

@@ -34,6 +34,8 @@ export interface RunOutputs {
   scored?: Int32Array;
   /** Predicted class of every row of `scored` (or of every row) for the given weights. */
   predict(weights: Weights): Promise<Int32Array>;
+  /** Writes a line to the stage's log (the final result goes there too). */
+  log(message: string): void;
 }
 
 export interface ModelSummary {
@@ -98,4 +100,18 @@ export async function writeRunOutputs(run: RunOutputs): Promise<void> {
     last: await describe(models.last, state.step, lastVal),
   };
   await Deno.writeTextFile(`${run.outDir}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
+  run.log(resultLine(summary.selected, summary.last));
+}
+
+function percent(value: number | null): string {
+  return value === null ? "-" : `${(100 * value).toFixed(1)}%`;
+}
+
+/** The stage's result as its log's last line: what `summary.json` says, readable. */
+function resultLine(selected: ModelSummary, last: ModelSummary): string {
+  const scores = (m: ModelSummary) => `i.i.d. ${percent(m.iid)}, o.o.d. ${percent(m.ood)}`;
+  return `Selected step ${selected.step} by training-domain validation ` +
+    `(val ${percent(selected.val_acc)}): ${scores(selected)}; last step ${last.step}: ${
+      scores(last)
+    }`;
 }

@@ -44,6 +44,17 @@ Deno.test("finetune trains a p=0.9 head and selects the checkpoint by training-d
   assert.ok("acc_sketch" in evals[1] && "loss" in evals[1] && evals[1].dropout === 0.9);
   assert.equal(run.metrics.length, records.length);
   assert.equal(run.progress.at(-1)?.done, 120);
+  // The stage page shows the log: it tells the course of training and ends with the result.
+  assert.match(run.logs[0]!, /^Training a head .* dropout 0\.9\) on \d+ rows of \d+-d features/);
+  assert.deepEqual(run.logs.filter((l) => l.startsWith("Step ")).length, evals.length);
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  assert.equal(
+    run.logs.at(-1),
+    `Selected step ${summary.selected.step} by training-domain validation (val ${
+      pct(summary.selected.val_acc)
+    }): i.i.d. ${pct(summary.selected.iid)}, o.o.d. ${pct(summary.selected.ood)}; last step 120: ` +
+      `i.i.d. ${pct(summary.last.iid)}, o.o.d. ${pct(summary.last.ood)}`,
+  );
 });
 
 Deno.test("finetune killed mid-training resumes to the same outputs as an uninterrupted run", async () => {
