@@ -1,11 +1,13 @@
 /**
- * The `dropline` command line: `run`, `status`, `why`, `dag`, `gc`.
+ * The `dropline` command line: `run`, `status`, `why`, `dag`, `gc`, `exp`, `diff`.
  * User errors print a message (file:line:column where known) and exit 2; a
  * cache directory or journal that cannot be used prints what to do and exits
  * 1; never a stack trace.
  */
 import { CacheError, OverrideError, PipelineError, UsageError } from "@dropline/engine";
 import { dagCommand } from "./dag_command.ts";
+import { diffCommand } from "./diff_command.ts";
+import { expCommand } from "./exp_command.ts";
 import { gcCommand } from "./gc_command.ts";
 import { runCommand } from "./run_command.ts";
 import { statusCommand } from "./status_command.ts";
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   why: whyCommand,
   dag: dagCommand,
   gc: gcCommand,
+  exp: expCommand,
+  diff: diffCommand,
 };
 
 /**

@@ -52,7 +52,8 @@ export type { GarbageReport } from "./store/collect_garbage.ts";
  * Sweep tables: {@linkcode readSweep} gives one row per stage expansion of a
  * run (stage, matrix values, params, headline metrics, state, duration) from
  * the journal and the published outputs; {@linkcode varyingParams} picks the
- * params that tell rows apart. Used by `exp`, `diff` and the dashboard.
+ * params that tell rows apart; {@linkcode diffSweeps} compares two runs' rows.
+ * Used by `exp`, `diff` and the dashboard.
  *
  * @example
  * ```ts
@@ -63,6 +64,8 @@ export type { GarbageReport } from "./store/collect_garbage.ts";
 export { readSweep } from "./sweep/read_sweep.ts";
 export type { HeadlineSource, ReadSweepOptions, SweepRow } from "./sweep/read_sweep.ts";
 export { flattenParams, varyingParams } from "./sweep/varying_params.ts";
+export { diffSweeps } from "./sweep/diff_sweeps.ts";
+export type { Rerun, StageChange, SweepDiff, ValueChange } from "./sweep/diff_sweeps.ts";
 
 export { didYouMean } from "./util/suggest.ts";
 export { UsageError } from "./util/usage_error.ts";

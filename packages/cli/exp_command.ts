@@ -1,0 +1,94 @@
+/**
+ * `dropline exp <pipeline.yaml>`: the sweep table of a run - one row per
+ * stage expansion with its matrix values, the params that vary and the
+ * headline metrics - as text, JSON or CSV, filtered and sorted.
+ */
+import { JournalReader, readSweep, type RunRecord, UsageError } from "@dropline/engine";
+import { TASKS } from "@dropline/tasks";
+import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
+import { resolveRun, setsOf } from "./run_choice.ts";
+import { cacheDirOf } from "./pipeline_args.ts";
+import { filterRows, parseFilter, parseSort, sortRows } from "./sweep_filter.ts";
+import { sweepCsv, sweepJson, sweepText } from "./sweep_table.ts";
+
+/** Tasks that declare headline metrics: what `exp` shows unless told otherwise. */
+const WITH_HEADLINE = new Set([...TASKS.values()].filter((t) => t.headline).map((t) => t.name));
+
+/** Prints the sweep table of a run; returns the exit code. */
+export async function expCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    ...PIPELINE_FLAGS,
+    run: { type: "string" },
+    json: { type: "boolean" },
+    csv: { type: "boolean" },
+    sort: { type: "string" },
+    filter: { type: "string", multiple: true },
+    stage: { type: "string", multiple: true },
+    all: { type: "boolean" },
+  }, "exp");
+  if (values.help) return (console.log(EXP_HELP), 0);
+  if (positionals.length > 1 || (positionals.length === 0 && !values.run)) {
+    throw new UsageError(`exp: expected one pipeline file or --run ID\n${EXP_USAGE}`);
+  }
+  if (values.json && values.csv) throw new UsageError("exp: --json and --csv exclude each other");
+  const filters = (values.filter ?? []).map(parseFilter);
+  const sort = values.sort === undefined ? undefined : parseSort(values.sort);
+  const journal = JournalReader.open(cacheDirOf(values));
+  try {
+    const run = await resolveRun(journal, values.run ?? positionals[0]!, values.set);
+    let rows = await readSweep(journal, run.id, { tasks: TASKS });
+    const names = new Set(rows.map((r) => r.name));
+    for (const stage of values.stage ?? []) {
+      if (!names.has(stage)) {
+        throw new UsageError(
+          `exp: no stage "${stage}" in run ${run.id}; its stages are ${[...names].join(", ")}`,
+        );
+      }
+    }
+    rows = rows.filter((row) =>
+      values.stage ? values.stage.includes(row.name) : values.all || WITH_HEADLINE.has(row.task)
+    );
+    rows = filterRows(rows, filters);
+    if (sort) rows = sortRows(rows, sort);
+    if (values.json) console.log(JSON.stringify(sweepJson(run, rows), null, 2));
+    else if (values.csv) console.log(sweepCsv(rows).trimEnd());
+    else console.log(`${runTitle(run)}\n\n${rows.length ? sweepText(rows) : "no rows\n"}`);
+    return 0;
+  } finally {
+    journal.close();
+  }
+}
+
+/** One line about a run: id, pipeline, state, start time and overrides. */
+export function runTitle(run: RunRecord): string {
+  const sets = setsOf(run.argv).map((s) => ` --set ${s}`).join("");
+  const started = new Date(run.startedAt).toISOString().slice(0, 19).replace("T", " ");
+  return `run ${run.id} of ${run.pipeline} (${run.state}, started ${started} UTC)${sets}`;
+}
+
+export const EXP_USAGE =
+  `Usage: deno task exp <pipeline.yaml> [--set params.k=v]... [--run ID] [--stage NAME]... [--all]
+                      [--filter EXPR]... [--sort COLUMN[:asc|:desc]] [--json | --csv] [--cache-dir DIR]`;
+
+export const EXP_HELP = `${EXP_USAGE}
+
+One row per stage expansion of the pipeline's latest run (with the same --set overrides when
+given): its matrix values, the params that differ between expansions, the headline metrics its
+task declares (e.g. finetune: val_acc, test_acc), state and time. One table per stage.
+
+  --run ID          this run instead (the pipeline file may then be left out)
+  --set K=V         the latest run made with exactly these overrides
+  --stage NAME      only this stage's expansions (repeatable; default: the stages whose task
+                    declares headline metrics)
+  --all             every stage, with or without headline metrics
+  --filter EXPR     keep rows where KEY OP VALUE holds (repeatable, all must hold); OP is one of
+                    = != < <= > >= ~ (contains). KEY is a matrix axis, metric or param
+                    (matrix., metrics., params. to be explicit), or stage, id, task, state, duration
+  --sort COLUMN     order by a column, ascending; COLUMN:desc for descending; missing values last
+  --json            rows as JSON: {run, columns: {matrix, params, metrics}, rows: [...]}
+  --csv             one CSV table (id, stage, task, state, duration_ms, then the columns)
+  --cache-dir DIR   the cache directory (default ./cache)
+
+Example:
+  deno task exp pipelines/rotated_mnist.yaml --stage finetune --filter "dropout>=0.9" \\
+    --filter test_domain=45 --sort test_acc:desc`;
