@@ -10,6 +10,7 @@ import {
   pidAlive,
   type PlannedStage,
   planPipeline,
+  type StageExecution,
   Store,
   UsageError,
 } from "@dropline/engine";
@@ -22,6 +23,27 @@ export interface StageStatus {
   key: string | null;
   state: "cached" | "pending" | "running" | "failed";
   reason: string;
+  /**
+   * Where the latest attempt with this key executed (`--json` only; null when
+   * none is recorded).
+   */
+  job?: StatusJob | null;
+}
+
+/** Where a stage's latest attempt executed, and its batch job when it ran in one. */
+export interface StatusJob {
+  /** `local` or `slurm`. */
+  executor: string;
+  /** The scheduler's job id (Slurm: `"123"`); null for a local attempt. */
+  id: string | null;
+  /** The node it ran on: the job's node, or the host of a local run. */
+  node: string | null;
+  /** The scheduler's latest state (`PENDING`, `RUNNING`, `COMPLETED`, `OUT_OF_MEMORY`, ...). */
+  state: string | null;
+  /** The scheduler's reason for that state (`Resources`, `TimeLimit`, ...). */
+  reason: string | null;
+  /** The run of that attempt. */
+  run: string;
 }
 
 export const STATUS_USAGE =
@@ -43,7 +65,20 @@ export async function statusCommand(args: string[]): Promise<number> {
   const journal = JournalReader.open(cacheDir);
   try {
     const plan = await planPipeline(pipeline, store, journal, new Set());
-    const stages = plan.map((stage) => stageStatus(stage, store, journal));
+    const stages = plan.map((stage) => {
+      const status = stageStatus(stage, store, journal);
+      // One indexed read per stage, so only when asked for or when it may explain a wait.
+      if (!values.json && status.state !== "pending") return status;
+      const execution = stage.key ? journal.lastExecution(stage.id, stage.key) : undefined;
+      if (!execution) return values.json ? { ...status, job: null } : status;
+      const job = statusJob(execution);
+      const queued = status.state === "pending" && queuedReason(job, journal);
+      return {
+        ...status,
+        ...(queued ? { reason: queued } : {}),
+        ...(values.json ? { job } : {}),
+      };
+    });
     if (values.json) console.log(JSON.stringify({ stages }, null, 2));
     else printTable(stages);
     return 0;
@@ -74,6 +109,26 @@ function stageStatus(stage: PlannedStage, store: Store, journal: JournalReader):
     }
   }
   return { ...base, state: "pending", reason: stage.reason };
+}
+
+function statusJob(execution: StageExecution): StatusJob {
+  const { job } = execution;
+  return {
+    executor: execution.executor,
+    id: job?.id ?? null,
+    node: job ? job.node : execution.executor === "local" ? execution.host : null,
+    state: job?.state ?? null,
+    reason: job?.reason ?? null,
+    run: execution.runId,
+  };
+}
+
+/** "queued as Slurm job 12 (PENDING, Resources) in run R" while that run is alive. */
+function queuedReason(job: StatusJob, journal: JournalReader): string | undefined {
+  if (job.state !== "PENDING" || journal.getRun(job.run)?.state !== "running") return undefined;
+  return `queued as ${job.executor === "slurm" ? "Slurm " : ""}job ${job.id} (${job.state}${
+    job.reason ? `, ${job.reason}` : ""
+  }) in run ${job.run}`;
 }
 
 function liveLockHolder(path: string): LockHolder | undefined {

@@ -30,6 +30,36 @@ function pretty(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? "null";
 }
 
+/** Where the attempt executed and, on a cluster, its job(s): id, node and scheduler state. */
+function executed(stage: StageRecord): SafeHtml | string {
+  if (!stage.executor) return "";
+  if (stage.jobs.length === 0) {
+    return html`
+      <dt>Executor</dt>
+      <dd>${stage.executor}</dd>
+    `;
+  }
+  const rows = stage.jobs.map((job) =>
+    html`
+      <li>job <code class="job-id">${job.id}</code>${job.node ? ` on ${job.node}` : ""}: <span
+        class="job-state"
+      >${job.state}</span>${job.reason
+        ? html`
+          <span class="muted">(${job.reason})</span>
+        `
+        : ""}</li>
+    `
+  );
+  return html`
+    <dt>Executor</dt>
+    <dd>${stage.executor}</dd>
+    <dt>${stage.jobs.length === 1 ? "Job" : "Jobs"}</dt>
+    <dd>
+      <ul class="jobs">${rows}</ul>
+    </dd>
+  `;
+}
+
 function facts(data: StagePageData): SafeHtml {
   const { stage } = data;
   const links = (ids: string[]) =>
@@ -55,6 +85,7 @@ ${
       `
       : ""
   }
+${executed(stage)}
 <dt>Started</dt><dd>${formatTime(stage.startedAt)}</dd>
 <dt>Duration</dt><dd><span class="live-duration" data-start="${stage.startedAt ?? ""}" data-end="${
     stage.endedAt ?? ""

@@ -8,13 +8,21 @@
  */
 export type { JournalHistory, PastAttempt, RunnerAlive } from "./journal/history.ts";
 export { Journal } from "./journal/journal.ts";
-export type { JournalOptions, NewRun, StageRow, StageUpdate } from "./journal/journal.ts";
+export type {
+  JobReport,
+  JournalOptions,
+  NewRun,
+  StageRow,
+  StageUpdate,
+} from "./journal/journal.ts";
 export { JournalReader } from "./journal/journal_reader.ts";
 export type {
   EventRecord,
   MetricSeries,
   RunRecord,
   StageBrief,
+  StageExecution,
+  StageJob,
   StageRecord,
   StateCounts,
 } from "./journal/records.ts";

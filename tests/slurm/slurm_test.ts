@@ -4,6 +4,7 @@
  * a file's tests in order); with 2 CPUs, at most two jobs run at once.
  */
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Progress, Task } from "@dropline/task";
 import { loadPipeline, runPipeline, SlurmExecutor } from "@dropline/engine";
@@ -56,8 +57,17 @@ interface StatusJson {
     id: string;
     key: string | null;
     state: string;
-    job?: { executor: string; id: string };
+    job: StatusJob | null;
   }[];
+}
+
+interface StatusJob {
+  executor: string;
+  id: string | null;
+  node: string | null;
+  state: string | null;
+  reason: string | null;
+  run: string;
 }
 
 function lastRunDigests(db: ReturnType<Awaited<ReturnType<typeof tempProject>>["journal"]>) {
@@ -106,6 +116,26 @@ Deno.test({
     const jobs = await jobsNamed(`dropline.${runId(there.stdout)}`);
     assert.equal(jobs.length, 20);
     assert.ok(jobs.every((j) => j.state === "COMPLETED"), JSON.stringify(jobs));
+    // status --json names each stage's job as the cluster does: id, node and end state.
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    for (const { id, job } of slurmStatus.stages) {
+      const real = job?.id ? byId.get(job.id) : undefined;
+      assert.ok(real, `${id}: ${JSON.stringify(job)} is none of the run's jobs`);
+      assert.deepEqual(job, {
+        executor: "slurm",
+        id: real.id,
+        node: real.node,
+        state: "COMPLETED",
+        reason: null,
+        run: runId(there.stdout),
+      });
+      byId.delete(real.id);
+    }
+    assert.equal(byId.size, 0, "one job per stage");
+    assert.deepEqual(
+      localStatus.stages.map((s) => [s.job?.executor, s.job?.id, s.job?.node]),
+      localStatus.stages.map(() => ["local", null, hostname()]),
+    );
     // Jobs that succeeded leave nothing behind but their results and logs.
     assert.deepEqual([...Deno.readDirSync(join(slurm.cache, "slurm"))].map((e) => e.name), [
       "keys",
@@ -350,8 +380,17 @@ Deno.test({
       4,
     ]);
     // The re-run submitted only `after`; `held` stayed the dead run's job.
-    assert.equal((await jobsNamed(`dropline.${runId(seen)}`)).length, 1);
-    assert.equal((await jobsNamed(deadJobs)).length, 3);
+    const [afterJob] = await jobsNamed(`dropline.${runId(seen)}`);
+    const deadIds = (await jobsNamed(deadJobs)).map((j) => j.id);
+    assert.equal(deadIds.length, 3);
+    // status --json: the re-run's attempt of `held` is the dead run's job it re-attached to.
+    const status = await p.run("status", "p.yaml", "--json");
+    const jobOf = (id: string) =>
+      (JSON.parse(status.stdout) as StatusJson).stages.find((s) => s.id === id)!.job!;
+    assert.equal(jobOf("held").run, runId(seen));
+    assert.ok(deadIds.includes(jobOf("held").id!), JSON.stringify(jobOf("held")));
+    assert.equal(jobOf("held").state, "COMPLETED");
+    assert.equal(jobOf("after").id, afterJob!.id);
   },
 });
 

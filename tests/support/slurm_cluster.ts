@@ -61,19 +61,22 @@ export async function localCluster(): Promise<Cluster> {
 }
 
 /**
- * Job ids, states and names of the cluster's jobs (all states) named `name`.
+ * Ids, states and nodes of the cluster's jobs (all states) named `name`.
  *
  * @example
  * ```ts
- * await jobsNamed("dropline.20261202T052205.241Z-4f1f5d"); // [{ id: "12", state: "COMPLETED" }]
+ * await jobsNamed("dropline.20261202T052205.241Z-4f1f5d");
+ * // [{ id: "12", state: "COMPLETED", node: "localhost" }]
  * ```
  */
-export async function jobsNamed(name: string): Promise<{ id: string; state: string }[]> {
-  const out = await command("squeue", ["-h", "-t", "all", `--name=${name}`, "-o", "%i|%T"]);
+export async function jobsNamed(
+  name: string,
+): Promise<{ id: string; state: string; node: string }[]> {
+  const out = await command("squeue", ["-h", "-t", "all", `--name=${name}`, "-o", "%i|%T|%N"]);
   if (!out.ok) throw new Error(`squeue failed: ${out.stderr}`);
   return out.stdout.split("\n").filter((l) => l !== "").map((line) => {
-    const [id = "", state = ""] = line.split("|");
-    return { id, state };
+    const [id = "", state = "", node = ""] = line.split("|");
+    return { id, state, node };
   });
 }
 

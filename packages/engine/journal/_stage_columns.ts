@@ -34,6 +34,8 @@ export interface StageUpdate {
   digest?: string;
   progress?: string | null;
   facts?: string;
+  /** Where the attempt executes: `local` or `slurm`. */
+  executor?: string;
 }
 
 /** Every column of a stage row, in insert order. */
@@ -59,6 +61,7 @@ export const STAGE_COLUMNS = [
   "digest",
   "progress",
   "facts",
+  "executor",
 ] as const;
 
 /** Column values of a stage row by column name. */
@@ -77,6 +80,7 @@ const UPDATE_COLUMNS: Record<keyof StageUpdate, typeof STAGE_COLUMNS[number]> = 
   digest: "digest",
   progress: "progress",
   facts: "facts",
+  executor: "executor",
 };
 
 /** The columns of a new stage row of run `runId`. */

@@ -22,6 +22,15 @@ import type { RunState } from "./schema.ts";
 
 export type { StageRow, StageUpdate } from "./_stage_columns.ts";
 
+/** A batch job's state as an executor reports it (`JobInfo` of the runner). */
+export interface JobReport {
+  executor: string;
+  id: string;
+  state: string;
+  reason?: string;
+  node?: string;
+}
+
 /** A new run, as {@linkcode Journal.startRun} records it. */
 export interface NewRun {
   id: string;
@@ -65,6 +74,7 @@ export class Journal implements JournalHistory {
   #updates = new Map<string, { runId: string; stageId: string; columns: StageColumns }>();
   #events: SQLInputValue[][] = [];
   #metrics: SQLInputValue[][] = [];
+  #jobs = new Map<string, SQLInputValue[]>();
   #after: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #depth = 0;
@@ -165,6 +175,28 @@ export class Journal implements JournalHistory {
     this.#schedule();
   }
 
+  /**
+   * Queues the state of a batch job a stage's attempt runs in: the first
+   * report of a job adds its row, later ones update its state, reason and node.
+   */
+  recordJob(runId: string, stageId: string, job: JobReport): void {
+    const at = this.#now();
+    const key = `${rowKey(runId, stageId)}\0${job.id}`;
+    const since = this.#jobs.get(key)?.[7] ?? at;
+    this.#jobs.set(key, [
+      runId,
+      stageId,
+      job.id,
+      job.executor,
+      job.state,
+      job.reason ?? null,
+      job.node ?? null,
+      since,
+      at,
+    ]);
+    this.#schedule();
+  }
+
   /** Marks the run alive. */
   heartbeat(runId: string): void {
     const at = this.#now();
@@ -221,10 +253,13 @@ export class Journal implements JournalHistory {
     const rows = [...this.#unwrittenRows.values()];
     const updates = [...this.#updates.values()];
     const [events, metrics, after] = [this.#events, this.#metrics, this.#after];
+    const jobs = [...this.#jobs.values()];
     this.#unwrittenRows = new Map();
     this.#updates = new Map();
+    this.#jobs = new Map();
     [this.#events, this.#metrics, this.#after] = [[], [], []];
-    if (rows.length + updates.length + events.length + metrics.length + after.length === 0) return;
+    const queued = rows.length + updates.length + events.length + metrics.length + jobs.length;
+    if (queued + after.length === 0) return;
     this.#transaction(() => {
       this.#insertMany(
         "stages",
@@ -244,6 +279,16 @@ export class Journal implements JournalHistory {
       }
       this.#insertMany("events", ["run_id", "stage_id", "state", "at"], events);
       this.#insertMany("metrics", ["run_id", "stage_id", "step", "name", "value", "at"], metrics);
+      for (const job of jobs) {
+        this.#sql.run(
+          `INSERT INTO jobs (run_id, stage_id, job_id, executor, state, reason, node, since, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (run_id, stage_id, job_id) DO UPDATE SET state = excluded.state,
+             reason = excluded.reason, node = COALESCE(excluded.node, node),
+             updated_at = excluded.updated_at`,
+          ...job,
+        );
+      }
       after.forEach((work) => work());
     });
   }

@@ -24,6 +24,7 @@ import type {
   MetricSeries,
   RunRecord,
   StageBrief,
+  StageExecution,
   StageRecord,
   StateCounts,
 } from "./records.ts";
@@ -110,9 +111,20 @@ export class JournalReader implements JournalHistory {
     return this.#read((sql) => q.listStages(sql, runId), []);
   }
 
-  /** One stage of a run, or undefined when it does not exist. */
+  /** One stage of a run with its batch jobs, or undefined when it does not exist. */
   getStage(runId: string, stageId: string): StageRecord | undefined {
-    return this.#read((sql) => q.getStage(sql, runId, stageId), undefined);
+    return this.#read((sql) => q.getStage(sql, runId, stageId, this.#version >= 4), undefined);
+  }
+
+  /**
+   * Where the latest attempt of a stage (with `key`, when known) executed:
+   * its run, executor and latest batch job. Undefined before version 4.
+   */
+  lastExecution(stageId: string, key: string | null): StageExecution | undefined {
+    return this.#read(
+      (sql) => this.#version >= 4 ? q.lastExecution(sql, stageId, key) : undefined,
+      undefined,
+    );
   }
 
   /** The same stage id in earlier and later runs of one pipeline, newest first. */

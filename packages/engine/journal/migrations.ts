@@ -49,6 +49,39 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    to: 4,
+    what: "stages.executor and the jobs table: where each attempt executed, and its Slurm jobs " +
+      "(moved out of version 3's facts; other attempts of older runs keep executor null)",
+    up(db) {
+      db.exec(`
+        ALTER TABLE stages ADD COLUMN executor TEXT;
+        CREATE TABLE jobs (
+          run_id TEXT NOT NULL,
+          stage_id TEXT NOT NULL,
+          job_id TEXT NOT NULL,
+          executor TEXT NOT NULL,
+          state TEXT NOT NULL,
+          reason TEXT,
+          node TEXT,
+          since REAL NOT NULL,
+          updated_at REAL NOT NULL,
+          PRIMARY KEY (run_id, stage_id, job_id)
+        );
+        -- Version 3 kept a Slurm attempt's latest job in its facts: move it here.
+        INSERT INTO jobs (run_id, stage_id, job_id, executor, state, node, since, updated_at)
+          SELECT run_id, stage_id, CAST(json_extract(facts, '$.job_id') AS TEXT),
+            COALESCE(json_extract(facts, '$.executor'), 'slurm'),
+            COALESCE(json_extract(facts, '$.job_state'), 'UNKNOWN'),
+            json_extract(facts, '$.job_node'),
+            COALESCE(started_at, ended_at, 0), COALESCE(ended_at, started_at, 0)
+          FROM stages WHERE json_valid(facts) AND json_extract(facts, '$.job_id') IS NOT NULL;
+        UPDATE stages SET executor = json_extract(facts, '$.executor'),
+            facts = json_remove(facts, '$.executor', '$.job_id', '$.job_state', '$.job_node')
+          WHERE json_valid(facts) AND json_extract(facts, '$.executor') IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 /**

@@ -128,3 +128,71 @@ Deno.test("a journal written by a newer dropline is refused, not changed", async
   assert.equal(journalVersion(after), JOURNAL_SCHEMA_VERSION + 1);
   after.close();
 });
+
+/** A version-3 journal: one run with a Slurm attempt (its job in facts) and a local one. */
+async function writeVersion3Journal(path: string): Promise<void> {
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec(await Deno.readTextFile(new URL("./testdata/schema_v3.sql", import.meta.url)));
+  db.prepare(
+    "INSERT INTO runs (id, pipeline, pipeline_file, argv, state, started_at, ended_at, " +
+      "heartbeat_at, host, pid, stage_count) VALUES ('r3', 'demo', '/p.yaml', '[]', 'succeeded', " +
+      "1, 9, 9, 'h', 1, 2)",
+  ).run();
+  const stage = db.prepare(
+    "INSERT INTO stages (run_id, stage_id, stage_name, seq, matrix, task, task_version, needs, " +
+      "key, params, state, reason, started_at, ended_at, facts) VALUES ('r3', ?, ?, 0, '{}', " +
+      "'shell', 1, '[]', ?, '{}', 'succeeded', 'no result', 2, 8, ?)",
+  );
+  stage.run(
+    "train",
+    "train",
+    "k2",
+    '{"backend":"wasm","executor":"slurm","job_id":"77","job_state":"COMPLETED","job_node":"n1"}',
+  );
+  stage.run("prep", "prep", "k1", null);
+  db.close();
+}
+
+Deno.test("Journal migrates a version-3 journal: a Slurm attempt's job moves out of its facts", async () => {
+  await using v3 = await tempCache();
+  await using fresh = await tempCache();
+  await writeVersion3Journal(v3.journal);
+  new Journal(fresh).close();
+
+  new Journal(v3).close();
+  assert.deepEqual(schemaOf(v3.journal), schemaOf(fresh.journal));
+  const reader = new JournalReader(v3);
+  const train = reader.getStage("r3", "train")!;
+  assert.equal(train.executor, "slurm");
+  assert.deepEqual(train.facts, { backend: "wasm" });
+  assert.deepEqual(train.jobs, [
+    {
+      executor: "slurm",
+      id: "77",
+      state: "COMPLETED",
+      reason: null,
+      node: "n1",
+      since: 2,
+      updatedAt: 8,
+    },
+  ]);
+  assert.equal(reader.lastExecution("train", "k2")?.job?.id, "77");
+  // Version 3 did not record where other attempts executed: unknown, not guessed.
+  assert.equal(reader.getStage("r3", "prep")?.executor, null);
+  assert.equal(reader.lastExecution("prep", "k1"), undefined);
+  reader.close();
+});
+
+Deno.test("JournalReader reads a version-3 journal without migrating it", async () => {
+  await using v3 = await tempCache();
+  await writeVersion3Journal(v3.journal);
+  const before = await Deno.readFile(v3.journal);
+  const reader = new JournalReader(v3);
+  const train = reader.getStage("r3", "train")!;
+  assert.deepEqual([train.executor, train.jobs], [null, []]);
+  assert.equal(train.facts?.job_id, "77", "still in its facts");
+  assert.equal(reader.lastExecution("train", "k2"), undefined);
+  reader.close();
+  assert.deepEqual(await Deno.readFile(v3.journal), before);
+});

@@ -54,6 +54,35 @@ export interface StageRecord extends StageBrief {
   logPath: string | null;
   digest: string | null;
   progress: unknown;
+  /** Where the attempt executed (`local`, `slurm`); null when it did not execute. */
+  executor: string | null;
+  /** The batch jobs it ran in, oldest first (a lost job resubmitted adds one). */
+  jobs: StageJob[];
+}
+
+/** A batch job a stage's attempt ran in (`jobs` row). */
+export interface StageJob {
+  executor: string;
+  /** The scheduler's job id (Slurm: `123`). */
+  id: string;
+  /** The scheduler's latest state (`PENDING`, `RUNNING`, `COMPLETED`, `OUT_OF_MEMORY`, ...). */
+  state: string;
+  reason: string | null;
+  node: string | null;
+  /** When the attempt took the job (submitted it, or re-attached to it). */
+  since: number;
+  updatedAt: number;
+}
+
+/** Where a stage's latest attempt executed, for `status --json`. */
+export interface StageExecution {
+  runId: string;
+  /** `local` or `slurm`. */
+  executor: string;
+  /** The host of the run (the driver's, for a batch executor). */
+  host: string;
+  /** The attempt's latest batch job, when it ran in one. */
+  job?: StageJob;
 }
 
 /** One state change (`events` row). */
@@ -143,6 +172,21 @@ export function toStage(row: Row): StageRecord {
     logPath: stringOrNull(row.log_path),
     digest: stringOrNull(row.digest),
     progress: parseJson(row.progress, null),
+    executor: stringOrNull(row.executor),
+    jobs: [],
+  };
+}
+
+/** A `jobs` row as a {@linkcode StageJob}. */
+export function toJob(row: Row): StageJob {
+  return {
+    executor: String(row.executor),
+    id: String(row.job_id),
+    state: String(row.state),
+    reason: stringOrNull(row.reason),
+    node: stringOrNull(row.node),
+    since: Number(row.since),
+    updatedAt: Number(row.updated_at),
   };
 }
 

@@ -10,10 +10,13 @@ import {
   type MetricSeries,
   type RunRecord,
   type StageBrief,
+  type StageExecution,
+  type StageJob,
   type StageRecord,
   type StateCounts,
   toBrief,
   toEvent,
+  toJob,
   toRun,
   toStage,
 } from "./records.ts";
@@ -71,11 +74,15 @@ export function listStages(sql: Statements, runId: string): StageBrief[] {
   return sql.all(text, runId).map(toBrief);
 }
 
-/** One stage of a run; a reused result gets the key inputs of the attempt that produced it. */
+/**
+ * One stage of a run with its batch jobs (journals before version 4 have
+ * none); a reused result gets the key inputs of the attempt that produced it.
+ */
 export function getStage(
   sql: Statements,
   runId: string,
   stageId: string,
+  hasJobs: boolean,
 ): StageRecord | undefined {
   const row = sql.get("SELECT * FROM stages WHERE run_id = ? AND stage_id = ?", runId, stageId);
   if (row && row.key_inputs === null && typeof row.key === "string") {
@@ -86,7 +93,40 @@ export function getStage(
     );
     if (producer) row.key_inputs = producer.key_inputs;
   }
-  return row && toStage(row);
+  if (!row) return undefined;
+  const stage = toStage(row);
+  if (hasJobs) stage.jobs = stageJobs(sql, runId, stageId);
+  return stage;
+}
+
+/** The batch jobs of one stage's attempt, oldest first. */
+function stageJobs(sql: Statements, runId: string, stageId: string): StageJob[] {
+  const text = "SELECT * FROM jobs WHERE run_id = ? AND stage_id = ? ORDER BY since, rowid";
+  return sql.all(text, runId, stageId).map(toJob);
+}
+
+/**
+ * Where the latest attempt of `stageId` that executed (with `key` when given)
+ * ran, and its latest job: the attempt that produced a stored result, one
+ * that failed, or one still queued or running.
+ */
+export function lastExecution(
+  sql: Statements,
+  stageId: string,
+  key: string | null,
+): StageExecution | undefined {
+  const row = sql.get(
+    "SELECT s.run_id, s.executor, r.host FROM stages s JOIN runs r ON r.id = s.run_id " +
+      "WHERE s.stage_id = ? AND s.executor IS NOT NULL AND (? IS NULL OR s.key = ?) " +
+      "ORDER BY s.run_id DESC LIMIT 1",
+    stageId,
+    key,
+    key,
+  );
+  if (!row) return undefined;
+  const runId = String(row.run_id);
+  const job = stageJobs(sql, runId, stageId).at(-1);
+  return { runId, executor: String(row.executor), host: String(row.host), ...(job ? { job } : {}) };
 }
 
 /** The same stage id in earlier and later runs of one pipeline, newest first. */

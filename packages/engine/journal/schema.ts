@@ -13,7 +13,7 @@
  * user_version`. Journals made before it was kept there read 0 and are
  * version 1. Bump it with a new step in `migrations.ts`.
  */
-export const JOURNAL_SCHEMA_VERSION = 3;
+export const JOURNAL_SCHEMA_VERSION = 4;
 
 /** States of a run (`runs.state`). A `running` run whose heartbeat stopped died. */
 export const RUN_STATES = ["running", "succeeded", "failed", "interrupted"] as const;
@@ -78,6 +78,7 @@ CREATE TABLE stages (
   digest TEXT,                    -- content digest of the published output
   progress TEXT,                  -- JSON Progress while running
   facts TEXT,                     -- JSON facts the task recorded (e.g. tensor backend and version)
+  executor TEXT,                  -- where the attempt executed: local or slurm (null: not executed)
   PRIMARY KEY (run_id, stage_id)
 );
 -- Attempts that executed, by key (a reused result is no attempt of its key). Partial, so
@@ -85,6 +86,21 @@ CREATE TABLE stages (
 CREATE INDEX stages_by_key_executed ON stages (key)
   WHERE state NOT IN ('pending', 'cached', 'skipped');
 CREATE INDEX stages_by_stage_id ON stages (stage_id, run_id);
+
+-- The batch jobs a stage's attempt ran in (Slurm), one row per job: a job lost
+-- and resubmitted (--retries) adds a row. Updated as the scheduler reports.
+CREATE TABLE jobs (
+  run_id TEXT NOT NULL,
+  stage_id TEXT NOT NULL,
+  job_id TEXT NOT NULL,           -- the scheduler's id (Slurm: 123)
+  executor TEXT NOT NULL,         -- slurm
+  state TEXT NOT NULL,            -- the scheduler's latest state: PENDING, RUNNING, COMPLETED, ...
+  reason TEXT,                    -- the scheduler's reason: Resources, TimeLimit, ...
+  node TEXT,
+  since REAL NOT NULL,            -- when the attempt took the job (submitted, or re-attached to it)
+  updated_at REAL NOT NULL,
+  PRIMARY KEY (run_id, stage_id, job_id)
+);
 
 -- Every stage state change after the stage's row is written, in order; the
 -- dashboard tails it for live updates. (A stage that reaches its final state

@@ -238,6 +238,7 @@ class PipelineRun {
             startedAt,
             logPath,
             reason,
+            executor: this.executor.name,
           });
           this.options.reporter.started(id);
         },
@@ -338,13 +339,11 @@ class PipelineRun {
     this.journal.updateStage(this.runId, id, { facts: JSON.stringify(merged) });
   }
 
+  /** A job the stage runs in was submitted, re-attached to, or changed state. */
   #recordJob(id: string, job: JobInfo): void {
-    this.#recordFacts(id, {
-      executor: job.executor,
-      job_id: job.id,
-      job_state: job.state,
-      ...(job.node ? { job_node: job.node } : {}),
-    });
+    // Set from submission on, so a stage still queued shows where it will run.
+    this.journal.updateStage(this.runId, id, { executor: job.executor });
+    this.journal.recordJob(this.runId, id, job);
   }
 
   #heartbeat(): void {

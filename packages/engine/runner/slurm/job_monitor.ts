@@ -52,6 +52,8 @@ export class JobMonitor {
   #deps: MonitorDeps;
   #tracker: JobTracker;
   #stages = new Map<string, MonitoredStage>();
+  /** Hooks of every stage of a followed job, settled or not: they get its end state too. */
+  #reporters = new Map<string, Set<ExecutionHooks>>();
   #cancellable = new Set<string>();
   /** Jobs that left a trace in the cache (an event or a status): the node sees it. */
   #alive = new Set<string>();
@@ -80,6 +82,8 @@ export class JobMonitor {
       Date.now(),
       observed,
     );
+    const reporters = this.#reporters.get(job.jobId) ?? new Set();
+    this.#reporters.set(job.jobId, reporters.add(stage.hooks));
     stage.hooks.onJob?.(info(job.jobId, observed ?? { jobId: job.jobId, state: "PENDING" }));
     this.#loop ??= this.#run();
   }
@@ -89,7 +93,7 @@ export class JobMonitor {
     if (stage.done) return;
     stage.done = true;
     const id = stage.request.work.stageId;
-    if (stage.job) this.#tracker.resolve(stage.job.jobId, id);
+    if (stage.job) this.#tracker.resolve(stage.job.jobId, id, Date.now());
     this.#stages.delete(id);
     this.#deps.finished(stage, result);
     stage.resolve(result);
@@ -101,7 +105,11 @@ export class JobMonitor {
     const ids: string[] = [];
     for (const job of [...this.#tracker.jobs()]) {
       if (this.#cancellable.has(job.jobId)) ids.push(job.jobId);
-      else this.#settleAll(job, { outcome: "interrupted" });
+      else {
+        // Not ours to cancel: it runs on, and the run does not wait for it.
+        this.#settleAll(job, { outcome: "interrupted" });
+        this.#tracker.drop(job.jobId);
+      }
     }
     if (ids.length > 0) this.#deps.note(`cancelling Slurm jobs ${ids.join(", ")}`);
     try {
@@ -160,11 +168,7 @@ export class JobMonitor {
       return false;
     }
     const { changed, vanished } = this.#tracker.observe(listing, Date.now());
-    for (const job of changed) {
-      for (const id of job.stages) {
-        this.#stages.get(id)?.hooks.onJob?.(info(job.jobId, job.observed!));
-      }
-    }
+    changed.forEach((job) => this.#report(job));
     if (vanished.length > 0) await this.#account(vanished);
     let news = changed.length > 0 || vanished.length > 0;
     for (const job of [...this.#tracker.jobs()]) {
@@ -178,7 +182,16 @@ export class JobMonitor {
       this.#settle(job);
       news = true;
     }
+    for (const jobId of this.#reporters.keys()) {
+      if (!this.#tracker.get(jobId)) this.#reporters.delete(jobId);
+    }
     return news;
+  }
+
+  /** Tells every stage of a job its new state. */
+  #report(job: TrackedJob): void {
+    const update = info(job.jobId, job.observed!);
+    this.#reporters.get(job.jobId)?.forEach((hooks) => hooks.onJob?.(update));
   }
 
   /** Asks accounting how jobs that left the queue unseen ended. */
@@ -194,7 +207,11 @@ export class JobMonitor {
         return;
       }
       this.#accounting = "on";
-      answer.forEach((observation) => this.#tracker.settle(observation));
+      for (const observation of answer) {
+        this.#tracker.settle(observation);
+        const job = this.#tracker.get(observation.jobId);
+        if (job) this.#report(job);
+      }
     } catch (error) {
       this.#deps.note(`sacct failed: ${(error as Error).message}`);
     }

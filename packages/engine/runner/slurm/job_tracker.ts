@@ -24,6 +24,8 @@ export interface TrackedJob {
   /** Gone from the queue without an end state seen. */
   vanished: boolean;
   trackedAt: number;
+  /** When its last stage reported: from then on it is followed only for its end state. */
+  settledAt?: number;
 }
 
 /** How long to wait for exit-status files once a job ended. */
@@ -34,6 +36,11 @@ export interface TrackerTimings {
   failedExitFileWaitMs: number;
   /** A new job not listed by squeue for this long is taken as gone. */
   unseenMs: number;
+  /**
+   * A job whose stages all reported is followed this long for its end state
+   * (for the journal), then dropped even when still listed.
+   */
+  endStateWaitMs: number;
 }
 
 /** Every timing of the Slurm executor: tracking, polling and batching submissions. */
@@ -139,21 +146,37 @@ export class JobTracker {
     job.vanished = false;
   }
 
-  /** A stage's result arrived; a job with nothing left to report is dropped. */
-  resolve(jobId: string, stageId: string): void {
+  /**
+   * A stage's result arrived. A job whose stages all reported stays followed
+   * until it ends (at most `endStateWaitMs`), so that its end state
+   * (COMPLETED, ...) is known though its stages reported before it left the node.
+   */
+  resolve(jobId: string, stageId: string, now: number): void {
     const job = this.#jobs.get(jobId);
     if (!job) return;
     job.stages.delete(stageId);
-    if (job.stages.size === 0) this.#jobs.delete(jobId);
+    if (job.stages.size === 0) job.settledAt ??= now;
+  }
+
+  /** Stops following a job. */
+  drop(jobId: string): void {
+    this.#jobs.delete(jobId);
   }
 
   /**
-   * Jobs that ended long enough ago: their remaining stages will get no
-   * exit-status file. They are dropped; the caller settles their stages.
+   * Drops the jobs whose stages all reported once they ended (or waited
+   * `endStateWaitMs` for it), and returns (and drops) the jobs that ended
+   * long enough ago: their remaining stages will get no exit-status file, so
+   * the caller settles them.
    */
   expire(now: number): TrackedJob[] {
     const expired: TrackedJob[] = [];
     for (const job of this.#jobs.values()) {
+      if (job.stages.size === 0) {
+        const waited = now - (job.settledAt ?? now) >= this.#timings.endStateWaitMs;
+        if (job.endedAt !== undefined || waited) this.#jobs.delete(job.jobId);
+        continue;
+      }
       if (job.endedAt === undefined) continue;
       const state = job.vanished ? undefined : job.observed?.state;
       const wait = state === undefined || state === "COMPLETED"

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { JobTracker, nextPollMs } from "./job_tracker.ts";
 
-const TIMINGS = { exitFileWaitMs: 60_000, failedExitFileWaitMs: 3_000, unseenMs: 10_000 };
+const TIMINGS = {
+  exitFileWaitMs: 60_000,
+  failedExitFileWaitMs: 3_000,
+  unseenMs: 10_000,
+  endStateWaitMs: 5_000,
+};
 
 function tracker() {
   const t = new JobTracker(TIMINGS);
@@ -38,13 +43,34 @@ Deno.test("JobTracker reports a change of state, reason or node once", () => {
   assert.deepEqual(running.changed.map((j) => [j.jobId, j.observed?.state]), [["1", "RUNNING"]]);
 });
 
-Deno.test("JobTracker drops a job once every stage of it has reported", () => {
+Deno.test("JobTracker follows a job whose stages all reported until it ends", () => {
   const t = tracker();
-  t.resolve("1", "a");
+  t.resolve("1", "a", 0);
+  t.resolve("1", "b", 0);
   assert.equal(t.size, 2);
-  t.resolve("1", "b");
-  assert.equal(t.size, 1);
+  t.observe([{ jobId: "1", state: "RUNNING" }, { jobId: "2", state: "RUNNING" }], 100);
+  assert.deepEqual(t.expire(100), []);
+  assert.equal(t.size, 2, "still running: its end state is still to come");
+  const { changed } = t.observe([{ jobId: "1", state: "COMPLETED" }, {
+    jobId: "2",
+    state: "RUNNING",
+  }], 200);
+  assert.deepEqual(changed.map((j) => [j.jobId, j.observed?.state]), [["1", "COMPLETED"]]);
+  assert.deepEqual(t.expire(200), [], "nothing left to settle");
   assert.equal(t.get("1"), undefined);
+  assert.equal(t.size, 1);
+});
+
+Deno.test("JobTracker stops waiting for the end state of a reported job after endStateWaitMs", () => {
+  const t = tracker();
+  t.resolve("1", "a", 1_000);
+  t.resolve("1", "b", 1_000);
+  t.observe([{ jobId: "1", state: "RUNNING" }, { jobId: "2", state: "RUNNING" }], 1_000);
+  assert.deepEqual(t.expire(5_999), []);
+  assert.ok(t.get("1"), "still within endStateWaitMs");
+  assert.deepEqual(t.expire(6_000), []);
+  assert.equal(t.get("1"), undefined, "a worker that does not exit does not hold the run");
+  assert.ok(t.get("2"), "a job with a stage to report is followed on");
 });
 
 Deno.test("JobTracker waits longer for exit files after COMPLETED than after a failure", () => {

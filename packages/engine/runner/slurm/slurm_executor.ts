@@ -42,6 +42,7 @@ export const DEFAULT_SLURM_TIMINGS: SlurmTimings = {
   exitFileWaitMs: 60_000,
   failedExitFileWaitMs: 3_000,
   unseenMs: 60_000,
+  endStateWaitMs: 10_000,
 };
 
 /** What the Slurm executor needs from the run. */

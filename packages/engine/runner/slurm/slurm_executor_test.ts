@@ -100,6 +100,7 @@ const TIMINGS = {
   pollMaxMs: 20,
   exitFileWaitMs: 300,
   failedExitFileWaitMs: 30,
+  endStateWaitMs: 200,
   unseenMs: 1_000,
 };
 const TASK = { name: "t", isolation: "inline" } as unknown as Task;
@@ -189,6 +190,33 @@ Deno.test("SlurmExecutor submits stages with group_size as one job and settles e
   ]);
   assert.deepEqual(t.jobs.get("a")!.map((j) => j.state), ["PENDING", "RUNNING"]);
   assert.equal(t.jobs.get("a")!.at(-1)!.node, "n1");
+});
+
+Deno.test("SlurmExecutor reports a job's end state after its stages reported", async () => {
+  await using t = await setup();
+  const result = t.run("a");
+  const [job] = await t.slurm.submitted(1);
+  t.slurm.set(job!, "RUNNING", { node: "n1" });
+  t.slurm.finish(job!, 0, OK("a"));
+  assert.equal((await result).outcome, "succeeded");
+  t.slurm.set(job!, "COMPLETED", { node: "n1" });
+  await t.executor.close();
+  assert.deepEqual(t.jobs.get("a")!.map((j) => [j.id, j.state, j.node]), [
+    [job, "PENDING", undefined],
+    [job, "RUNNING", "n1"],
+    [job, "COMPLETED", "n1"],
+  ]);
+});
+
+Deno.test("SlurmExecutor does not wait past endStateWaitMs for a job whose stages reported", async () => {
+  await using t = await setup();
+  const result = t.run("a");
+  const [job] = await t.slurm.submitted(1);
+  t.slurm.set(job!, "RUNNING", { node: "n1" });
+  t.slurm.finish(job!, 0, OK("a"));
+  assert.equal((await result).outcome, "succeeded");
+  await t.executor.close(); // the job stays RUNNING: returns after endStateWaitMs
+  assert.equal(t.jobs.get("a")!.at(-1)!.state, "RUNNING");
 });
 
 Deno.test("SlurmExecutor resubmits a stage whose job hit NODE_FAIL, up to --retries", async () => {
