@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { CacheLayout } from "@dropline/engine";
 import { fixture, tempProject } from "./_project.ts";
@@ -8,10 +9,10 @@ async function counting() {
 }
 
 interface StatusJson {
-  stages: { id: string; key: string | null; state: string; reason: string }[];
+  stages: { id: string; key: string | null; state: string; reason: string; job: unknown }[];
 }
 
-Deno.test("status --json lists every stage with id, key, state and reason", async () => {
+Deno.test("status --json lists every stage with id, key, state, reason and job", async () => {
   await using p = await counting();
   const cold = await p.run("status", "p.yaml", "--json");
   assert.equal(cold.code, 0, cold.stderr);
@@ -19,8 +20,9 @@ Deno.test("status --json lists every stage with id, key, state and reason", asyn
   assert.deepEqual(Object.keys(before), ["stages"]);
   assert.deepEqual(
     before.stages.map((s) => Object.keys(s)),
-    before.stages.map(() => ["id", "key", "state", "reason"]),
+    before.stages.map(() => ["id", "key", "state", "reason", "job"]),
   );
+  assert.ok(before.stages.every((s) => s.job === null), "nothing executed yet");
   assert.deepEqual(before.stages.map((s) => [s.id, s.state]), [
     ["make", "pending"],
     ["double", "pending"],
@@ -32,10 +34,24 @@ Deno.test("status --json lists every stage with id, key, state and reason", asyn
   assert.equal(before.stages[1]!.key, null, "unknown until make's output exists");
   await assert.rejects(() => Deno.stat(p.cache), Deno.errors.NotFound, "status writes nothing");
 
-  assert.equal((await p.run("run", "p.yaml")).code, 0);
+  const ran = await p.run("run", "p.yaml");
+  assert.equal(ran.code, 0);
+  const runId = /\(run (\S+)\)/.exec(ran.stdout)?.[1];
   const warm = JSON.parse((await p.run("status", "p.yaml", "--json")).stdout) as StatusJson;
   assert.ok(
     warm.stages.every((s) => s.state === "cached" && s.reason === "result for this key is stored"),
+  );
+  // Where each result was produced: this run, on this host, without a batch job.
+  assert.deepEqual(
+    warm.stages.map((s) => s.job),
+    warm.stages.map(() => ({
+      executor: "local",
+      id: null,
+      node: hostname(),
+      state: null,
+      reason: null,
+      run: runId,
+    })),
   );
   assert.equal(warm.stages[0]!.key, before.stages[0]!.key);
   const text = await p.run("status", "p.yaml");
