@@ -8,7 +8,12 @@ import { DATASET_FILES } from "@dropline/ml";
 import { defineTask, type TaskContext } from "@dropline/task";
 
 const Common = {
-  limit: z.int().positive().optional().describe("use only this many digits (after the shuffle)"),
+  offset: z.int().nonnegative().default(0).describe(
+    "skip this many digits of the shuffled order (same seed: another stage's digits never overlap)",
+  ),
+  limit: z.int().positive().optional().describe(
+    "use only this many digits (after the shuffle and the offset)",
+  ),
   seed: z.int().default(0).describe("seed of the shuffle and of ColoredMNIST's coin flips"),
   holdout_fraction: z.number().min(0).lt(1).default(0.2).describe(
     "fraction of each domain held out",
@@ -51,8 +56,13 @@ export default defineTask({
     const { loadMnistDigits } = await import("./_mnist_digits.ts");
     const { Prng } = await import("@dropline/ml");
     const mnist = await loadMnistDigits();
+    const { offset, limit } = ctx.params;
+    if (offset >= mnist.count) {
+      throw new RangeError(`offset ${offset} leaves none of the ${mnist.count} digits`);
+    }
+    // The same seed gives the same order, so [offset, offset + limit) ranges are disjoint sets.
     const order = Prng.fromParts("mnist", ctx.params.seed).shuffle([...Array(mnist.count).keys()])
-      .slice(0, ctx.params.limit ?? mnist.count);
+      .slice(offset, limit === undefined ? undefined : offset + limit);
     const domainCount = ctx.params.kind === "rotated"
       ? ctx.params.angles.length
       : ctx.params.environments.length;
@@ -61,7 +71,9 @@ export default defineTask({
       { length: domainCount },
       (_, d) => order.filter((_, i) => i % domainCount === d),
     );
-    ctx.log.info(`Dealing ${order.length} of ${mnist.count} digits into ${domainCount} domains`);
+    ctx.log.info(
+      `Dealing ${order.length} of ${mnist.count} digits (shuffled order from ${offset}) into ${domainCount} domains`,
+    );
     await build(ctx, mnist, members);
   },
 });
@@ -78,6 +90,7 @@ async function build(
   const params = ctx.params;
   const size = MNIST_SIZE;
   const side = params.kind === "colored" && params.subsample ? Math.ceil(size / 2) : size;
+  const total = members.reduce((n, m) => n + m.length, 0);
   const writer = await createDatasetWriter(ctx.outDir, {
     classes: params.kind === "rotated" ? [..."0123456789"] : ["5-9", "0-4"],
     domains: params.kind === "rotated"
@@ -86,9 +99,15 @@ async function build(
     imageShape: [side, side, params.kind === "rotated" ? 1 : 2],
     holdoutFraction: params.holdout_fraction,
     splitSeed: params.split_seed,
-    source: { task: "mnist_domains", kind: params.kind, seed: params.seed, digits: mnist.count },
+    source: {
+      task: "mnist_domains",
+      kind: params.kind,
+      seed: params.seed,
+      digits: mnist.count,
+      offset: params.offset,
+      used: total,
+    },
   });
-  const total = members.reduce((n, m) => n + m.length, 0);
   const image = (i: number) => mnist.images.subarray(i * size * size, (i + 1) * size * size);
   for (const [d, indices] of members.entries()) {
     ctx.signal.throwIfAborted();

@@ -77,3 +77,38 @@ Deno.test("mnist_domains is reproducible for a seed and rejects parameters of th
   assert.throws(() => mnistDomains.schema.parse({ kind: "colored", angles: [0] }), /angles/);
   assert.throws(() => mnistDomains.schema.parse({ kind: "tilted" }), /kind/);
 });
+
+Deno.test("mnist_domains offset takes digits no other range of the same shuffle has", async () => {
+  await using source = await runTask(mnistDomains, { kind: "rotated", angles: [0], limit: 30 });
+  await using domains = await runTask(mnistDomains, {
+    kind: "rotated",
+    angles: [0],
+    offset: 30,
+    limit: 30,
+  });
+  await using both = await runTask(mnistDomains, { kind: "rotated", angles: [0], limit: 60 });
+  const prints = async (dir: string) => {
+    const data = await readDataset(dir);
+    const images = await data.openImages();
+    try {
+      const all = (await images.readRows(0, data.info.count)).data as Uint8Array;
+      return Array.from(
+        { length: data.info.count },
+        (_, n) => fingerprint(all.subarray(n * 784, (n + 1) * 784)),
+      );
+    } finally {
+      images.close();
+    }
+  };
+  const [a, b, ab] = [
+    await prints(source.outDir),
+    await prints(domains.outDir),
+    await prints(both.outDir),
+  ];
+  assert.equal(a.filter((x) => b.includes(x)).length, 0, "no image in both");
+  assert.deepEqual(new Set([...a, ...b]), new Set(ab), "together: the first 60 of the shuffle");
+  await assert.rejects(
+    runTask(mnistDomains, { kind: "rotated", offset: 10000 }),
+    /offset 10000 leaves none of the 10000 digits/,
+  );
+});

@@ -51,6 +51,16 @@ export const PretrainParams = z.discriminatedUnion("architecture", [
     path: ["filters"],
   }),
   z.strictObject({
+    architecture: z.literal("small_cnn").describe(
+      "3x3 stride-2 ReLU convolutions, then a wide dense ReLU feature layer",
+    ),
+    filters: z.array(z.int().positive()).min(1).default([16, 32]).describe(
+      "filters of the convolutions (each halves the image's height and width)",
+    ),
+    width: z.int().positive().default(512).describe("units of the dense feature layer"),
+    ...Common,
+  }),
+  z.strictObject({
     architecture: z.literal("mlp").describe("dense ReLU layers over the flattened image"),
     hidden: z.array(z.int().positive()).min(1).default([256, 256]).describe(
       "hidden layer widths; the last one is the feature layer",

@@ -135,3 +135,22 @@ Deno.test("pretrain rejects unknown domains and group counts that do not divide 
   );
   assert.throws(() => pretrain.schema.parse({ dataset, architecture: "resnet" }), /architecture/);
 });
+
+Deno.test("pretrain builds a small CNN whose representation is its wide dense layer", async () => {
+  await using run = await runTask(pretrain, {
+    dataset,
+    architecture: "small_cnn",
+    filters: [2, 4],
+    width: 24,
+    steps: 2,
+    checkpoint_every: 2,
+  });
+  const info = await readBackboneInfo(run.outDir);
+  assert.deepEqual([info.featureLayer, info.featureDimension], ["features", 24]);
+  // Every layer's class, in order, wherever the saved topology nests them.
+  const topology = await Deno.readTextFile(`${run.outDir}/model.json`);
+  const layers = [...topology.matchAll(/"class_name":\s*"(Conv2D|Flatten|Dense)"/g)].map((m) =>
+    m[1]
+  );
+  assert.deepEqual(layers, ["Conv2D", "Conv2D", "Flatten", "Dense", "Dense"]);
+});

@@ -10,22 +10,31 @@ import { reportTable, type StatusJson } from "./_report_table.ts";
 const PIPELINE = fileURLToPath(new URL("../../pipelines/colored_mnist.yaml", import.meta.url));
 
 const SHRINK = {
-  limit: 900,
-  hidden: "[16]",
-  pretrain_steps: 30,
+  source_digits: 600,
+  domain_digits: 900,
+  filters: "[4, 8]",
+  width: 32,
+  pretrain_steps: 40,
+  pretrain_batch: 16,
   dropouts: "[0, 0.9]",
+  lrs: "[0.01]",
   seeds: "[0]",
+  batch_size: 16,
   steps: 20,
   lr_decay_at: "[10]",
   eval_every: 10,
+  lp_lrs: "[0.1]",
+  lp_steps: 20,
+  lp_lr_decay_at: "[10]",
+  alphas: "[0, 0.5, 1]",
 };
 const ARGS = [
   PIPELINE,
   ...Object.entries(SHRINK).flatMap(([k, v]) => ["--set", `params.${k}=${v}`]),
 ];
-// data + 3 pretrain + 3 features + 3 x 2 finetune + 3 linear probes + 3 x 2 average + report.
-const STAGES = 23;
-// Each linear probe (a p = 0 head, seed 0) is the p = 0, seed 0 fine-tuning run: same key, run once.
+// source + data + pretrain + features + 3 linear probes + 3 x 2 finetune + 3 x 2 average + report;
+// every one distinct (the probes train on features, the runs a network).
+const STAGES = 20;
 const DISTINCT = 20;
 
 Deno.test("pipelines/colored_mnist.yaml runs shrunk with a column per environment, then is cached", async () => {
