@@ -4,7 +4,7 @@
  * cache directory or journal that cannot be used prints what to do and exits
  * 1; never a stack trace.
  */
-import { CacheError, OverrideError, PipelineError, UsageError } from "@dropline/engine";
+import { CacheError, didYouMean, OverrideError, PipelineError, UsageError } from "@dropline/engine";
 import { dagCommand } from "./dag_command.ts";
 import { diffCommand } from "./diff_command.ts";
 import { expCommand } from "./exp_command.ts";
@@ -13,15 +13,24 @@ import { runCommand } from "./run_command.ts";
 import { statusCommand } from "./status_command.ts";
 import { whyCommand } from "./why_command.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  run: runCommand,
-  status: statusCommand,
-  why: whyCommand,
-  dag: dagCommand,
-  gc: gcCommand,
-  exp: expCommand,
-  diff: diffCommand,
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; about: string }> = {
+  run: { run: runCommand, about: "runs a pipeline, reusing stored results" },
+  status: { run: statusCommand, about: "the state of every stage, without running anything" },
+  why: { run: whyCommand, about: "why a stage would run, or why it is reused" },
+  dag: { run: dagCommand, about: "the stage graph as text, mermaid or dot" },
+  gc: { run: gcCommand, about: "deletes stored results no latest run references" },
+  exp: { run: expCommand, about: "the sweep table of a run: matrix, params, headline metrics" },
+  diff: { run: diffCommand, about: "what changed between two runs, and what re-ran" },
 };
+
+/** The command list `--help` and an unknown command print. */
+export const MAIN_HELP =
+  `Usage: deno task <command> [arguments]   (deno run -A packages/cli/main.ts <command>)
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.about}`).join("\n")}
+
+deno task <command> --help shows a command's flags and an example.`;
 
 /**
  * Runs a command and returns its exit code.
@@ -33,9 +42,15 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
  */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  const command = name ? COMMANDS[name] : undefined;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(MAIN_HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name]?.run;
   if (!command) {
-    console.error(`Usage: dropline <${Object.keys(COMMANDS).join("|")}> ...`);
+    console.error(
+      `Unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}\n\n${MAIN_HELP}`,
+    );
     return 2;
   }
   try {

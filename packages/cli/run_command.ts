@@ -35,6 +35,7 @@ export async function runCommand(args: string[]): Promise<number> {
     force: { type: "string", multiple: true },
     only: { type: "string", multiple: true },
     verbose: { type: "boolean", short: "v" },
+    quiet: { type: "boolean", short: "q" },
     executor: { type: "string" },
     retries: { type: "string" },
   }, "run");
@@ -65,7 +66,10 @@ export async function runCommand(args: string[]): Promise<number> {
   Deno.addSignalListener("SIGTERM", interrupt);
   const reporter = new TerminalReporter({
     live: Deno.stdout.isTerminal(),
+    quiet: values.quiet === true,
     showCached: values.verbose === true || pipeline.stages.length <= 50,
+    pipeline: pipeline.name,
+    total: only ? only.size : pipeline.stages.length,
   });
   try {
     const summary = await runPipeline(pipeline, {

@@ -1,11 +1,13 @@
 /**
- * Shows a run in the terminal: finished stages as lines, and on a TTY a live
- * block of running stages with their progress and elapsed time, redrawn in
- * place. Without a TTY it prints plain lines only.
+ * Shows a run in the terminal: finished stages as lines (`[3/110] ✔ id 4.1 s`),
+ * and on a TTY a live block redrawn in place below them (see
+ * `progress_frame.ts`: done/total, ETA, a bar per running stage). Without a
+ * TTY it prints plain lines only; quiet, only notes.
  */
 import type { Progress } from "@dropline/task";
 import type { RunReporter, StageOutcome } from "@dropline/engine";
 import { formatDuration } from "@dropline/format";
+import { type ProgressState, renderProgressFrame, type RunningStage } from "./progress_frame.ts";
 
 const encoder = new TextEncoder();
 const SYMBOL: Record<StageOutcome, string> = {
@@ -22,31 +24,57 @@ export interface TerminalReporterOptions {
   live: boolean;
   /** Print a line for each cached stage (noisy on large no-op runs). */
   showCached: boolean;
+  /** No stage lines and no live block: only notes (the caller prints the summary). */
+  quiet?: boolean;
+  /** The pipeline's name, for the live block. */
+  pipeline?: string;
+  /** Stages in the run: finished lines then count `[done/total]`. */
+  total?: number;
   write?: (text: string) => void;
+  /** Terminal width (default: the console's, else 100). */
+  columns?: () => number;
+  now?: () => number;
 }
 
 /** A {@link RunReporter} for humans. */
 export class TerminalReporter implements RunReporter {
-  #running = new Map<string, { since: number; progress?: Progress }>();
+  #running = new Map<string, RunningStage>();
+  #state: Omit<ProgressState, "running">;
+  #ranMs: number[] = [];
   #drawn = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #options: TerminalReporterOptions;
   #write: (text: string) => void;
+  #now: () => number;
 
   constructor(options: TerminalReporterOptions) {
     this.#options = options;
-    this.#write = options.write ?? ((text) => Deno.stdout.writeSync(encoder.encode(text)));
-    if (options.live) this.#timer = setInterval(() => this.#redraw(), 200);
+    this.#write = options.write ?? ((text) => writeAll(encoder.encode(text)));
+    this.#now = options.now ?? Date.now;
+    this.#state = {
+      pipeline: options.pipeline ?? "run",
+      total: options.total ?? 0,
+      ran: 0,
+      cached: 0,
+      failed: 0,
+      skipped: 0,
+      startedAt: this.#now(),
+      ranMs: this.#ranMs,
+    };
+    if (options.live && !options.quiet) this.#timer = setInterval(() => this.#redraw(), 200);
   }
 
   started(id: string): void {
-    this.#running.set(id, { since: Date.now() });
-    if (!this.#options.live) this.#line(`▶ ${id}`);
+    this.#running.set(id, { id, since: this.#now() });
+    if (!this.#options.live && !this.#options.quiet) this.#line(`▶ ${id}`);
   }
 
   progress(id: string, progress: Progress): void {
     const entry = this.#running.get(id);
-    if (entry) entry.progress = progress;
+    if (!entry) return;
+    const at = this.#now();
+    if (!entry.first && progress.total) entry.first = { at, done: progress.done };
+    entry.latest = { at, progress };
   }
 
   finished(
@@ -55,12 +83,14 @@ export class TerminalReporter implements RunReporter {
     detail: { ms?: number; message?: string; logPath?: string },
   ): void {
     this.#running.delete(id);
+    this.#count(outcome, detail.ms);
+    if (this.#options.quiet) return;
     if (outcome === "cached" && !this.#options.showCached) return;
     const time = detail.ms === undefined ? "" : ` ${formatDuration(detail.ms)}`;
     const label = outcome === "cached" ? " (cached)" : "";
     const message = detail.message ? `: ${detail.message}` : "";
     const log = outcome === "failed" && detail.logPath ? `\n    log: ${detail.logPath}` : "";
-    this.#line(`${SYMBOL[outcome]} ${id}${label}${time}${message}${log}`);
+    this.#line(`${this.#counter()}${SYMBOL[outcome]} ${id}${label}${time}${message}${log}`);
   }
 
   note(message: string): void {
@@ -69,13 +99,37 @@ export class TerminalReporter implements RunReporter {
 
   close(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
     this.#clear();
+  }
+
+  /** The live block as it would be drawn now. */
+  frame(): string {
+    const columns = this.#options.columns?.() ?? consoleColumns();
+    return renderProgressFrame({ ...this.#state, running: [...this.#running.values()] }, {
+      now: this.#now(),
+      columns,
+    });
+  }
+
+  #count(outcome: StageOutcome, ms: number | undefined): void {
+    if (outcome === "succeeded") {
+      this.#state.ran++;
+      if (ms !== undefined) this.#ranMs.push(ms);
+    } else if (outcome === "cached") this.#state.cached++;
+    else if (outcome === "failed") this.#state.failed++;
+    else this.#state.skipped++;
+  }
+
+  #counter(): string {
+    const { total, ran, cached, failed, skipped } = this.#state;
+    return total ? `[${ran + cached + failed + skipped}/${total}] ` : "";
   }
 
   #line(text: string): void {
     this.#clear();
     this.#write(text + "\n");
-    if (this.#options.live) this.#redraw();
+    if (this.#timer !== undefined) this.#redraw();
   }
 
   #clear(): void {
@@ -85,29 +139,22 @@ export class TerminalReporter implements RunReporter {
 
   #redraw(): void {
     this.#clear();
-    const lines = [...this.#running].slice(0, 12).map(([id, entry]) =>
-      `  ⟳ ${id} ${formatDuration(Date.now() - entry.since)}${formatProgress(entry.progress)}`
-    );
-    if (this.#running.size > 12) lines.push(`  … and ${this.#running.size - 12} more running`);
-    if (lines.length === 0) return;
-    this.#write(lines.join("\n") + "\n");
-    this.#drawn = lines.length;
+    const frame = this.frame();
+    this.#write(frame + "\n");
+    this.#drawn = frame.split("\n").length;
   }
 }
 
-/**
- * Progress as a short suffix.
- *
- * @example
- * ```ts
- * formatProgress({ done: 5, total: 10, unit: "steps" }); // " [5/10 steps 50%]"
- * ```
- */
-export function formatProgress(progress: Progress | undefined): string {
-  if (!progress) return "";
-  const unit = progress.unit ? ` ${progress.unit}` : "";
-  const of = progress.total ? `/${progress.total}` : "";
-  const pct = progress.total ? ` ${Math.floor((100 * progress.done) / progress.total)}%` : "";
-  const note = progress.note ? ` ${progress.note}` : "";
-  return ` [${progress.done}${of}${unit}${pct}]${note}`;
+function consoleColumns(): number {
+  try {
+    // A pseudo-terminal without a size reports 0 columns.
+    return Deno.consoleSize().columns || 100;
+  } catch {
+    return 100;
+  }
+}
+
+function writeAll(bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
 }

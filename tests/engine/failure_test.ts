@@ -62,7 +62,11 @@ Deno.test("CLI: bad usage exits 2 with a message and no stack trace", async () =
     [["run", "missing.yaml"], /missing\.yaml: Cannot read pipeline: file not found/],
     [["dag", "p.yaml", "--format", "svg"], /--format expects one of text, mermaid, dot, got "svg"/],
     [["why", "p.yaml", "nope"], /why: unknown stage "nope"/],
-    [["frobnicate"], /Usage: dropline <run\|status\|why\|dag\|gc>/],
+    [
+      ["frobnicate"],
+      /Unknown command "frobnicate"\n\nUsage: deno task <command>(.|\n)*\n {2}exp {6}the sweep table/,
+    ],
+    [["stauts"], /Unknown command "stauts" \(did you mean "status"\?\)/],
   ];
   for (const [args, message] of cases) {
     const result = await p.run(...args);
