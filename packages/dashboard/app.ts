@@ -3,7 +3,7 @@
  * drive it with `app.request()`; `main.ts` serves it.
  */
 import { Hono } from "hono";
-import { CacheLayout, JournalReader } from "@dropline/engine";
+import { CacheLayout, type HeadlineSource, JournalReader } from "@dropline/engine";
 import type { DashboardContext } from "./_context.ts";
 import { apiRoutes } from "./api_routes.ts";
 import { type Credentials, requireCredentials } from "./basic_auth.ts";
@@ -20,6 +20,8 @@ export interface DashboardDeps {
   cacheDir: string;
   /** Defaults to a reader of the cache directory's journal. */
   journal?: JournalReader;
+  /** Tasks by name: sweep tables show the headline metrics they declare (default none). */
+  tasks?: HeadlineSource;
   /** Require HTTP basic auth with these credentials. */
   auth?: Credentials;
   /** Journal polling interval of the live event stream in ms (default 250). */
@@ -42,6 +44,7 @@ export function createApp(deps: DashboardDeps): Hono {
   const ctx: DashboardContext = {
     cacheDir: layout.root,
     journal: deps.journal ?? new JournalReader(layout),
+    tasks: deps.tasks ?? new Map(),
     now: deps.now ?? Date.now,
     pollMs: deps.pollMs ?? 250,
   };

@@ -7,6 +7,7 @@
  * ```
  */
 import { CacheLayout, UsageError } from "@dropline/engine";
+import { TASKS } from "@dropline/tasks";
 import { createApp } from "./app.ts";
 import { parseDashboardFlags, USAGE } from "./parse_flags.ts";
 
@@ -32,7 +33,7 @@ export async function main(args: string[]): Promise<number> {
       `dashboard: warning: listening on "${flags.host}" without --auth: anyone who can reach it can read every run, log and output`,
     );
   }
-  const app = createApp({ cacheDir, ...(flags.auth ? { auth: flags.auth } : {}) });
+  const app = createApp({ cacheDir, tasks: TASKS, ...(flags.auth ? { auth: flags.auth } : {}) });
   let server: Deno.HttpServer;
   try {
     server = Deno.serve({

@@ -1,6 +1,11 @@
 import { Hono } from "hono";
+import { readSweep, type RunRecord } from "@dropline/engine";
+import { renderComparePage } from "./compare_page.ts";
+import { diffRuns } from "./run_diff.ts";
 import type { DashboardContext } from "./_context.ts";
 import { STALE_AFTER_MS } from "./_context.ts";
+import { loadSweepSection } from "./_sweep.ts";
+import { renderChartBlock } from "./sweep_table.ts";
 import { loadRun, loadStage, loadStageDetails, reportStages } from "./_load.ts";
 import { flagQuery } from "./_query.ts";
 import { HttpError } from "./http_error.ts";
@@ -48,7 +53,11 @@ export function pageRoutes(ctx: DashboardContext): Hono {
       `/?${new URLSearchParams({ ...(noop ? { noop: "1" } : {}), ...extra })}`;
     return c.html(
       renderRunsPage({
-        runs: shown.map((run) => ({ run, counts: ctx.journal.countStates(run.id) })),
+        runs: shown.map((run, i) => ({
+          run,
+          counts: ctx.journal.countStates(run.id),
+          previous: shown.slice(i + 1).find((older) => older.pipeline === run.pipeline)?.id ?? null,
+        })),
         cacheDir: ctx.cacheDir,
         now: ctx.now(),
         staleAfterMs: STALE_AFTER_MS,
@@ -62,8 +71,9 @@ export function pageRoutes(ctx: DashboardContext): Hono {
     );
   });
 
-  pages.get("/runs/:run", (c) => {
+  pages.get("/runs/:run", async (c) => {
     const run = loadRun(ctx, c.req.param("run"));
+    const sweep = await loadSweepSection(ctx, run.id, new URL(c.req.url).searchParams);
     // Read the event position first: any change after it is replayed live.
     const lastEventId = ctx.journal.lastEventId(run.id);
     const stages = ctx.journal.listStages(run.id);
@@ -76,10 +86,30 @@ export function pageRoutes(ctx: DashboardContext): Hono {
         expanded: new Set(expand),
         lastEventId,
         reports: reportStages(stages),
+        sweep,
         now: ctx.now(),
         staleAfterMs: STALE_AFTER_MS,
       }),
     );
+  });
+
+  pages.get("/compare", async (c) => {
+    const [a, b] = ["a", "b"].map((name) => {
+      const id = c.req.query(name);
+      if (!id) throw new HttpError(400, `Query parameter "${name}" must name a run`);
+      return loadRun(ctx, id);
+    }) as [RunRecord, RunRecord];
+    const [rowsA, rowsB] = await Promise.all(
+      [a, b].map((run) => readSweep(ctx.journal, run.id, { tasks: ctx.tasks })),
+    );
+    return c.html(renderComparePage({ a, b, diff: diffRuns(rowsA!, rowsB!) }));
+  });
+
+  pages.get("/runs/:run/sweep/chart", async (c) => {
+    const run = loadRun(ctx, c.req.param("run"));
+    const sweep = await loadSweepSection(ctx, run.id, new URL(c.req.url).searchParams);
+    if (!sweep) throw new HttpError(404, `Run "${run.id}" has no sweep`);
+    return c.html(renderChartBlock(sweep));
   });
 
   pages.get("/runs/:run/stages/:stage", async (c) => {

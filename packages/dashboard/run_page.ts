@@ -6,6 +6,7 @@ import { renderPage } from "./_page.ts";
 import { layoutDag } from "./dag_layout.ts";
 import { buildDagModel } from "./dag_model.ts";
 import { renderDagSvg } from "./dag_svg.ts";
+import { renderSweepSection, type SweepSectionData } from "./sweep_table.ts";
 
 /** What the run page shows. */
 export interface RunPageData {
@@ -18,6 +19,8 @@ export interface RunPageData {
   lastEventId: number;
   /** Stage ids whose output holds a report.md. */
   reports: string[];
+  /** The sweep table and chart (null: no matrix expansions or headline metrics). */
+  sweep: SweepSectionData | null;
   now: number;
   staleAfterMs: number;
 }
@@ -150,6 +153,7 @@ export function renderRunPage(data: RunPageData): SafeHtml {
       "*",
     ])}">Expand all</a> · <a href="${runHref(data.run.id)}">Collapse all</a>${note}</p>
     <div class="dag-wrap">${svg}</div>
+    ${data.sweep ? renderSweepSection(data.sweep) : ""}
     <h2>Stages</h2>
     <p class="controls">Click a column heading to sort.</p>
     ${stageTable(data)}
@@ -160,5 +164,6 @@ export function renderRunPage(data: RunPageData): SafeHtml {
     crumbs: [[data.run.id, null]],
     body,
     scripts: ["/static/run.js"],
+    ...(data.sweep ? { modules: ["/static/sweep.js"] } : {}),
   });
 }

@@ -8,6 +8,8 @@ import type { RunRecord, StateCounts } from "@dropline/engine";
 export interface RunListItem {
   run: RunRecord;
   counts: StateCounts;
+  /** The run of the same pipeline listed before this one (older), to compare with. */
+  previous: string | null;
 }
 
 /** What the runs page shows. */
@@ -24,6 +26,11 @@ export interface RunsPageData {
     hidden: number;
     toggleHref: string;
   };
+}
+
+/** The compare page of two runs, A the older. */
+export function compareHref(a: string, b: string): string {
+  return `/compare?${new URLSearchParams({ a, b })}`;
 }
 
 function noopNote(noop: RunsPageData["noop"]): SafeHtml | "" {
@@ -55,8 +62,12 @@ function countCell(counts: StateCounts): SafeHtml {
 function row(item: RunListItem, data: RunsPageData): SafeHtml {
   const { run } = item;
   const state = runStateLabel(run, data.now, data.staleAfterMs);
+  const compare = item.previous
+    ? html`<a class="compare-previous" href="${compareHref(item.previous, run.id)}">vs previous</a>`
+    : "";
   return html`
     <tr data-run="${run.id}">
+      <td><input type="checkbox" data-compare="${run.id}" aria-label="Compare ${run.id}"></td>
       <td><a href="${runHref(run.id)}">${run.id}</a></td>
       <td>${run.pipeline}</td>
       <td>${formatTime(run.startedAt)}</td>
@@ -67,6 +78,7 @@ function row(item: RunListItem, data: RunsPageData): SafeHtml {
         `
         : ""}</td>
       <td class="counts">${countCell(item.counts)}</td>
+      <td>${compare}</td>
     </tr>
   `;
 }
@@ -98,15 +110,20 @@ export function renderRunsPage(data: RunsPageData): SafeHtml {
           .cacheDir}</code>. Start one with <code>deno task run pipelines/rotated_mnist.yaml</code>; it appears here as soon as it starts.</p>
     `
     : html`
-      <h1>Runs</h1><table class="runs">
+      <h1>Runs</h1>
+      <p class="controls" id="compare-controls">Tick two runs to compare them: <a id="compare-link"
+        aria-disabled="true">Compare</a></p>
+      <table class="runs" id="runs">
         <thead>
           <tr>
+            <th></th>
             <th>Run</th>
             <th>Pipeline</th>
             <th>Started</th>
             <th>Duration</th>
             <th>State</th>
             <th>Stages</th>
+            <th>Compare</th>
           </tr>
         </thead>
         <tbody>${data.runs.map((item) => row(item, data))}</tbody>
@@ -114,5 +131,5 @@ export function renderRunsPage(data: RunsPageData): SafeHtml {
         ? html`<p><a href="${data.olderHref}">Older runs</a></p>`
         : ""}${noopNote(data.noop)}
     `;
-  return renderPage({ title: "Runs", body });
+  return renderPage({ title: "Runs", body, modules: ["/static/runs.js"] });
 }

@@ -1,0 +1,42 @@
+/**
+ * Loading the sweep section of a run: rows from the engine's sweep reader,
+ * the table's and the chart's view from the URL query.
+ */
+import { readSweep, type SweepRow } from "@dropline/engine";
+import { formatDuration } from "@dropline/format";
+import type { DashboardContext } from "./_context.ts";
+import { chooseChart } from "./sweep_chart.ts";
+import { parseChartQuery, parseSweepQuery } from "./sweep_query.ts";
+import type { SweepSectionData } from "./sweep_table.ts";
+import { sweepView } from "./sweep_view.ts";
+
+/** Rows worth comparing: matrix expansions and stages whose task declares headline metrics. */
+export async function loadSweepRows(ctx: DashboardContext, runId: string): Promise<SweepRow[]> {
+  const rows = await readSweep(ctx.journal, runId, { tasks: ctx.tasks });
+  return rows.filter((row) =>
+    Object.keys(row.matrix).length > 0 || ctx.tasks.get(row.task)?.headline !== undefined
+  );
+}
+
+/** The sweep section of a run page for a query; null when the run has no such rows. */
+export async function loadSweepSection(
+  ctx: DashboardContext,
+  runId: string,
+  search: URLSearchParams,
+): Promise<SweepSectionData | null> {
+  const rows = await loadSweepRows(ctx, runId);
+  if (rows.length === 0) return null;
+  const query = parseSweepQuery(search);
+  const chartQuery = parseChartQuery(search);
+  const view = sweepView(rows, query, formatDuration);
+  const metrics = view.columns.filter((c) => c.kind === "metric").map((c) => c.key.slice(2));
+  return {
+    runId,
+    view,
+    query,
+    chartQuery,
+    chart: chooseChart(metrics, view.axes, chartQuery),
+    chartRows: view.rows.filter((r) => r.shown).map((r) => r.row),
+    metrics,
+  };
+}
