@@ -6,21 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { Journal } from "@dropline/engine";
-import { fileURLToPath as fromFileUrl } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { fakeTrainingMetrics } from "./_fixture.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ROOT = fromFileUrl(new URL("../../", import.meta.url));
-const OUTPUT = `${ROOT}tests/output`;
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!hasChromium) console.log(`Skipping the dashboard browser test: ${CHROMIUM} is not installed`);
+import { hasChromium, launch, linesOf, OUTPUT, spawnDeno, waitForLine } from "./_browser.ts";
 
 function pipeline(dir: string): string {
   return `name: live_demo
@@ -47,58 +35,6 @@ stages:
     with:
       run: echo waiting 2; while [ ! -f ${dir}/open2 ]; do sleep 0.05; done; echo opened 2; echo done > "$OUT/g.txt"
 `;
-}
-
-/** Reads a child's stdout line by line until one matches. */
-async function waitForLine(
-  lines: AsyncIterator<string>,
-  pattern: RegExp,
-): Promise<RegExpMatchArray> {
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`Output ended before a line matched ${pattern}`);
-    const match = value.match(pattern);
-    if (match) return match;
-  }
-}
-
-function linesOf(stream: ReadableStream<Uint8Array>): AsyncIterator<string> {
-  return (async function* () {
-    let buffer = "";
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      buffer += text;
-      let end;
-      while ((end = buffer.indexOf("\n")) >= 0) {
-        yield buffer.slice(0, end);
-        buffer = buffer.slice(end + 1);
-      }
-    }
-  })();
-}
-
-function spawnDeno(args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...args],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-}
-
-async function launch(): Promise<Browser> {
-  return await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
 }
 
 const node = (id: string, state: string) => `svg.dag [data-stage="${id}"].st-${state}`;
