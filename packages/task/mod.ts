@@ -27,6 +27,8 @@
 import type { z } from "zod";
 import type { Headline } from "./headline.ts";
 
+export { shellWord } from "./shell_word.ts";
+
 /** Progress of a running stage, shown in the terminal and the dashboard. */
 export interface Progress {
   /** Units done so far. */
@@ -105,6 +107,12 @@ export interface Task<P = unknown> {
   schema: z.ZodType<P>;
   /** Files (relative to the output dir) the stage must produce. */
   outputs(params: P): string[];
+  /**
+   * Top-level `with` fields holding a bash script: `${{ }}` there renders as
+   * text bash reads back as exactly the value (quoted for where it sits), so
+   * no value can change the script's structure.
+   */
+  shellScripts?: readonly string[];
   /** Local files or directories whose content is part of the key. */
   inputFiles?(params: P): string[];
   /**

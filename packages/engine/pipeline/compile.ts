@@ -8,20 +8,16 @@ import { isAbsolute, resolve as resolvePath } from "node:path";
 import type { Task } from "@dropline/task";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { didYouMean } from "../util/suggest.ts";
-import {
-  type ExecutorName,
-  type PipelineDefinition,
-  readDefinition,
-  type StageDefinition,
-} from "./definition.ts";
-import { topologicalOrder } from "./graph.ts";
+import { type ExecutorName, readDefinition, type StageDefinition } from "./definition.ts";
 import { type Combination, expansionId } from "./matrix.ts";
 import { expandStage } from "./expand_stage.ts";
 import { paramsScope } from "./params_scope.ts";
 import { applyOverrides } from "./overrides.ts";
 import { PipelineError, type Problem } from "./problem.ts";
 import type { PipelineSource, ValuePath } from "./source.ts";
-import { findReferences, render, type RenderScope } from "./template.ts";
+import { type RenderScope, renderWith } from "./template.ts";
+import { stageOrder } from "./stage_order.ts";
+import { DEFAULT_LIMITS, formatCount, LIMIT_VARIABLES, type PipelineLimits } from "./limits.ts";
 import { zodProblems } from "./zod_problems.ts";
 import { resolveStageReference, type StageExpansions } from "./stage_reference.ts";
 import type { Resources } from "./resources.ts";
@@ -72,6 +68,8 @@ export interface CompileOptions {
   tasks: ReadonlyMap<string, Task>;
   /** `--set` overrides, `params.a.b=value`. */
   overrides?: readonly string[];
+  /** Limits on expansions (default {@link DEFAULT_LIMITS}). */
+  limits?: Partial<PipelineLimits>;
 }
 
 /**
@@ -86,33 +84,40 @@ export function compilePipeline(source: PipelineSource, options: CompileOptions)
   const { definition, problems } = readDefinition(source);
   if (!definition) throw new PipelineError(source.file, problems);
   const params = applyOverrides(definition.params, options.overrides ?? []);
-  const order = stageOrder(definition, source, options.tasks);
-  const dir = resolvePath(source.file, "..");
-  const expansions: StageExpansions = new Map();
+  const order = stageOrder(definition, source, options.tasks, problems);
+  if (!order) throw new PipelineError(source.file, mergeProblems(problems));
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const context: ExpansionContext = {
+    defaults: defaultResources(definition.resources, params, source, problems),
+    params,
+    source,
+    expansions: new Map(),
+    unusable: new Set(),
+    dir: resolvePath(source.file, ".."),
+    tasks: options.tasks,
+    edges: { used: 0, limit: limits.pipelineEdges },
+  };
+  const budget = { limits, used: 0 };
   const stages: CompiledStage[] = [];
-  const stageProblems: Problem[] = [];
-  const defaults = defaultResources(definition.resources, params, source, stageProblems);
   for (const stage of order) {
-    const combos = expandStage(stage, params, source, stageProblems);
-    expansions.set(stage.name, combos);
+    const combos = expandStage(stage, params, source, problems, budget);
+    context.expansions.set(stage.name, combos ?? []);
+    if (!combos || stage.broken || !options.tasks.has(stage.task)) {
+      context.unusable.add(stage.name);
+      continue;
+    }
     for (const combo of combos) {
-      const compiled = compileExpansion(stage, combo, {
-        params,
-        source,
-        expansions,
-        dir,
-        tasks: options.tasks,
-        defaults,
-      }, stageProblems);
+      const compiled = compileExpansion(stage, combo, context, problems);
       if (compiled) stages.push({ ...compiled, seq: stages.length });
+      if (context.edges.used > context.edges.limit) break;
     }
   }
-  checkDuplicateIds(stages, source, stageProblems);
-  if (stageProblems.length > 0) throw new PipelineError(source.file, stageProblems);
+  checkDuplicateIds(stages, source, problems);
+  if (problems.length > 0) throw new PipelineError(source.file, mergeProblems(problems));
   return {
     name: definition.name,
     file: source.file,
-    dir,
+    dir: context.dir,
     params,
     stages,
     byId: new Map(stages.map((s) => [s.id, s])),
@@ -120,65 +125,33 @@ export function compilePipeline(source: PipelineSource, options: CompileOptions)
   };
 }
 
-/** Stages in dependency order; unknown tasks, unknown stages and cycles are problems. */
-function stageOrder(
-  definition: PipelineDefinition,
-  source: PipelineSource,
-  tasks: ReadonlyMap<string, Task>,
-): StageDefinition[] {
-  const problems: Problem[] = [];
-  const names = definition.stages.map((s) => s.name);
-  const nodes = definition.stages.map((stage) => {
-    if (!tasks.has(stage.task)) {
-      problems.push({
-        at: source.locate(["stages", stage.name, "task"]),
-        stage: stage.name,
-        field: "task",
-        message: `Unknown task "${stage.task}"${didYouMean(stage.task, tasks.keys())}; available: ${
-          [...tasks.keys()].join(", ")
-        }`,
-      });
-    }
-    const upstream = new Set<string>();
-    const add = (target: string, path: ValuePath, field: string) => {
-      if (names.includes(target)) upstream.add(target);
-      else {
-        problems.push({
-          at: source.locate(path),
-          stage: stage.name,
-          field,
-          message: `Unknown stage "${target}"${didYouMean(target, names)}`,
-        });
-      }
-    };
-    stage.needs.forEach((need, i) => add(need, ["stages", stage.name, "needs", i], `needs.${i}`));
-    for (const { path, reference } of findReferences(stage.with, ["stages", stage.name, "with"])) {
-      if (!("error" in reference) && reference.kind === "stages") {
-        add(reference.stage, path, path.slice(2).join("."));
-      }
-    }
-    return { id: stage.name, upstream: [...upstream] };
-  });
-  if (problems.length > 0) throw new PipelineError(source.file, problems);
-  const sorted = topologicalOrder(nodes);
-  if ("cycle" in sorted) {
-    throw new PipelineError(source.file, [{
-      at: source.locateKey(["stages", sorted.cycle[0]!]),
-      stage: sorted.cycle[0]!,
-      message: `Cycle between stages: ${sorted.cycle.join(" -> ")}`,
-    }]);
+/**
+ * One line per problem: the same problem in many expansions of a stage is
+ * reported once, for the stage.
+ */
+function mergeProblems(problems: readonly Problem[]): Problem[] {
+  const merged = new Map<string, Problem>();
+  for (const problem of problems) {
+    const name = problem.stage?.replace(/\[.*$/s, "");
+    const key = JSON.stringify([problem.at, name, problem.field, problem.message]);
+    const seen = merged.get(key);
+    if (!seen) merged.set(key, problem);
+    else if (name !== undefined && seen.stage !== name) merged.set(key, { ...seen, stage: name });
   }
-  const byName = new Map(definition.stages.map((s) => [s.name, s]));
-  return sorted.order.map((name) => byName.get(name)!);
+  return [...merged.values()];
 }
 
 interface ExpansionContext {
   params: Record<string, unknown>;
   source: PipelineSource;
   expansions: StageExpansions;
+  /** Stages with problems of their own (already reported): references to them are not checked. */
+  unusable: Set<string>;
   dir: string;
   tasks: ReadonlyMap<string, Task>;
   defaults: Resources;
+  /** Upstream edges of all expansions so far, against `limits.pipelineEdges`. */
+  edges: { used: number; limit: number };
 }
 
 function compileExpansion(
@@ -213,22 +186,37 @@ function compileExpansion(
           (Object.keys(combo).length ? "" : ": the stage has no matrix"),
       },
     stage: (target) => {
+      // Unknown and broken stages are reported once, elsewhere.
+      if (context.unusable.has(target) || !context.expansions.has(target)) {
+        return { value: placeholder(target) };
+      }
       const ref = resolveStageReference(context.expansions, target, combo);
       if ("error" in ref) return ref;
       ref.ids.forEach((upId) => upstream.add(upId));
       return { value: ref.list ? ref.ids.map(outDir) : outDir(ref.ids[0]!) };
     },
   });
-  const keyTemplate = render(
+  const keyTemplate = renderWith(
     stage.with,
     scopeFor(placeholder),
     ["stages", stage.name, "with"],
     report,
+    task.shellScripts,
   );
   for (const need of stage.needs) {
+    if (context.unusable.has(need) || !context.expansions.has(need)) continue;
     const ref = resolveStageReference(context.expansions, need, combo);
     if ("error" in ref) report(["stages", stage.name, "needs"], ref.error);
     else ref.ids.forEach((upId) => upstream.add(upId));
+  }
+  context.edges.used += upstream.size;
+  if (context.edges.used > context.edges.limit) {
+    report(
+      ["stages", stage.name],
+      `The pipeline's stages read from more than ${
+        formatCount(context.edges.limit)
+      } upstream stages in all (the limit; matrix stages referencing each other multiply); set ${LIMIT_VARIABLES.pipelineEdges} to raise it`,
+    );
   }
   const resources = stageResources(
     { source: context.source, stageName: stage.name, stageId: id },
@@ -280,7 +268,20 @@ function compileExpansion(
     ...(env ? { env } : {}),
     inputFiles,
     resources,
-    params: (outDir) => task.schema.parse(render(stage.with, scopeFor(outDir), [], () => {})),
+    params: (outDir) => {
+      const errors: string[] = [];
+      const rendered = renderWith(
+        stage.with,
+        scopeFor(outDir),
+        [],
+        (_, message) => errors.push(message),
+        task.shellScripts,
+      );
+      // Only upstream paths differ from the compile-time rendering: a cache
+      // directory holding a line break, say.
+      if (errors.length > 0) throw new Error(errors.join("; "));
+      return task.schema.parse(rendered);
+    },
   };
 }
 

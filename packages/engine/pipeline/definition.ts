@@ -1,6 +1,8 @@
 /**
  * The pipeline definition: the shape of the YAML document, checked before
- * anything is expanded. Unknown keys get a "did you mean" hint.
+ * anything is expanded. Unknown keys get a "did you mean" hint. A problem in
+ * one place does not hide the others: a stage whose shape is wrong is kept,
+ * marked `broken`, so references to it resolve and later checks still run.
  */
 import { didYouMean } from "../util/suggest.ts";
 import type { Problem } from "./problem.ts";
@@ -19,6 +21,8 @@ export interface StageDefinition {
   description?: string;
   /** The stage's `resources` map, values not yet rendered. */
   resources?: Record<string, unknown>;
+  /** True when its shape has problems: it is checked as far as possible but never compiled. */
+  broken?: boolean;
 }
 
 /** Where stages run: in this process's machine, or as Slurm jobs. */
@@ -52,7 +56,8 @@ const STAGE_KEYS = [
 const STAGE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**
- * Checks the document's shape and returns the typed definition, or problems.
+ * Checks the document's shape and returns the typed definition (whenever the
+ * document is a map) with every problem found.
  *
  * @example
  * ```ts
@@ -105,14 +110,12 @@ export function readDefinition(
     problem(["stages"], "Expected a non-empty map of stages");
   } else {
     for (const [name, raw] of Object.entries(doc.stages)) {
-      const stage = readStage(name, raw, problem);
-      if (stage) stages.push(stage);
+      stages.push(readStage(name, raw, problem));
     }
   }
-  if (problems.length > 0) return { problems };
   const definition: PipelineDefinition = {
-    name: doc.name as string,
-    params: params as Record<string, unknown>,
+    name: typeof doc.name === "string" ? doc.name : "",
+    params: isRecord(params) ? params : {},
     stages,
     ...(typeof doc.description === "string" ? { description: doc.description } : {}),
     ...(doc.executor === undefined ? {} : { executor: doc.executor as ExecutorName }),
@@ -123,22 +126,23 @@ export function readDefinition(
 
 type Report = (path: ValuePath, message: string, stage?: string, atKey?: boolean) => void;
 
-function readStage(name: string, raw: unknown, problem: Report): StageDefinition | undefined {
+function readStage(name: string, raw: unknown, problem: Report): StageDefinition {
   const at = (...rest: (string | number)[]) => ["stages", name, ...rest];
-  if (!STAGE_NAME.test(name)) {
-    problem(at(), `Invalid stage name "${name}": use letters, digits, "_" and "-"`, name, true);
-  }
-  if (!isRecord(raw)) {
-    problem(at(), "Expected a map with at least `task`", name);
-    return undefined;
-  }
   let ok = true;
   const fail: Report = (...args) => {
     ok = false;
     problem(...args);
   };
+  if (!STAGE_NAME.test(name)) {
+    fail(at(), `Invalid stage name "${name}": use letters, digits, "_" and "-"`, name, true);
+  }
+  if (!isRecord(raw)) {
+    problem(at(), "Expected a map with at least `task`", name);
+    return { name, task: "", with: {}, needs: [], exclude: [], include: [], broken: true };
+  }
+  // An unknown key is ignored after being reported: the rest of the stage is still checked.
   for (const key of unknownKeys(raw, STAGE_KEYS)) {
-    fail(at(key), unknownKeyMessage(key, STAGE_KEYS), name, true);
+    problem(at(key), unknownKeyMessage(key, STAGE_KEYS), name, true);
   }
   if (typeof raw.task !== "string" || raw.task === "") {
     fail(at("task"), "Expected a task name", name);
@@ -160,17 +164,17 @@ function readStage(name: string, raw: unknown, problem: Report): StageDefinition
   if (raw.matrix === undefined && (exclude.length || include.length)) {
     fail(at(raw.exclude ? "exclude" : "include"), "`exclude` and `include` need a `matrix`", name);
   }
-  if (!ok) return undefined;
   return {
     name,
-    task: raw.task as string,
-    with: withValue as Record<string, unknown>,
-    needs: needs as string[],
+    task: typeof raw.task === "string" ? raw.task : "",
+    with: isRecord(withValue) ? withValue : {},
+    needs: Array.isArray(needs) ? needs.filter((n): n is string => typeof n === "string") : [],
     exclude,
     include,
-    ...(raw.matrix === undefined ? {} : { matrix: raw.matrix as Record<string, unknown> }),
+    ...(isRecord(raw.matrix) ? { matrix: raw.matrix } : {}),
     ...(typeof raw.description === "string" ? { description: raw.description } : {}),
     ...(isRecord(raw.resources) ? { resources: raw.resources } : {}),
+    ...(ok ? {} : { broken: true }),
   };
 }
 

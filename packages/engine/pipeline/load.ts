@@ -3,11 +3,14 @@
  */
 import { relative } from "node:path";
 import { type CompiledPipeline, type CompileOptions, compilePipeline } from "./compile.ts";
-import { PipelineError } from "./problem.ts";
+import { limitsFromEnv } from "./limits.ts";
+import { PipelineError, type SourcePosition } from "./problem.ts";
 import { parsePipelineSource } from "./source.ts";
 
 /**
- * Loads a pipeline file; problems (including a missing file) throw {@link PipelineError}.
+ * Loads a pipeline file; problems (including a missing file or bytes that are
+ * not UTF-8) throw {@link PipelineError}. Limits not given in `options` come
+ * from the environment (`DROPLINE_MAX_*`).
  *
  * @example
  * ```ts
@@ -19,14 +22,23 @@ export async function loadPipeline(
   options: CompileOptions,
 ): Promise<CompiledPipeline> {
   const shown = displayPath(file);
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(file);
+    bytes = await Deno.readFile(file);
   } catch (error) {
-    const why = error instanceof Deno.errors.NotFound ? "file not found" : (error as Error).message;
+    const why = error instanceof Deno.errors.NotFound
+      ? "file not found"
+      : error instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
+      : (error as Error).message;
     throw new PipelineError(shown, [{ message: `Cannot read pipeline: ${why}` }]);
   }
-  const compiled = compilePipeline(parsePipelineSource(shown, text), options);
+  const text = decodeUtf8(shown, bytes);
+  const limits = { ...limitsFromEnv(), ...options.limits };
+  const compiled = compilePipeline(parsePipelineSource(shown, text, limits), {
+    ...options,
+    limits,
+  });
   return { ...compiled, file: await Deno.realPath(file), dir: await Deno.realPath(compiled.dir) };
 }
 
@@ -34,4 +46,40 @@ export async function loadPipeline(
 export function displayPath(file: string): string {
   const rel = relative(Deno.cwd(), file);
   return rel.startsWith("..") ? file : rel;
+}
+
+/** The text of a UTF-8 file; other bytes are a problem at their position. */
+function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const at = firstInvalidByte(bytes);
+    const byte = bytes[at.offset]!.toString(16).padStart(2, "0");
+    throw new PipelineError(file, [{
+      at: at.position,
+      message: `Invalid UTF-8 (byte 0x${byte}): save the file as UTF-8`,
+    }]);
+  }
+}
+
+function firstInvalidByte(bytes: Uint8Array): { offset: number; position: SourcePosition } {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let lineStart = 0;
+  let line = 1;
+  for (let i = 0; i < bytes.length; i++) {
+    try {
+      decoder.decode(bytes.subarray(i, i + 1), { stream: true });
+    } catch {
+      // The bad byte ends a sequence that started up to 3 bytes before.
+      let start = i;
+      while (start > lineStart && (bytes[start]! & 0xc0) === 0x80) start--;
+      const col = new TextDecoder().decode(bytes.subarray(lineStart, start)).length + 1;
+      return { offset: i, position: { line, col } };
+    }
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { offset: bytes.length - 1, position: { line, col: 1 } };
 }

@@ -3,9 +3,10 @@
  * problem found later (in expansion, graph building or a task's schema) can
  * point at file:line:column.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Document, Node } from "yaml";
-import { PipelineError, type SourcePosition } from "./problem.ts";
+import { DEFAULT_LIMITS, formatCount, LIMIT_VARIABLES, type PipelineLimits } from "./limits.ts";
+import { PipelineError, type Problem, type SourcePosition } from "./problem.ts";
 
 /** A path into the YAML value: map keys and sequence indices. */
 export type ValuePath = ReadonlyArray<string | number>;
@@ -21,7 +22,8 @@ export interface PipelineSource {
 }
 
 /**
- * Parses YAML text. Syntax errors become a {@link PipelineError} with positions.
+ * Parses YAML text. Syntax errors, unknown aliases and alias expansion past
+ * `limits.yamlNodes` (a "billion laughs") become a {@link PipelineError} with positions.
  *
  * @example
  * ```ts
@@ -29,9 +31,15 @@ export interface PipelineSource {
  * source.locate(["stages"]); // { line: 2, col: 9 }
  * ```
  */
-export function parsePipelineSource(file: string, text: string): PipelineSource {
+export function parsePipelineSource(
+  file: string,
+  text: string,
+  limits: Pick<PipelineLimits, "yamlNodes"> = DEFAULT_LIMITS,
+): PipelineSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const position = (node: Node | null | undefined) =>
+    positionOf(lineCounter, node?.range?.[0] ?? 0);
   if (doc.errors.length > 0) {
     throw new PipelineError(
       file,
@@ -41,11 +49,12 @@ export function parsePipelineSource(file: string, text: string): PipelineSource 
       })),
     );
   }
-  const position = (node: Node | null | undefined) =>
-    positionOf(lineCounter, node?.range?.[0] ?? 0);
+  const aliasProblems = checkAliases(doc, limits.yamlNodes, position);
+  if (aliasProblems.length > 0) throw new PipelineError(file, aliasProblems);
   return {
     file,
-    value: doc.toJS({ maxAliasCount: 1000 }),
+    // Checked above: every alias resolves and the expansion is bounded.
+    value: doc.toJS({ maxAliasCount: -1 }),
     locate: (path) => position(deepestNode(doc, path).node),
     locateKey: (path) => {
       const { node, keyNode } = deepestNode(doc, path);
@@ -73,6 +82,71 @@ function deepestNode(doc: Document, path: ValuePath): { node: Node | null; keyNo
     }
   }
   return keyNode ? { node, keyNode } : { node };
+}
+
+/**
+ * Resolves aliases as YAML does (the last anchor of that name before the
+ * alias) and counts the nodes of the expanded document, memoised per anchor,
+ * so a "billion laughs" is measured without being expanded.
+ */
+function checkAliases(
+  doc: Document,
+  maxNodes: number,
+  position: (node: Node) => SourcePosition,
+): Problem[] {
+  const problems: Problem[] = [];
+  const anchors = new Map<string, Node>();
+  const sizes = new Map<Node, number>();
+  const open = new Set<Node>();
+  let biggest: { alias: Node; source: string; size: number } | undefined;
+  const size = (node: unknown): number => {
+    if (!node || typeof node !== "object") return 1;
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (!target) {
+        problems.push({
+          at: position(node),
+          message: `Unknown alias "*${node.source}": define the anchor "&${node.source}" before it`,
+        });
+      } else if (open.has(target)) {
+        problems.push({ at: position(node), message: `Alias "*${node.source}" contains itself` });
+      }
+      const expanded = target ? sizes.get(target) ?? 1 : 1;
+      if (!biggest || expanded > biggest.size) {
+        biggest = { alias: node, source: node.source, size: expanded };
+      }
+      return expanded;
+    }
+    const anchored = node as Node;
+    if (anchored.anchor) {
+      anchors.set(anchored.anchor, anchored);
+      open.add(anchored);
+    }
+    let total = 1;
+    if (isMap(node)) {
+      for (const pair of node.items) total += size(pair.key) + size(pair.value);
+    } else if (isSeq(node)) {
+      for (const item of node.items) total += size(item);
+    }
+    total = Math.min(total, Number.MAX_SAFE_INTEGER);
+    if (anchored.anchor) {
+      open.delete(anchored);
+      sizes.set(anchored, total);
+    }
+    return total;
+  };
+  const total = size(doc.contents);
+  if (problems.length === 0 && total > maxNodes) {
+    problems.push({
+      ...(biggest ? { at: position(biggest.alias) } : {}),
+      message: `The document expands to ${formatCount(total)} values through its aliases${
+        biggest ? ` ("*${biggest.source}" alone to ${formatCount(biggest.size)})` : ""
+      }, more than the limit of ${
+        formatCount(maxNodes)
+      }; set ${LIMIT_VARIABLES.yamlNodes} to raise it`,
+    });
+  }
+  return problems;
 }
 
 function positionOf(lineCounter: LineCounter, offset: number): SourcePosition {
