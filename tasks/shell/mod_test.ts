@@ -86,3 +86,56 @@ Deno.test("shell declares its outputs and input files from its params", () => {
   assert.equal(shell.schema.safeParse({ run: "" }).success, false);
   assert.equal(shell.schema.safeParse({ run: "true", output: [] }).success, false);
 });
+
+Deno.test("shell runs a script far larger than one argument may be, from a file beside the log", async () => {
+  const words = Array.from({ length: 20_000 }, (_, i) => `'/some/long/path/number/${i}'`);
+  const run = `a=(${words.join(" ")}); echo \${#a[@]} > "$OUT/n"`;
+  assert.ok(run.length > 256 * 1024);
+  const { t, error } = await runShell({ run });
+  try {
+    assert.equal(error, undefined);
+    assert.equal(await Deno.readTextFile(join(t.outDir, "n")), "20000\n");
+    assert.equal(await Deno.readTextFile(t.ctx.logPath.replace(/\.log$/, ".sh")), run);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("shell makes a list in env a bash array, one element per item", async () => {
+  const { t, error } = await runShell({
+    run: 'printf "<%s>" "${DIRS[@]}" "$ONE" > "$OUT/x"\necho "line 2 fails" >&2; exit 3',
+    env: { DIRS: ["/a b", "it's", "$(touch pwned)"], ONE: "x y" },
+  });
+  try {
+    assert.ok(error instanceof TaskError);
+    assert.match(error.message, /^Command exited with code 3:\n {2}line 2 fails$/);
+    assert.equal(await Deno.readTextFile(join(t.outDir, "x")), "</a b><it's><$(touch pwned)><x y>");
+    assert.equal(shell.schema.safeParse({ run: "true", env: { "A-B": "x" } }).success, false);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+Deno.test("shell keeps the command's own error when the log cannot be written (full disk)", async () => {
+  const t = await makeTestContext(
+    shell.schema.parse({ run: 'echo "the command failed: no space left" >&2; exit 3' }),
+  );
+  const facts: Record<string, unknown>[] = [];
+  t.ctx.record = (f) => facts.push(f);
+  try {
+    // Writes to /dev/full fail as on a full disk.
+    await Deno.symlink("/dev/full", t.ctx.logPath);
+    await assert.rejects(
+      () => shell.run(t.ctx),
+      (error: Error) =>
+        error instanceof TaskError &&
+        error.message === "Command exited with code 3:\n  the command failed: no space left\n" +
+            "(the log could not be written: No space left on device (os error 28))",
+    );
+    (t.ctx.params as { run: string }).run = "echo fine";
+    await shell.run(t.ctx);
+    assert.deepEqual(facts, [{ log_error: "No space left on device (os error 28)" }]);
+  } finally {
+    await t.cleanup();
+  }
+});

@@ -111,8 +111,9 @@ Deno.test("compilePipeline() keys params with placeholders and renders real path
   const gather = pipeline.byId.get("gather")!;
   assert.equal(
     (gather.params((id) => `/c/${id}`) as { run: string }).run,
-    // One quoted word per expansion: `[` and `=` would otherwise glob and assign.
-    "cat '/c/sweep[lr=0.1,seed=0]' '/c/sweep[lr=0.1,seed=1]' '/c/sweep[lr=0.2,seed=0]'",
+    // A bash array of quoted words, one per expansion: `[` and `=` would glob and assign.
+    "declare -a dl_stages_sweep_out=('/c/sweep[lr=0.1,seed=0]' '/c/sweep[lr=0.1,seed=1]' " +
+      `'/c/sweep[lr=0.2,seed=0]'); cat "\${dl_stages_sweep_out[@]}"`,
   );
 });
 

@@ -28,7 +28,7 @@ export function quoteForShell(
   context: ShellContext,
   inHeredoc = context === "heredoc" || context === "heredoc-literal",
 ): { text: string } | { error: string } {
-  const text = flat(value);
+  const text = valueText(value);
   if (text.includes("\0")) return { error: "contains a NUL character, which bash cannot pass" };
   if (inHeredoc && text.includes("\n")) {
     return {
@@ -48,7 +48,7 @@ export function quoteForShell(
     case "word":
       return {
         text: Array.isArray(value)
-          ? value.map((v) => shellWord(flat(v))).join(" ")
+          ? value.map((v) => shellWord(valueText(v))).join(" ")
           : shellWord(text),
       };
     case "double":
@@ -88,10 +88,17 @@ function arithmeticTrap(text: string): boolean {
   return subscript !== null && subscript.index < expansion;
 }
 
-/** How a value reads as text: lists join with spaces, maps are JSON. */
-function flat(value: unknown): string {
+/**
+ * How a value reads as text: lists join with spaces, maps are JSON.
+ *
+ * @example
+ * ```ts
+ * valueText([1, "a b"]); // "1 a b"
+ * ```
+ */
+export function valueText(value: unknown): string {
   if (typeof value === "string") return value;
-  if (Array.isArray(value)) return value.map(flat).join(" ");
+  if (Array.isArray(value)) return value.map(valueText).join(" ");
   if (typeof value === "object" && value !== null) return JSON.stringify(value);
   return String(value);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { quoteForShell } from "./shell_quote.ts";
-import { renderShellScript } from "./template.ts";
+import { renderShellScript } from "./render_shell_script.ts";
 
 /** Renders `template` with `${{ params.v }}` = `value`; problems instead of a script. */
 function render(template: string, value: unknown): { script: string } | { problems: string[] } {

@@ -7,8 +7,6 @@
  * and maps become JSON.
  */
 import type { ValuePath } from "./source.ts";
-import { parseShellTemplate, type ShellTemplate } from "./shell_template.ts";
-import { quoteForShell } from "./shell_quote.ts";
 
 /** A parsed `${{ }}` expression. */
 export type Reference =
@@ -102,31 +100,6 @@ export function render(
   return value;
 }
 
-/**
- * Renders a stage's `with` map; the fields named in `shellScripts` are bash
- * scripts and get {@link renderShellScript}.
- *
- * @example
- * ```ts
- * renderWith({ run: "echo ${{ params.n }}" }, scope, ["stages", "a", "with"], sink, ["run"]);
- * ```
- */
-export function renderWith(
-  value: Record<string, unknown>,
-  scope: RenderScope,
-  path: ValuePath,
-  sink: RenderErrorSink,
-  shellScripts: readonly string[] = [],
-): Record<string, unknown> {
-  const rendered: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    rendered[key] = shellScripts.includes(key) && typeof item === "string"
-      ? renderShellScript(item, scope, [...path, key], sink)
-      : render(item, scope, [...path, key], sink);
-  }
-  return rendered;
-}
-
 function renderString(
   text: string,
   scope: RenderScope,
@@ -135,9 +108,9 @@ function renderString(
 ): unknown {
   if (!text.includes("${{")) return text;
   const whole = WHOLE.exec(text);
-  if (whole && !whole[1]!.includes("}}")) return resolve(whole[1]!, scope, path, sink);
+  if (whole && !whole[1]!.includes("}}")) return resolveExpression(whole[1]!, scope, path, sink);
   const rendered = text.replace(INTERPOLATION, (_, expression: string) => {
-    const value = resolve(expression, scope, path, sink);
+    const value = resolveExpression(expression, scope, path, sink);
     return value === undefined ? "" : stringify(value);
   });
   if (text.replace(INTERPOLATION, "").includes("${{")) sink(path, UNCLOSED);
@@ -147,70 +120,14 @@ function renderString(
 const UNCLOSED = "Unclosed `${{`: expected `}}` on the same line";
 
 /**
- * Renders a bash script template: each interpolation becomes text that bash
- * reads back as exactly the value, whatever it holds (see `quoteForShell`),
- * so no value can change the script's structure.
+ * The value of one `${{ }}` expression, or undefined after reporting why there is none.
  *
  * @example
  * ```ts
- * renderShellScript("cat ${{ stages.a.out }}/x", scope, [], sink); // "cat '/cache/a b/out'/x"
+ * resolveExpression("params.n", scope, path, sink); // 3
  * ```
  */
-export function renderShellScript(
-  text: string,
-  scope: RenderScope,
-  path: ValuePath,
-  sink: RenderErrorSink,
-): string {
-  if (!text.includes("${{")) return text;
-  const template = parsedTemplate(text);
-  for (const problem of template.problems) sink(path, problem);
-  let out = "";
-  const heredocValues: { at: number; delimiter: string; stripTabs: boolean }[] = [];
-  for (const part of template.parts) {
-    if (typeof part === "string") {
-      out += part;
-      continue;
-    }
-    const value = resolve(part.expression, scope, path, sink);
-    if (value === undefined) continue;
-    const quoted = quoteForShell(value, part.context, part.heredoc !== undefined);
-    if ("error" in quoted) {
-      sink(path, `Cannot put "\${{ ${part.expression} }}" in the script: ${quoted.error}`);
-      continue;
-    }
-    let text = quoted.text;
-    for (let level = 0; level < (part.backticks ?? 0); level++) {
-      text = text.replace(/[\\`$]/g, "\\$&");
-    }
-    if (part.heredoc) heredocValues.push({ at: out.length, ...part.heredoc });
-    out += text;
-  }
-  for (const { at, delimiter, stripTabs } of heredocValues) {
-    const start = out.lastIndexOf("\n", at - 1) + 1;
-    const end = out.indexOf("\n", at);
-    const line = out.slice(start, end < 0 ? out.length : end);
-    if ((stripTabs ? line.replace(/^\t+/, "") : line) === delimiter) {
-      sink(path, `A value makes a line equal to the here-document's delimiter "${delimiter}"`);
-    }
-  }
-  return out;
-}
-
-/** One parse per distinct template: the expansions of a matrix stage share theirs. */
-const PARSED = new Map<string, ShellTemplate>();
-
-function parsedTemplate(text: string): ShellTemplate {
-  let parsed = PARSED.get(text);
-  if (!parsed) {
-    parsed = parseShellTemplate(text);
-    if (PARSED.size > 1000) PARSED.clear();
-    PARSED.set(text, parsed);
-  }
-  return parsed;
-}
-
-function resolve(
+export function resolveExpression(
   expression: string,
   scope: RenderScope,
   path: ValuePath,

@@ -48,7 +48,11 @@ async function runInline(
   } catch (error) {
     if (signal.aborted) return { ok: false, interrupted: true, message: "Interrupted" };
     const { message, logText } = describeFailure(error);
-    if (logText) await Deno.writeTextFile(job.logPath, `${logText}\n`, { append: true });
+    // Best effort: on a full disk the log cannot take it, and the failure's
+    // own message must not be lost to that.
+    if (logText) {
+      await Deno.writeTextFile(job.logPath, `${logText}\n`, { append: true }).catch(() => {});
+    }
     return { ok: false, interrupted: false, message };
   }
 }
