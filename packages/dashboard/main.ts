@@ -27,10 +27,11 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  for (const warning of flags.warnings ?? []) console.error(`dashboard: warning: ${warning}`);
   const cacheDir = new CacheLayout(flags.cacheDir).root;
   if (!LOOPBACK.has(flags.host) && !flags.auth) {
     console.error(
-      `dashboard: warning: listening on "${flags.host}" without --auth: anyone who can reach it can read every run, log and output`,
+      `dashboard: warning: listening on "${flags.host}" without authentication (--auth-file): anyone who can reach it can read every run, log and output`,
     );
   }
   const app = createApp({ cacheDir, tasks: TASKS, ...(flags.auth ? { auth: flags.auth } : {}) });
