@@ -1,6 +1,7 @@
 import { FetchError } from "./fetch_error.ts";
 import { classifyFailure, isTransientStatus } from "./_classify.ts";
-import { writeAll } from "./_file_range.ts";
+import { writeAll } from "./_write_all.ts";
+import { DOWNLOAD_LIMIT_VARIABLE } from "./extract_limits.ts";
 import type { progressMeter } from "./_progress_meter.ts";
 
 /** Settings of one resumable HTTP download. */
@@ -11,6 +12,8 @@ export interface HttpDownload {
   retries: number;
   retryDelayMs: number;
   stallTimeoutMs: number;
+  /** The most bytes the file may have (a larger declared or received size fails at once). */
+  maxBytes: number;
   meter: ReturnType<typeof progressMeter>;
   onRetry?: ((attempt: number, reason: string, delayMs: number) => void) | undefined;
   signal?: AbortSignal | undefined;
@@ -95,6 +98,10 @@ async function attempt(job: HttpDownload): Promise<void> {
     const start = await startOf(response, offset, meta, job);
     if (start === null) return;
     const total = totalOf(response, start);
+    if (total !== undefined && total > job.maxBytes) {
+      await response.body?.cancel();
+      throw tooLarge(job, `the server declares ${total} bytes`);
+    }
     await writeMeta(job.partial, {
       url: job.url.href,
       ...optional("etag", response.headers.get("etag")),
@@ -159,6 +166,9 @@ async function receive(
   await file.seek(start, Deno.SeekMode.Start);
   let done = start;
   for await (const chunk of body) {
+    if (done + chunk.length > job.maxBytes) {
+      throw tooLarge(job, `the server sent over ${done} bytes`);
+    }
     await writeAll(file, chunk);
     done += chunk.length;
     onData();
@@ -168,6 +178,13 @@ async function receive(
   if (total !== undefined && done !== total) {
     throw new Error(`the connection closed early (${done} of ${total} bytes)`);
   }
+}
+
+function tooLarge(job: HttpDownload, what: string): FetchError {
+  return new FetchError(
+    "limit",
+    `Cannot download "${job.url}": ${what}, more than the limit of ${job.maxBytes} bytes; set ${DOWNLOAD_LIMIT_VARIABLE} to raise it`,
+  );
 }
 
 function optional<K extends string>(key: K, value: string | null): Partial<Record<K, string>> {

@@ -85,7 +85,58 @@ Deno.test("extractArchive() reports corrupt and unknown archives", async () => {
   await withArchive(makeZip(entries).subarray(0, 50), async (archive, out) => {
     await assert.rejects(
       () => extractArchive(archive, out, { format: "zip" }),
-      /Malformed zip .*no end of central directory/,
+      /Malformed zip .*End of central directory not found/,
     );
+  });
+});
+
+Deno.test("extractArchive() stops a zip bomb by its declared sizes, writing nothing", async () => {
+  // 10 MB of zeros deflate to ~10 KB: a ratio of ~1000.
+  const zip = makeZip({ "zeros.bin": new Uint8Array(10_000_000) });
+  await withArchive(zip, async (archive, out) => {
+    await assert.rejects(
+      () => extractArchive(archive, out),
+      (e: Error) =>
+        e instanceof FetchError && e.kind === "limit" &&
+        /declares more than 200 times its own size .*: a zip bomb\?; set DROPLINE_MAX_EXTRACT_RATIO to raise the limit$/
+          .test(e.message),
+    );
+    assert.deepEqual([...Deno.readDirSync(out)], []);
+    const limits = { maxBytes: 1e12, maxEntries: 10, maxRatio: 2000 };
+    const result = await extractArchive(archive, out, { limits });
+    assert.equal(result.bytes, 10_000_000);
+  });
+});
+
+Deno.test("extractArchive() counts bytes and entries of a tar.gz as it streams", async () => {
+  const tgz = await makeTarGz({ "a.bin": new Uint8Array(2_000_000), "b.txt": "b", "c.txt": "c" });
+  await withArchive(tgz, async (archive, out) => {
+    const limits = { maxBytes: 1e12, maxEntries: 1e6, maxRatio: 200 };
+    await assert.rejects(
+      () => extractArchive(archive, out, { limits }),
+      /expands to more than 200 times its own size/,
+    );
+    await assert.rejects(
+      () => extractArchive(archive, out, { limits: { ...limits, maxRatio: 1e6, maxEntries: 2 } }),
+      /has more than 2 entries; set DROPLINE_MAX_EXTRACT_ENTRIES/,
+    );
+    await assert.rejects(
+      () => extractArchive(archive, out, { limits: { ...limits, maxRatio: 1e6, maxBytes: 1000 } }),
+      /expands to more than 1000 bytes; set DROPLINE_MAX_EXTRACT_BYTES/,
+    );
+  });
+});
+
+Deno.test("extractArchive() skips zip symbolic links", async () => {
+  const { zipSync } = await import("fflate");
+  const link = zipSync({
+    "root/a.txt": new TextEncoder().encode("alpha"),
+    // Unix mode 0o120777 (a symbolic link) in the upper 16 bits of the external attributes.
+    "root/passwd": [new TextEncoder().encode("/etc/passwd"), { os: 3, attrs: 0o120777 << 16 }],
+  });
+  await withArchive(link, async (archive, out) => {
+    const result = await extractArchive(archive, out);
+    assert.deepEqual(result.skipped, ["root/passwd"]);
+    await assert.rejects(() => Deno.lstat(`${out}/root/passwd`), Deno.errors.NotFound);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * An expected failure to fetch or unpack a file: the network is unreachable,
- * the server answered with an error, the checksum did not match, or an
- * archive is malformed or unsafe. Tasks show its message without a stack.
+ * the server answered with an error, the checksum did not match, an
+ * archive is malformed or unsafe, or a size limit was exceeded. Tasks show its message without a stack.
  *
  * @example
  * ```ts
@@ -23,6 +23,7 @@ export type FetchErrorKind =
   | "http"
   | "checksum"
   | "archive"
+  | "limit"
   | "not-found";
 
 /** An expected failure to fetch or unpack a file. */

@@ -18,8 +18,9 @@
  */
 import { FetchError } from "./fetch_error.ts";
 import { fileDigests } from "./sha256_file.ts";
-import { writeAll } from "./_file_range.ts";
+import { writeAll } from "./_write_all.ts";
 import { downloadHttp } from "./_http_download.ts";
+import { downloadLimitFromEnv } from "./extract_limits.ts";
 import { progressMeter, type TransferProgress } from "./_progress_meter.ts";
 
 export type { TransferProgress } from "./_progress_meter.ts";
@@ -38,6 +39,8 @@ export interface FetchFileOptions {
   retryDelayMs?: number;
   /** A connection silent this long is dropped and retried; default 60 s. */
   stallTimeoutMs?: number;
+  /** The most bytes the file may have; default {@link downloadLimitFromEnv}. */
+  maxBytes?: number;
   onProgress?: (progress: TransferProgress) => void;
   onRetry?: (attempt: number, reason: string, delayMs: number) => void;
   signal?: AbortSignal;
@@ -105,6 +108,7 @@ export async function fetchFile(
       retries: options.retries ?? 5,
       retryDelayMs: options.retryDelayMs ?? 1000,
       stallTimeoutMs: options.stallTimeoutMs ?? 60_000,
+      maxBytes: options.maxBytes ?? downloadLimitFromEnv(),
       meter,
       onRetry: options.onRetry,
       signal: options.signal,

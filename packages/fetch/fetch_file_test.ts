@@ -164,3 +164,18 @@ Deno.test("classifyFailure() treats DNS and remote refusals as no network, loopb
   assert.match(message, /the network is unreachable/);
   assert.match(message, /--set params\.<name>=file:\/\/\/path\/to\/file/);
 });
+
+Deno.test("fetchFile() refuses a download larger than the limit before receiving it", async () => {
+  await using server = serveFiles({ "data.bin": body });
+  await inTemp(async (dir) => {
+    await assert.rejects(
+      () => fetchFile(`${server.url}data.bin`, `${dir}/data.bin`, { ...fast, maxBytes: 1000 }),
+      (e: Error) =>
+        e instanceof FetchError && e.kind === "limit" &&
+        e.message ===
+          `Cannot download "${server.url}data.bin": the server declares 200000 bytes, more than the limit of 1000 bytes; set DROPLINE_MAX_DOWNLOAD_BYTES to raise it`,
+    );
+    assert.equal(server.requests.length, 1, "not retried");
+    await assert.rejects(() => Deno.stat(`${dir}/data.bin`), Deno.errors.NotFound);
+  });
+});
