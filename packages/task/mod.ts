@@ -142,6 +142,11 @@ export interface Task<P = unknown> {
    */
   headline?: Headline;
   run(ctx: TaskContext<P>): Promise<void>;
+  /**
+   * Releases what the task keeps across the stages of a run (e.g. worker
+   * threads of an inline task). Called once when a run that used it ends.
+   */
+  dispose?(): void | Promise<void>;
 }
 
 /** Identity helper that gives `run` typed parameters from the schema. */

@@ -1,13 +1,12 @@
 /**
  * `shell`: runs `with.run` under bash with `OUT` set to the staging output
  * directory. Runs inline (bash is already a child process), so a trivial stage
- * costs a process start of bash, not of a Deno runtime. The engine quotes the
+ * costs a fork of a long-lived bash (see `_bash_pool.ts`), not a process start. The engine quotes the
  * values interpolated into `run` (see `shellScripts`).
  */
 import { z } from "zod";
 import { defineTask, shellWord, TaskError } from "@dropline/task";
-import { killTree } from "./_kill_tree.ts";
-import { LogSink } from "./_log_sink.ts";
+import { type BashOutcome, closeBashPool, runOnWorker } from "./_bash_pool.ts";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -37,59 +36,42 @@ export default defineTask({
   outputs: (params) => params.outputs,
   inputFiles: (params) => params.inputs,
   async run(ctx) {
-    const env: Record<string, string> = { OUT: ctx.outDir };
-    const arrays: string[] = [];
+    // The environment and the env arrays are set on the script's first line
+    // (arrays cannot be exported), keeping the script's line numbers.
+    const assignments = [`export OUT=${shellWord(ctx.outDir)}`];
     for (const [name, value] of Object.entries(ctx.params.env)) {
-      if (Array.isArray(value)) {
-        arrays.push(`declare -a ${name}=(${value.map((v) => shellWord(String(v))).join(" ")})`);
-      } else env[name] = String(value);
+      assignments.push(
+        Array.isArray(value)
+          ? `declare -a ${name}=(${value.map((v) => shellWord(String(v))).join(" ")})`
+          : `export ${name}=${shellWord(String(value))}`,
+      );
     }
     // The script goes through a file, never one argv string (Linux caps one at
-    // 128 KiB: a 10,000-way fan-in is bigger). Arrays cannot be exported, so
-    // they are declared on the script's first line, keeping its line numbers.
+    // 128 KiB: a 10,000-way fan-in is bigger).
     const script = ctx.logPath.replace(/(\.log)?$/, ".sh");
-    Deno.writeTextFileSync(
-      script,
-      arrays.length > 0 ? `${arrays.join("; ")}; ${ctx.params.run}` : ctx.params.run,
+    Deno.writeTextFileSync(script, `${assignments.join("; ")}; ${ctx.params.run}`);
+    const status = await runOnWorker(
+      { script, cwd: ctx.workDir ?? Deno.cwd(), logPath: ctx.logPath },
+      ctx.signal,
     );
-    const log = new LogSink(ctx.logPath);
-    try {
-      const child = new Deno.Command("bash", {
-        args: ["-eo", "pipefail", script],
-        env,
-        cwd: ctx.workDir ?? Deno.cwd(),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      // Stop the programs the script started too, not just bash.
-      const onAbort = () => killTree(child.pid, "SIGTERM");
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
-      const [status] = await Promise.all([
-        child.status,
-        log.drain(child.stdout),
-        log.drain(child.stderr),
-      ]);
-      ctx.signal.removeEventListener("abort", onAbort);
-      // A Ctrl-C in a terminal signals the whole process group: the script may
-      // die of it before the runner's own handler aborts. Give that a moment,
-      // so the stage is recorded as interrupted, not failed.
-      if (diedOfInterrupt(status)) await abortedWithin(ctx.signal, 2_000);
-      if (ctx.signal.aborted) throw new TaskError("Interrupted");
-      const logProblem = log.failure ? `\n(the log could not be written: ${log.failure})` : "";
-      if (!status.success) {
-        throw new TaskError(`Command exited with code ${status.code}${log.tail(5)}${logProblem}`);
-      }
-      if (log.failure) ctx.record?.({ log_error: log.failure });
-    } finally {
-      log.close();
+    // A Ctrl-C in a terminal signals the whole process group: the script may
+    // die of it before the runner's own handler aborts. Give that a moment,
+    // so the stage is recorded as interrupted, not failed.
+    if (diedOfInterrupt(status)) await abortedWithin(ctx.signal, 2_000);
+    if (ctx.signal.aborted) throw new TaskError("Interrupted");
+    const logProblem = status.logFailure
+      ? `\n(the log could not be written: ${status.logFailure})`
+      : "";
+    if (!status.success) {
+      throw new TaskError(`Command exited with code ${status.code}${status.tail}${logProblem}`);
     }
+    if (status.logFailure) ctx.record?.({ log_error: status.logFailure });
   },
+  dispose: closeBashPool,
 });
 
-function diedOfInterrupt(status: Deno.CommandStatus): boolean {
-  return status.signal === "SIGINT" || status.signal === "SIGTERM" ||
-    status.code === 130 || status.code === 143;
+function diedOfInterrupt(status: BashOutcome): boolean {
+  return status.code === 130 || status.code === 143;
 }
 
 /** Resolves when `signal` aborts, or after `ms`. */

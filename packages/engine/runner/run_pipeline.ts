@@ -70,6 +70,7 @@ export async function runPipeline(
   } finally {
     await run.executor.close();
     journal.close();
+    for (const task of new Set(pipeline.stages.map((s) => s.task))) await task.dispose?.();
   }
 }
 
