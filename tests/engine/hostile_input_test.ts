@@ -85,7 +85,7 @@ stages:
   a: { task: shell, with: { run: "echo \${{ params.nope }}", ouputs: [] } }
 `,
     expect: [
-      'p.yaml:2:1: field "stges": Unknown key "stges" (did you mean "stages"?); expected one of name, description, params, stages',
+      'p.yaml:2:1: field "stges": Unknown key "stges" (did you mean "stages"?); expected one of name, description, executor, params, resources, stages',
       'p.yaml:4:34: stage "a", field "with.run": Unknown param "nope"',
       'p.yaml:4:61: stage "a", field "with.ouputs": Unknown parameter "ouputs" (did you mean "outputs"?); expected one of run, outputs, inputs, env',
     ],
