@@ -3,7 +3,7 @@
  * the pipeline compiled with its `--set` overrides.
  */
 import { assertCacheDir, CacheLayout, type CompiledPipeline, loadPipeline } from "@dropline/engine";
-import { TASKS } from "@dropline/tasks";
+import { loadTasks, TASK_NAMES } from "@dropline/tasks/lazy";
 
 /**
  * The absolute cache directory (`--cache-dir`, default `./cache`); a
@@ -32,5 +32,6 @@ export function loadPipelineArg(
   file: string,
   values: { set?: string[] | undefined },
 ): Promise<CompiledPipeline> {
-  return loadPipeline(file, { tasks: TASKS, overrides: values.set ?? [] });
+  // Only the tasks the file names are imported: most of the CLI's start-up otherwise.
+  return loadPipeline(file, { loadTasks, taskNames: TASK_NAMES, overrides: values.set ?? [] });
 }

@@ -71,6 +71,8 @@ export interface CompileOptions {
   overrides?: readonly string[];
   /** Limits on expansions (default {@link DEFAULT_LIMITS}). */
   limits?: Partial<PipelineLimits>;
+  /** Every task that exists, when `tasks` holds only those the pipeline names (for messages). */
+  taskNames?: readonly string[];
 }
 
 /**
@@ -85,7 +87,15 @@ export function compilePipeline(source: PipelineSource, options: CompileOptions)
   const { definition, problems } = readDefinition(source);
   if (!definition) throw new PipelineError(source.file, problems);
   const params = applyOverrides(definition.params, options.overrides ?? []);
-  const order = stageOrder(definition, source, options.tasks, problems);
+  const order = stageOrder(
+    definition,
+    source,
+    {
+      has: (name) => options.tasks.has(name),
+      names: options.taskNames ?? [...options.tasks.keys()],
+    },
+    problems,
+  );
   if (!order) throw new PipelineError(source.file, mergeProblems(problems));
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const context: ExpansionContext = {

@@ -19,7 +19,7 @@ import { parsePipelineSource } from "./source.ts";
  */
 export async function loadPipeline(
   file: string,
-  options: CompileOptions,
+  options: LoadOptions,
 ): Promise<CompiledPipeline> {
   const shown = displayPath(file);
   let bytes: Uint8Array;
@@ -35,11 +35,28 @@ export async function loadPipeline(
   }
   const text = decodeUtf8(shown, bytes);
   const limits = { ...limitsFromEnv(), ...options.limits };
-  const compiled = compilePipeline(parsePipelineSource(shown, text, limits), {
-    ...options,
-    limits,
-  });
+  const source = parsePipelineSource(shown, text, limits);
+  const tasks = options.tasks ?? await options.loadTasks!(taskNamesIn(source.value));
+  const compiled = compilePipeline(source, { ...options, tasks, limits });
   return { ...compiled, file: await Deno.realPath(file), dir: await Deno.realPath(compiled.dir) };
+}
+
+/** What loading needs: the tasks, or a loader of the tasks the file names. */
+export type LoadOptions =
+  & Omit<CompileOptions, "tasks">
+  & (
+    | { tasks: CompileOptions["tasks"]; loadTasks?: never }
+    | { tasks?: never; loadTasks(names: string[]): Promise<CompileOptions["tasks"]> }
+  );
+
+/** The `task:` names of a parsed document (whatever its shape). */
+function taskNamesIn(doc: unknown): string[] {
+  const stages = (doc as { stages?: unknown } | null)?.stages;
+  if (typeof stages !== "object" || stages === null) return [];
+  return Object.values(stages).flatMap((stage) => {
+    const task = (stage as { task?: unknown } | null)?.task;
+    return typeof task === "string" ? [task] : [];
+  });
 }
 
 /** A path as the user would like to see it: relative to the working directory when inside it. */

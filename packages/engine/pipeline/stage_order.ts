@@ -3,7 +3,6 @@
  * `${{ stages.x.out }}` references, checked for unknown tasks, unknown stages
  * and cycles - all reported together.
  */
-import type { Task } from "@dropline/task";
 import { didYouMean } from "../util/suggest.ts";
 import type { PipelineDefinition, StageDefinition } from "./definition.ts";
 import { topologicalOrder } from "./graph.ts";
@@ -17,13 +16,13 @@ import { findReferences } from "./template.ts";
  *
  * @example
  * ```ts
- * stageOrder(definition, source, tasks, problems)?.map((s) => s.name); // ["make", "train"]
+ * stageOrder(definition, source, { has: (n) => n === "shell", names: ["shell"] }, problems);
  * ```
  */
 export function stageOrder(
   definition: PipelineDefinition,
   source: PipelineSource,
-  tasks: ReadonlyMap<string, Task>,
+  tasks: { has(name: string): boolean; names: readonly string[] },
   problems: Problem[],
 ): StageDefinition[] | undefined {
   const names = definition.stages.map((s) => s.name);
@@ -33,8 +32,8 @@ export function stageOrder(
         at: source.locate(["stages", stage.name, "task"]),
         stage: stage.name,
         field: "task",
-        message: `Unknown task "${stage.task}"${didYouMean(stage.task, tasks.keys())}; available: ${
-          [...tasks.keys()].join(", ")
+        message: `Unknown task "${stage.task}"${didYouMean(stage.task, tasks.names)}; available: ${
+          tasks.names.join(", ")
         }`,
       });
     }
