@@ -181,17 +181,17 @@ Deno.test("run and status reject a --cache-dir that is a file, without a stack t
     "p.yaml": "name: f\nstages:\n  a: {task: shell, with: {run: 'true'}}\n",
   });
   await Deno.writeTextFile(p.cache, "not a directory");
+  const message = (dir: string) =>
+    `Cache directory "${dir}" is not a directory (it or a parent is a file): ` +
+    `pass --cache-dir a directory, or move the file away\n`;
   for (const command of ["run", "status"]) {
     const result = await p.run(command, "p.yaml");
-    assert.equal(result.code, 2, command);
-    assert.equal(result.stderr, `--cache-dir "${p.cache}" is a file, not a directory\n`);
+    assert.equal(result.code, 1, command);
+    assert.equal(result.stderr, `${command}: ${message(p.cache)}`);
   }
   const inside = await run(p.dir, join(p.cache, "sub"), ["run", "p.yaml"]);
-  assert.equal(inside.code, 2);
-  assert.equal(
-    inside.stderr,
-    `--cache-dir "${join(p.cache, "sub")}": "${p.cache}" is a file, not a directory\n`,
-  );
+  assert.equal(inside.code, 1);
+  assert.equal(inside.stderr, `run: ${message(join(p.cache, "sub"))}`);
 });
 
 async function run(cwd: string, cache: string, args: string[], env: Record<string, string> = {}) {

@@ -3,7 +3,7 @@
  * or a hostile file fails at once with a message instead of eating memory.
  * Each has a default and an environment variable that overrides it.
  */
-import { OverrideError } from "./overrides.ts";
+import { UsageError } from "../util/usage_error.ts";
 
 /** The pipeline limits in force. */
 export interface PipelineLimits {
@@ -34,7 +34,7 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof PipelineLimits, string>> = {
 };
 
 /**
- * The limits, with the environment's overrides; a malformed value is an {@link OverrideError}.
+ * The limits, with the environment's overrides; a malformed value is a {@link UsageError}.
  *
  * @example
  * ```ts
@@ -64,7 +64,7 @@ export function limitsFromEnv(
 export function positiveLimit(variable: string, text: string): number {
   const value = Number(text.replaceAll("_", ""));
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new OverrideError(`${variable} must be a positive integer, got "${text}"`);
+    throw new UsageError(`${variable} must be a positive integer, got "${text}"`);
   }
   return value;
 }
