@@ -38,7 +38,8 @@ Deno.test("domainbedTable() gives mean ± standard error over trials and an aver
   assert.deepEqual(table.rows.map((r) => r.label), ["ERM", "p=0.9"]);
   const drop = table.rows[1]!;
   assert.ok(Math.abs(drop.cells.A!.mean - 0.85) < 1e-12);
-  assert.ok(Math.abs(drop.cells.A!.stderr! - 0.05) < 1e-12);
+  // DomainBed: np.std([0.8, 0.9] / sqrt(2)) = 0.05 / sqrt(2).
+  assert.ok(Math.abs(drop.cells.A!.stderr! - 0.05 / Math.SQRT2) < 1e-12);
   assert.ok(Math.abs(drop.average!.mean - 0.7) < 1e-12); // trial averages 0.7 and 0.7
   assert.equal(drop.average!.stderr, 0);
   assert.equal(table.rows[0]!.cells.B, null);
