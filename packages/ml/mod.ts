@@ -18,7 +18,7 @@ export type { GreedySoupResult, SoupCandidate } from "./averaging/greedy_soup.ts
 export { domainAccuracy, subsetRows, summarizeAccuracy } from "./evaluation/domain_accuracy.ts";
 export type { LabelledRows, SplitAccuracy } from "./evaluation/domain_accuracy.ts";
 export { domainbedTable } from "./evaluation/domainbed_table.ts";
-export type { Table, TableEntry } from "./evaluation/domainbed_table.ts";
+export type { Table, TableEntry, TableRow } from "./evaluation/domainbed_table.ts";
 export { evaluationRecord } from "./evaluation/evaluation_record.ts";
 export type { EvaluationRecord } from "./evaluation/evaluation_record.ts";
 export {
@@ -30,6 +30,7 @@ export {
 } from "./evaluation/group_runs.ts";
 export type { RunGroup } from "./evaluation/group_runs.ts";
 export { formatMeanStderr } from "./evaluation/mean_stderr.ts";
+export type { MeanStderr } from "./evaluation/mean_stderr.ts";
 export { selectBest } from "./evaluation/select_best.ts";
 export { PALETTE, renderPlot } from "./evaluation/svg_plot.ts";
 export type { PlotSeries } from "./evaluation/svg_plot.ts";

@@ -1,9 +1,24 @@
-/** The body of `report`: read runs, averages and evaluations; write report.md, report.json and plots. */
+/**
+ * The body of `report`: read runs, averages and evaluations; write report.md, report.json,
+ * report.tex and plots.
+ */
 import { domainbedTable, type EvaluationRecord } from "@dropline/ml";
 import type { TaskContext } from "@dropline/task";
 import { reportMarkdown } from "./_report_markdown.ts";
 import { reportPlots } from "./_report_plots.ts";
-import { columnOf, type Layout, type ReportItem, rowOrder, tableEntries } from "./_report_items.ts";
+import { methodsVsDropout } from "./_report_method_plot.ts";
+import { findings } from "./_report_findings.ts";
+import { latexTable } from "./_report_latex.ts";
+import { describeItems } from "./_report_description.ts";
+import { rowInfos } from "./_report_rows.ts";
+import {
+  columnOf,
+  type Layout,
+  oracleOf,
+  type ReportItem,
+  rowOrder,
+  tableEntries,
+} from "./_report_items.ts";
 import { readRunSummary } from "../_shared/run_dir.ts";
 import type { ReportParams } from "./params.ts";
 
@@ -26,6 +41,7 @@ async function runItem(dir: string, method = "finetune"): Promise<ReportItem> {
     val: s.selected.val_acc,
     iid: s.selected.iid,
     ood: s.selected.ood,
+    oracle: oracleOf(s.last.accuracy, s.test_domains),
     path: dir,
     curve: metrics.trim() ? metrics.trim().split("\n").map((l) => JSON.parse(l)) : [],
   };
@@ -44,6 +60,7 @@ function recordItem(
     val: record.val_acc ?? 0,
     iid: record.iid,
     ood: record.ood,
+    oracle: oracleOf(record.accuracy, record.test_domains),
     path,
   };
 }
@@ -59,37 +76,40 @@ async function averageItems(dir: string): Promise<ReportItem[]> {
 
 export async function writeReport(ctx: TaskContext<ReportParams>): Promise<void> {
   const p = ctx.params;
-  const items: ReportItem[] = [];
-  for (const dir of p.runs ?? []) items.push(await runItem(dir));
-  for (const dir of p.linear_probe ?? []) items.push(await runItem(dir, "linear_probe"));
-  for (const dir of p.averages ?? []) items.push(...await averageItems(dir));
-  for (const dir of p.evaluations ?? []) {
-    items.push(recordItem("evaluation", await readJson(`${dir}/evaluation.json`), dir));
-  }
+  const items = await readItems(p);
   const layout: Layout = { rowsBy: p.rows_by, trialsBy: p.trials_by };
   const order = {
     rows: rowOrder(items, layout),
     columns: [...new Set(items.map(columnOf))].sort(),
   };
   const ood = domainbedTable(tableEntries(items, layout, "ood"), order);
+  const oracle = domainbedTable(tableEntries(items, layout, "oracle"), order);
   const iid = domainbedTable(tableEntries(items, layout, "iid"), order);
-  const plots = p.plots ? reportPlots(items, layout) : [];
+  const infos = rowInfos(items, layout);
+  const figure = methodsVsDropout(ood, infos, {
+    file: "accuracy_vs_dropout.svg",
+    title: "Test-domain accuracy against dropout rate, per method",
+  });
+  const plots = p.plots ? [...(figure ? [figure] : []), ...reportPlots(items, layout)] : [];
   for (const plot of plots) await Deno.writeTextFile(`${ctx.outDir}/${plot.file}`, plot.svg);
-  const count = (source: ReportItem["source"]) => items.filter((i) => i.source === source).length;
-  const description = `${count("run")} fine-tuning runs, ${count("average")} averaged models and ` +
-    `${count("evaluation")} evaluations; test domains ${
-      order.columns.map((c) => `"${c}"`).join(", ")
-    }; ` +
-    `trials by ${p.trials_by.join(", ") || "nothing"}.`;
+  const description = describeItems(items, order.columns, p.trials_by);
+  const text = findings(ood, infos, items);
   await Deno.writeTextFile(
     `${ctx.outDir}/report.md`,
-    reportMarkdown({ title: p.title, description, ood, iid, plots }),
+    reportMarkdown({ title: p.title, description, findings: text, ood, oracle, iid, plots }),
+  );
+  await Deno.writeTextFile(
+    `${ctx.outDir}/report.tex`,
+    latexTable(ood, `${p.title}: test-domain accuracy (%), training-domain validation`) + "\n" +
+      latexTable(oracle, `${p.title}: test-domain accuracy (%), oracle selection`),
   );
   const json = {
     title: p.title,
+    description,
+    findings: text,
     layout,
     columns: order.columns,
-    tables: { ood, iid },
+    tables: { ood, oracle, iid },
     plots: plots.map((pl) => ({ file: pl.file, title: pl.title })),
     items: items.map(({ curve: _curve, ...rest }) => rest),
   };
@@ -97,4 +117,15 @@ export async function writeReport(ctx: TaskContext<ReportParams>): Promise<void>
   ctx.log.info(
     `Report of ${items.length} results in ${ood.rows.length} rows and ${order.columns.length} columns`,
   );
+}
+
+async function readItems(p: ReportParams): Promise<ReportItem[]> {
+  const items: ReportItem[] = [];
+  for (const dir of p.runs ?? []) items.push(await runItem(dir));
+  for (const dir of p.linear_probe ?? []) items.push(await runItem(dir, "linear_probe"));
+  for (const dir of p.averages ?? []) items.push(...await averageItems(dir));
+  for (const dir of p.evaluations ?? []) {
+    items.push(recordItem("evaluation", await readJson(`${dir}/evaluation.json`), dir));
+  }
+  return items;
 }

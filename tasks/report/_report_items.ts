@@ -15,6 +15,11 @@ export interface ReportItem {
   val: number;
   iid: number | null;
   ood: number | null;
+  /**
+   * DomainBed's oracle (test-domain validation): `val` is the test domains' out-split accuracy and
+   * `test` their in-split accuracy, of a run's last checkpoint (an averaged model: itself).
+   */
+  oracle: { val: number; test: number } | null;
   path: string;
   /** Evaluation records of a run's training, for curves. */
   curve?: ({ step: number } & Record<string, number>)[];
@@ -97,21 +102,39 @@ export function configFields(items: ReportItem[], layout: Layout): Map<string, s
   ]));
 }
 
-/** Table entries of every item with an o.o.d. score; `metric` picks what the cells show. */
+/**
+ * Table entries of every item with a score for `metric`: `ood` and `iid` are selected by
+ * training-domain validation, `oracle` by test-domain validation.
+ */
 export function tableEntries(
   items: ReportItem[],
   layout: Layout,
-  metric: "ood" | "iid",
+  metric: "ood" | "iid" | "oracle",
 ): TableEntry[] {
   const fields = configFields(items, layout);
-  return items.filter((i) => i[metric] !== null).map((item) => ({
+  const scored = items.filter((i) => i[metric] !== null);
+  return scored.map((item) => ({
     row: rowLabel(item, layout),
     column: columnOf(item),
     trial: trialOf(item, layout),
     config: configOf(item, fields.get(rowLabel(item, layout)) ?? []),
-    val: item.val,
-    test: item[metric]!,
+    val: metric === "oracle" ? item.oracle!.val : item.val,
+    test: metric === "oracle" ? item.oracle!.test : item[metric]!,
   }));
+}
+
+/**
+ * The oracle's pair from per-domain accuracies: the mean over the test domains of their out-split
+ * (selection) and in-split (reported) accuracy; null when a split was not scored.
+ */
+export function oracleOf(
+  accuracy: Record<string, { in: number | null; out: number | null }> | undefined,
+  testDomains: readonly string[],
+): { val: number; test: number } | null {
+  const splits = testDomains.map((d) => accuracy?.[d]);
+  if (!splits.length || splits.some((a) => a?.in == null || a?.out == null)) return null;
+  const mean = (k: "in" | "out") => splits.reduce((sum, a) => sum + a![k]!, 0) / splits.length;
+  return { val: mean("out"), test: mean("in") };
 }
 
 /** Row labels in reading order: methods as listed above, then by dropout rate, then by name. */

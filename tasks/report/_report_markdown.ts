@@ -18,31 +18,44 @@ export function markdownTable(table: Table): string {
 export interface ReportDocument {
   title: string;
   description: string;
+  findings: string;
   ood: Table;
+  oracle: Table;
   iid: Table;
   plots: Plot[];
 }
 
 export function reportMarkdown(doc: ReportDocument): string {
-  const lines = [
-    `# ${doc.title}`,
-    "",
-    doc.description,
-    "",
+  const [figure, ...rest] = doc.plots[0]?.file === "accuracy_vs_dropout.svg"
+    ? doc.plots
+    : [undefined, ...doc.plots];
+  const lines = [`# ${doc.title}`, "", doc.description, "", "## Findings", "", doc.findings, ""];
+  if (figure) lines.push(`![${figure.title}](${figure.file})`, "");
+  lines.push(
     "## Test-domain (o.o.d.) accuracy, %",
     "",
-    "Model selection: training-domain validation. Mean ± standard error over trials.",
+    "Model selection: training-domain validation (configurations and checkpoints chosen on the " +
+      "training domains' held-out 20%). Mean ± standard error over trials.",
     "",
     markdownTable(doc.ood),
+    "",
+    "## Test-domain accuracy with oracle selection, %",
+    "",
+    "DomainBed's oracle (test-domain validation): configurations chosen on the test domains' " +
+      "held-out 20%, accuracy on their other 80%, a run's last checkpoint only. Averaged models " +
+      "are those of the table above (made from the runs' selected checkpoints); only their " +
+      "configuration is chosen here. An upper bound, not a usable selection rule.",
+    "",
+    markdownTable(doc.oracle),
     "",
     "## Training-domain validation (i.i.d.) accuracy, %",
     "",
     markdownTable(doc.iid),
     "",
-  ];
-  if (doc.plots.length) {
+  );
+  if (rest.length) {
     lines.push("## Plots", "");
-    for (const plot of doc.plots) lines.push(`![${plot.title}](${plot.file})`, "");
+    for (const plot of rest) if (plot) lines.push(`![${plot.title}](${plot.file})`, "");
   }
   const choices = selectedConfigurations(doc.ood);
   if (choices.length) lines.push("## Selected configurations", "", ...choices, "");

@@ -1,21 +1,24 @@
 /**
  * `report` (fan-in over a matrix): DomainBed-style tables - methods as rows,
  * test domains and their average as columns, mean ± standard error over
- * trials, configurations chosen by training-domain validation - written as
- * `report.md` and `report.json`, with SVG plots (o.o.d. accuracy against
- * dropout rate, i.i.d. against o.o.d. per run, training curves).
+ * trials, configurations chosen by training-domain validation, and by the
+ * oracle (test-domain validation) - written as `report.md`, `report.json` and
+ * `report.tex`, with a findings paragraph computed from the numbers and SVG
+ * plots (accuracy against dropout rate per method, per test domain, i.i.d.
+ * against o.o.d. per run, training curves).
  */
 import { defineTask, withTaskErrors } from "@dropline/task";
 import { ReportParams } from "./params.ts";
 
 export default defineTask({
   name: "report",
-  version: 2,
+  // 3: the oracle table, the per-method figure, findings, report.tex; DomainBed's standard error.
+  version: 3,
   description:
     "Builds DomainBed-style tables and plots from fine-tuning runs, soups and evaluations",
   module: import.meta.url,
   schema: ReportParams,
-  outputs: () => ["report.md", "report.json"],
+  outputs: () => ["report.md", "report.json", "report.tex"],
   inputFiles: (p) => [
     ...p.runs ?? [],
     ...p.linear_probe ?? [],

@@ -82,6 +82,7 @@ Deno.test("report tabulates runs and soups, selecting configurations by training
   assert.ok(row.average.stderr !== null);
   for (
     const plot of [
+      "accuracy_vs_dropout.svg",
       "ood_vs_dropout.svg",
       "iid_vs_ood.svg",
       "training_accuracy.svg",
@@ -92,6 +93,51 @@ Deno.test("report tabulates runs and soups, selecting configurations by training
     assert.ok(svg.startsWith("<svg") && svg.trimEnd().endsWith("</svg>"), plot);
     assert.ok(md.includes(`(${plot})`), `${plot} linked from report.md`);
   }
+});
+
+Deno.test("report selects by the oracle, states its findings from the table, and writes LaTeX", async () => {
+  const out = await runReport({
+    runs,
+    linear_probe: probes,
+    averages: [averaged.ctx.outDir],
+    title: "Synthetic & co",
+  });
+  const json = JSON.parse(await Deno.readTextFile(`${out}/report.json`));
+  // Oracle, by hand: per seed, the lr whose LAST checkpoint is best on sketch's out-split; its in-split.
+  const summaries = await Promise.all(
+    runs.map(async (d) => JSON.parse(await Deno.readTextFile(`${d}/summary.json`))),
+  );
+  const perSeed = [0, 1].map((seed) => {
+    const mine = summaries.filter((s) =>
+      s.params.seed === seed && s.params.dropout === 0 && s.test_domains[0] === "sketch"
+    );
+    const out = (s: typeof mine[0]) => s.last.accuracy.sketch.out;
+    return mine.reduce((best, s) => (out(s) > out(best) ? s : best)).last.accuracy.sketch.in;
+  });
+  const oracle = json.tables.oracle.rows.find((r: { label: string }) =>
+    r.label === "Fine-tune (p=0)"
+  );
+  assert.ok(Math.abs(oracle.cells.sketch.mean - (perSeed[0] + perSeed[1]) / 2) < 1e-12);
+  // The findings quote the table: p = 0.9 against plain fine-tuning, with their values.
+  const cell = (label: string) =>
+    json.tables.ood.rows.find((r: { label: string }) => r.label === label).average;
+  const [large, plain] = [cell("Fine-tune (p=0.9)"), cell("Fine-tune (p=0)")];
+  const pct = (v: { mean: number }) => (100 * v.mean).toFixed(1);
+  assert.ok(json.findings.includes(`Fine-tuning with p=0.9 reached ${pct(large)}`), json.findings);
+  assert.ok(
+    json.findings.includes(`against plain fine-tuning (p=0), ${pct(plain)}`),
+    json.findings,
+  );
+  const verdict = large.mean > plain.mean ? /\*\*beat/ : /\*\*(did not beat|beat \d+ of)/;
+  assert.match(json.findings, verdict);
+  assert.match(json.findings, /WiSE-FT's alpha chosen by training-domain validation, over 8 runs/);
+  const md = await Deno.readTextFile(`${out}/report.md`);
+  assert.ok(md.indexOf("## Findings") < md.indexOf("## Test-domain (o.o.d.)"));
+  assert.match(md, /## Test-domain accuracy with oracle selection/);
+  assert.match(md, /lr ∈ \{0\.002, 0\.01\}, seeds \{0, 1\}; 40 steps/);
+  const tex = await Deno.readTextFile(`${out}/report.tex`);
+  assert.match(tex, /\\caption\{Synthetic \\& co: test-domain accuracy/);
+  assert.match(tex, /Fine-tune \(p=0\.9\) & [\d.]+ \$\\pm\$ [\d.]+ & /);
 });
 
 Deno.test("report reads evaluate outputs and refuses empty input", async () => {

@@ -33,6 +33,12 @@ export interface PlotOptions {
   xLabel: string;
   yLabel: string;
   series: PlotSeries[];
+  /**
+   * A categorical x axis: point `x` values are indices into these labels (fractions between two
+   * indices dodge overlapping series), spaced evenly whatever the values they name - so rates
+   * such as 0, 0.5, 0.9, 0.95 do not crowd one edge.
+   */
+  xCategories?: string[];
   width?: number;
   height?: number;
 }
@@ -76,9 +82,16 @@ export function renderPlot(options: PlotOptions): string {
   const points = options.series.flatMap((s) => s.points);
   const xs = points.map((p) => p.x),
     ys = points.flatMap((p) => [p.y - (p.err ?? 0), p.y + (p.err ?? 0)]);
-  const xTicks = niceTicks(Math.min(...xs, Infinity) || 0, Math.max(...xs, -Infinity) || 1);
+  const categories = options.xCategories;
+  const xTicks = categories
+    ? categories.map((_, i) => i)
+    : niceTicks(Math.min(...xs, Infinity) || 0, Math.max(...xs, -Infinity) || 1);
   const yTicks = niceTicks(Math.min(...ys, Infinity) || 0, Math.max(...ys, -Infinity) || 1);
-  const [x0, x1, y0, y1] = [xTicks[0]!, xTicks.at(-1)!, yTicks[0]!, yTicks.at(-1)!];
+  const [x0, x1] = categories
+    ? [-0.5, Math.max(categories.length, 1) - 0.5]
+    : [xTicks[0]!, xTicks.at(-1)!];
+  const [y0, y1] = [yTicks[0]!, yTicks.at(-1)!];
+  const xText = (t: number) => escapeXml(categories ? categories[t]! : String(t));
   const px = (x: number) => m.left + ((x - x0) / (x1 - x0 || 1)) * (width - m.left - m.right);
   const py = (y: number) =>
     height - m.bottom - ((y - y0) / (y1 - y0 || 1)) * (height - m.top - m.bottom);
@@ -97,7 +110,7 @@ export function renderPlot(options: PlotOptions): string {
       }" stroke="#eee"/>`,
     );
     out.push(
-      `<text x="${f(px(t))}" y="${height - m.bottom + 16}" text-anchor="middle">${t}</text>`,
+      `<text x="${f(px(t))}" y="${height - m.bottom + 16}" text-anchor="middle">${xText(t)}</text>`,
     );
   }
   for (const t of yTicks) {

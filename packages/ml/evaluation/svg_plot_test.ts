@@ -32,3 +32,17 @@ Deno.test("renderPlot() draws each series with its legend and escapes labels", (
 Deno.test("renderPlot() copes with no points", () => {
   assert.ok(renderPlot({ title: "t", xLabel: "x", yLabel: "y", series: [] }).includes("</svg>"));
 });
+
+Deno.test("renderPlot() spaces categories evenly and labels them", () => {
+  const svg = renderPlot({
+    title: "t",
+    xLabel: "p",
+    yLabel: "acc",
+    xCategories: ["0", "0.5", "0.9", "0.95"],
+    series: [{ name: "a", points: [0, 1, 2, 3].map((x) => ({ x, y: 50 + x })) }],
+  });
+  const centres = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+  const gaps = centres.slice(1).map((c, i) => c - centres[i]!);
+  assert.ok(gaps.every((g) => Math.abs(g - gaps[0]!) < 0.2), `even spacing: ${gaps}`);
+  for (const label of ["0.5", "0.9", "0.95"]) assert.match(svg, new RegExp(`>${label}</text>`));
+});
