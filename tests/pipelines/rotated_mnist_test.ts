@@ -107,6 +107,12 @@ Deno.test("pipelines/rotated_mnist.yaml runs shrunk, is cached, and resumes afte
     assert.ok(zero! > 20 && last! > 20, `far above chance (10%) even shrunk: ${rows[0]!.cells}`);
     assert.ok(Math.abs(average! - (zero! + last!) / 2) < 0.11, "Avg is the mean of the columns");
     report = await Deno.readTextFile(join(outputDir(project.cache, key), "report.md"));
+    // The title and description come from the params used, the findings from the table.
+    assert.match(report, /^# RotatedMNIST: 1200 digits .* 32-d CNN pretrained on 600 other digits/);
+    assert.match(report, /p ∈ \{0, 0\.9\}, lr ∈ \{0\.01\}, seeds \{0, 1\}; 30 steps/);
+    assert.match(report, /## Findings\n\n.*Fine-tuning with p=0\.9 reached/);
+    assert.match(report, /## Test-domain accuracy with oracle selection/);
+    assert.ok(existsSync(join(outputDir(project.cache, key), "accuracy_vs_dropout.svg")));
   });
 
   await t.step("a second run is entirely cached", async () => {
