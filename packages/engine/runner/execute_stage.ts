@@ -9,6 +9,7 @@ import type { CompiledStage } from "../pipeline/compile.ts";
 import { acquireLock, type StageLock } from "../store/stage_lock.ts";
 import type { Store } from "../store/store.ts";
 import type { Progress, Task } from "@dropline/task";
+import { metricsExportPaths, writePlots } from "../metrics/metrics_export.ts";
 import { runAttempt } from "./run_attempt.ts";
 import type { TaskJob } from "./task_context.ts";
 
@@ -164,6 +165,13 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
   const checkpoints = task.checkpoints ?? true;
   if (checkpoints) Deno.mkdirSync(checkpointDir, { recursive: true });
   let published = false;
+  const metricsPath = logPath.replace(/\.log$/, ".metrics.jsonl");
+  const exportPaths = metricsExportPaths(
+    logPath,
+    work.stageId,
+    Math.floor(Date.now() / 1000),
+    hostname(),
+  );
   try {
     const job: TaskJob = {
       module: work.taskModule,
@@ -175,7 +183,8 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
       outDir: staging.outDir,
       checkpointDir,
       logPath,
-      metricsPath: logPath.replace(/\.log$/, ".metrics.jsonl"),
+      metricsPath,
+      eventsPath: exportPaths.events,
       cwd: work.workDir,
     };
     hooks.onStart(logPath);
@@ -210,6 +219,17 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
     };
   } finally {
     if (!published) await Deno.remove(staging.root, { recursive: true }).catch(() => {});
+    // Whatever the outcome: a failed attempt's curves are worth a look too. An export that
+    // cannot be written costs the stage nothing; the attempt's log says why.
+    await writePlots(metricsPath, exportPaths.plots).catch((error) =>
+      Deno.writeTextFile(
+        logPath,
+        `[${new Date().toISOString()}] warn Could not write "${exportPaths.plots}": ${
+          (error as Error).message
+        }\n`,
+        { append: true },
+      ).catch(() => {})
+    );
   }
 }
 

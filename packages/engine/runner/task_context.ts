@@ -3,6 +3,7 @@
  * process and in a child task host.
  */
 import type { Progress, TaskContext } from "@dropline/task";
+import { appendEvent } from "../metrics/metrics_export.ts";
 
 /** Everything needed to run one attempt of a task, as plain data. */
 export interface TaskJob {
@@ -16,6 +17,8 @@ export interface TaskJob {
   checkpointDir: string;
   logPath: string;
   metricsPath: string;
+  /** The TensorBoard event file the metrics are also appended to. */
+  eventsPath: string;
   cwd: string;
 }
 
@@ -57,6 +60,7 @@ export function createTaskContext(
     progress: (p) => sink.progress(p),
     metrics: (record) => {
       Deno.writeTextFileSync(job.metricsPath, JSON.stringify(record) + "\n", { append: true });
+      appendEvent(job.eventsPath, record, Date.now() / 1000);
       sink.metric(record);
     },
     record: (facts) => sink.facts(facts),

@@ -8,7 +8,9 @@
  * - `staging/<key>.<nonce>/`           outputs being written; published with one rename
  * - `checkpoints/<key>/`               in-task checkpoints that survive interruption
  * - `locks/<key>.lock`                 per-key locks
- * - `logs/<run>/<seq>.log`             one log per stage attempt
+ * - `logs/<run>/<seq>.log`             one log per stage attempt (`<seq>.metrics.jsonl` beside it)
+ * - `logs/<run>/tensorboard/<stage>/`  the attempt's metrics as TensorBoard event files
+ * - `logs/<run>/plots/<stage>.csv`     the attempt's metrics as CSV (`dvc plots`)
  * - `corrupt/<key>.<time>/`            objects that failed verification, kept for inspection
  * - `slurm/<run>/<n>/`                 a Slurm job's script, spec, output and stage exit statuses
  * - `slurm/keys/<key>.json`            the Slurm job computing a key (for re-attaching)
