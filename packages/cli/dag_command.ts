@@ -3,19 +3,30 @@
  */
 import { type CompiledPipeline, UsageError } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
+import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { loadPipelineArg } from "./pipeline_args.ts";
 
-export const DAG_USAGE =
-  "Usage: deno task dag <pipeline.yaml> [--format text|mermaid|dot] [--set params.k=v]...";
+/** The flags `dag` accepts. */
+export const DAG_OPTIONS = { ...PIPELINE_FLAGS, format: { type: "string", short: "f" } } as const;
+
+export const DAG_HELP: CommandHelp = {
+  usage: "deno task dag <pipeline.yaml> [--format text|mermaid|dot] [--set params.K=V]...",
+  about:
+    "The stage graph after matrix expansion: as indented text, a Mermaid flowchart or Graphviz dot.",
+  flags: [["--format F, -f F", "text (default), mermaid or dot"], ...PIPELINE_FLAG_HELP],
+  examples: [
+    "deno task dag pipelines/demo.yaml",
+    "deno task dag pipelines/rotated_mnist.yaml --format dot | dot -Tsvg > dag.svg",
+  ],
+};
+
+export const DAG_USAGE = `Usage: ${DAG_HELP.usage}`;
 const FORMATS = ["text", "mermaid", "dot"] as const;
 
 /** Prints the graph; returns the exit code. */
 export async function dagCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...PIPELINE_FLAGS,
-    format: { type: "string", short: "f" },
-  }, "dag");
-  if (values.help) return (console.log(DAG_USAGE), 0);
+  const { values, positionals } = parseCommandArgs(args, DAG_OPTIONS, "dag");
+  if (values.help) return (console.log(renderHelp(DAG_HELP)), 0);
   if (positionals.length !== 1) {
     throw new UsageError(`dag: expected one pipeline file\n${DAG_USAGE}`);
   }

@@ -15,6 +15,7 @@ import {
 } from "@dropline/engine";
 import { TASKS } from "@dropline/tasks";
 import { parseCommandArgs } from "./args.ts";
+import { type CommandHelp, renderHelp } from "./command_help.ts";
 import { runTitle } from "./exp_command.ts";
 import { cacheDirOf } from "./pipeline_args.ts";
 import { latestRun, resolveRun, setsOf } from "./run_choice.ts";
@@ -22,12 +23,8 @@ import { alignColumns, cellText, metricText } from "./sweep_table.ts";
 
 /** Prints the difference of two runs; returns the exit code. */
 export async function diffCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    "cache-dir": { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  }, "diff");
-  if (values.help) return (console.log(DIFF_HELP), 0);
+  const { values, positionals } = parseCommandArgs(args, DIFF_OPTIONS, "diff");
+  if (values.help) return (console.log(renderHelp(DIFF_HELP)), 0);
   if (positionals.length < 1 || positionals.length > 2) {
     throw new UsageError(`diff: expected two runs (ids or pipeline files) or one\n${DIFF_USAGE}`);
   }
@@ -154,19 +151,29 @@ function delta(change: ValueChange): string {
   return `${d >= 0 ? "+" : ""}${d.toFixed(4)}`;
 }
 
-export const DIFF_USAGE =
-  "Usage: deno task diff <run-a | pipeline-a.yaml> [<run-b | pipeline-b.yaml>] [--json] [--cache-dir DIR]";
+/** The flags `diff` accepts. */
+export const DIFF_OPTIONS = {
+  "cache-dir": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
-export const DIFF_HELP = `${DIFF_USAGE}
-
-What changed from run a to run b: --set overrides, params (a change shared by a stage's
+export const DIFF_HELP: CommandHelp = {
+  usage:
+    "deno task diff <run-a | pipeline-a.yaml> [<run-b | pipeline-b.yaml>] [--json] [--cache-dir DIR]",
+  about: `What changed from run a to run b: --set overrides, params (a change shared by a stage's
 expansions is one line) and headline metrics that differ, the stages b executed rather than
 reused with the reason it recorded, and stages only one run has. A pipeline file stands for its
-latest run; with one argument, b is compared with the run of its pipeline before it.
+latest run; with one argument, b is compared with the run of its pipeline before it.`,
+  flags: [
+    ["--json", "{a, b, onlyA, onlyB, changed: [{stage, name, params, metrics, state}], reran}"],
+    ["--cache-dir DIR", "the cache directory (default ./cache)"],
+    ["--help, -h", "this help"],
+  ],
+  examples: [
+    "deno task diff 20261202T080617.907Z-304772 20261202T080655.449Z-22bde5",
+    "deno task diff pipelines/rotated_mnist.yaml   # its latest run against the one before",
+  ],
+};
 
-  --json            the diff as JSON: {a, b, onlyA, onlyB, changed, reran}
-  --cache-dir DIR   the cache directory (default ./cache)
-
-Examples:
-  deno task diff 20261202T080102.000Z-1a2b3c 20261202T091500.000Z-4d5e6f
-  deno task diff pipelines/rotated_mnist.yaml        # latest run against the one before`;
+export const DIFF_USAGE = `Usage: ${DIFF_HELP.usage}`;

@@ -6,6 +6,7 @@
 import { JournalReader, readSweep, type RunRecord, UsageError } from "@dropline/engine";
 import { TASKS } from "@dropline/tasks";
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
+import { type CommandHelp, renderHelp } from "./command_help.ts";
 import { resolveRun, setsOf } from "./run_choice.ts";
 import { cacheDirOf } from "./pipeline_args.ts";
 import { filterRows, parseFilter, parseSort, sortRows } from "./sweep_filter.ts";
@@ -16,17 +17,8 @@ const WITH_HEADLINE = new Set([...TASKS.values()].filter((t) => t.headline).map(
 
 /** Prints the sweep table of a run; returns the exit code. */
 export async function expCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...PIPELINE_FLAGS,
-    run: { type: "string" },
-    json: { type: "boolean" },
-    csv: { type: "boolean" },
-    sort: { type: "string" },
-    filter: { type: "string", multiple: true },
-    stage: { type: "string", multiple: true },
-    all: { type: "boolean" },
-  }, "exp");
-  if (values.help) return (console.log(EXP_HELP), 0);
+  const { values, positionals } = parseCommandArgs(args, EXP_OPTIONS, "exp");
+  if (values.help) return (console.log(renderHelp(EXP_HELP)), 0);
   if (positionals.length > 1 || (positionals.length === 0 && !values.run)) {
     throw new UsageError(`exp: expected one pipeline file or --run ID\n${EXP_USAGE}`);
   }
@@ -66,29 +58,52 @@ export function runTitle(run: RunRecord): string {
   return `run ${run.id} of ${run.pipeline} (${run.state}, started ${started} UTC)${sets}`;
 }
 
-export const EXP_USAGE =
-  `Usage: deno task exp <pipeline.yaml> [--set params.k=v]... [--run ID] [--stage NAME]... [--all]
-                      [--filter EXPR]... [--sort COLUMN[:asc|:desc]] [--json | --csv] [--cache-dir DIR]`;
+/** The flags `exp` accepts. */
+export const EXP_OPTIONS = {
+  ...PIPELINE_FLAGS,
+  run: { type: "string" },
+  json: { type: "boolean" },
+  csv: { type: "boolean" },
+  sort: { type: "string" },
+  filter: { type: "string", multiple: true },
+  stage: { type: "string", multiple: true },
+  all: { type: "boolean" },
+} as const;
 
-export const EXP_HELP = `${EXP_USAGE}
-
-One row per stage expansion of the pipeline's latest run (with the same --set overrides when
+export const EXP_HELP: CommandHelp = {
+  usage: "deno task exp <pipeline.yaml> [--set params.K=V]... [--run ID] [flags]",
+  about:
+    `One row per stage expansion of the pipeline's latest run (with the same --set overrides when
 given): its matrix values, the params that differ between expansions, the headline metrics its
-task declares (e.g. finetune: val_acc, test_acc), state and time. One table per stage.
+task declares (finetune: val_acc, test_acc), state and time. One table per stage.`,
+  flags: [
+    ["--run ID", "this run instead (the pipeline file may then be left out)"],
+    ["--set params.K=V", "the latest run made with exactly these overrides (repeatable)"],
+    [
+      "--stage NAME",
+      "only this stage's expansions (repeatable; default: stages with headline metrics)",
+    ],
+    ["--all", "every stage, with or without headline metrics"],
+    [
+      "--filter EXPR",
+      "keep rows where KEY OP VALUE holds (repeatable; all must hold). OP: = != < <= > >=",
+    ],
+    ["", "~ (contains). KEY: a matrix axis, metric or param (matrix., metrics., params. to be"],
+    ["", "explicit), or stage, id, task, state, duration"],
+    ["--sort COLUMN[:desc]", "order by a column, ascending unless :desc; missing values last"],
+    [
+      "--json",
+      "{run, columns: {matrix, params, metrics}, rows: [{stage, matrix, params, metrics, ...}]}",
+    ],
+    ["--csv", "one CSV table: id, stage, task, state, duration_ms, then the columns"],
+    ["--cache-dir DIR", "the cache directory (default ./cache)"],
+    ["--help, -h", "this help"],
+  ],
+  examples: [
+    "deno task exp pipelines/rotated_mnist.yaml",
+    'deno task exp pipelines/rotated_mnist.yaml --stage finetune --filter "dropout>=0.9" --sort test_acc:desc',
+    "deno task exp --run 20261202T080617.907Z-304772 --csv > sweep.csv",
+  ],
+};
 
-  --run ID          this run instead (the pipeline file may then be left out)
-  --set K=V         the latest run made with exactly these overrides
-  --stage NAME      only this stage's expansions (repeatable; default: the stages whose task
-                    declares headline metrics)
-  --all             every stage, with or without headline metrics
-  --filter EXPR     keep rows where KEY OP VALUE holds (repeatable, all must hold); OP is one of
-                    = != < <= > >= ~ (contains). KEY is a matrix axis, metric or param
-                    (matrix., metrics., params. to be explicit), or stage, id, task, state, duration
-  --sort COLUMN     order by a column, ascending; COLUMN:desc for descending; missing values last
-  --json            rows as JSON: {run, columns: {matrix, params, metrics}, rows: [...]}
-  --csv             one CSV table (id, stage, task, state, duration_ms, then the columns)
-  --cache-dir DIR   the cache directory (default ./cache)
-
-Example:
-  deno task exp pipelines/rotated_mnist.yaml --stage finetune --filter "dropout>=0.9" \\
-    --filter test_domain=45 --sort test_acc:desc`;
+export const EXP_USAGE = `Usage: ${EXP_HELP.usage}`;

@@ -12,18 +12,32 @@ import {
 } from "@dropline/engine";
 import { formatBytes } from "@dropline/format";
 import { parseCommandArgs } from "./args.ts";
+import { type CommandHelp, renderHelp } from "./command_help.ts";
 import { cacheDirOf } from "./pipeline_args.ts";
 
-export const GC_USAGE = "Usage: deno task gc [--cache-dir DIR] [--dry-run]";
+/** The flags `gc` accepts. */
+export const GC_OPTIONS = {
+  "cache-dir": { type: "string" },
+  "dry-run": { type: "boolean", short: "n" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const GC_HELP: CommandHelp = {
+  usage: "deno task gc [--dry-run] [--cache-dir DIR]",
+  about: `Deletes stored results that neither the latest successful run of any pipeline, nor a run
+after it, nor a live run references, and staging areas dead runs left behind.`,
+  flags: [
+    ["--dry-run, -n", "say what would be freed; delete nothing"],
+    ["--cache-dir DIR", "the cache directory (default ./cache)"],
+    ["--help, -h", "this help"],
+  ],
+  examples: ["deno task gc --dry-run", "deno task gc --cache-dir /scratch/me/cache"],
+};
 
 /** Collects garbage; returns the exit code. */
 export async function gcCommand(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, {
-    "cache-dir": { type: "string" },
-    "dry-run": { type: "boolean", short: "n" },
-    help: { type: "boolean", short: "h" },
-  }, "gc");
-  if (values.help) return (console.log(GC_USAGE), 0);
+  const { values } = parseCommandArgs(args, GC_OPTIONS, "gc");
+  if (values.help) return (console.log(renderHelp(GC_HELP)), 0);
   const layout = new CacheLayout(cacheDirOf(values));
   const journal = JournalReader.open(layout);
   if (!journal.exists) {

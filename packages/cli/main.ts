@@ -5,23 +5,7 @@
  * 1; never a stack trace.
  */
 import { CacheError, didYouMean, OverrideError, PipelineError, UsageError } from "@dropline/engine";
-import { dagCommand } from "./dag_command.ts";
-import { diffCommand } from "./diff_command.ts";
-import { expCommand } from "./exp_command.ts";
-import { gcCommand } from "./gc_command.ts";
-import { runCommand } from "./run_command.ts";
-import { statusCommand } from "./status_command.ts";
-import { whyCommand } from "./why_command.ts";
-
-const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; about: string }> = {
-  run: { run: runCommand, about: "runs a pipeline, reusing stored results" },
-  status: { run: statusCommand, about: "the state of every stage, without running anything" },
-  why: { run: whyCommand, about: "why a stage would run, or why it is reused" },
-  dag: { run: dagCommand, about: "the stage graph as text, mermaid or dot" },
-  gc: { run: gcCommand, about: "deletes stored results no latest run references" },
-  exp: { run: expCommand, about: "the sweep table of a run: matrix, params, headline metrics" },
-  diff: { run: diffCommand, about: "what changed between two runs, and what re-ran" },
-};
+import { COMMANDS } from "./commands.ts";
 
 /** The command list `--help` and an unknown command print. */
 export const MAIN_HELP =
@@ -46,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(MAIN_HELP);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name]?.run;
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!.run : undefined;
   if (!command) {
     console.error(
       `Unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}\n\n${MAIN_HELP}`,

@@ -14,32 +14,66 @@ import {
   UsageError,
 } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS, positiveInt } from "./args.ts";
+import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { checkSlurmReachable, chooseExecutor } from "./executor_choice.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
 import { formatDuration } from "@dropline/format";
 import { TerminalReporter } from "./terminal_reporter.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
-export const RUN_USAGE =
-  `Usage: deno task run <pipeline.yaml> [--set params.k=v]... [--jobs N] [--keep-going] [--dry-run]
-                      [--force <stage>]... [--only <stage>]... [--cache-dir DIR] [--verbose]
-                      [--executor local|slurm] [--retries N]`;
+/** The flags `run` accepts. */
+export const RUN_OPTIONS = {
+  ...PIPELINE_FLAGS,
+  jobs: { type: "string", short: "j" },
+  "keep-going": { type: "boolean", short: "k" },
+  "dry-run": { type: "boolean", short: "n" },
+  force: { type: "string", multiple: true },
+  only: { type: "string", multiple: true },
+  verbose: { type: "boolean", short: "v" },
+  quiet: { type: "boolean", short: "q" },
+  executor: { type: "string" },
+  retries: { type: "string" },
+} as const;
+
+export const RUN_HELP: CommandHelp = {
+  usage: "deno task run <pipeline.yaml> [flags]",
+  about:
+    `Runs the pipeline: every stage whose result for its key is not stored runs (upstream first,
+several at once), the others are reused. Interrupted runs resume by running the same command.
+Exit code 0 success, 1 a stage failed, 2 bad usage or pipeline, 130 interrupted.`,
+  flags: [
+    ["--jobs N, -j N", "stages running at once (default: number of cores)"],
+    ["--keep-going, -k", "after a failure, finish the independent branches"],
+    ["--dry-run, -n", "print what would run and why; execute nothing"],
+    [
+      "--force STAGE",
+      "run it even if its result is stored (repeatable; a name forces all its expansions)",
+    ],
+    ["--only STAGE", "run only this stage and what it needs (repeatable)"],
+    [
+      "--executor E",
+      "local or slurm (default: DROPLINE_EXECUTOR, else the pipeline's executor, else local)",
+    ],
+    [
+      "--retries N",
+      "Slurm: resubmit a stage whose job was lost (node failure, preemption) up to N times",
+    ],
+    ["--verbose, -v", "a line for every cached stage too"],
+    ["--quiet, -q", "no stage lines and no progress: only notes, the summary and failures"],
+    ...PIPELINE_FLAG_HELP,
+  ],
+  examples: [
+    "deno task run pipelines/rotated_mnist.yaml --jobs 2",
+    "deno task run pipelines/demo.yaml --set params.n=5 --only double --dry-run",
+  ],
+};
+
+export const RUN_USAGE = `Usage: ${RUN_HELP.usage}`;
 
 /** Runs the command; returns the exit code (0 ok, 1 a stage failed, 130 interrupted). */
 export async function runCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...PIPELINE_FLAGS,
-    jobs: { type: "string", short: "j" },
-    "keep-going": { type: "boolean", short: "k" },
-    "dry-run": { type: "boolean", short: "n" },
-    force: { type: "string", multiple: true },
-    only: { type: "string", multiple: true },
-    verbose: { type: "boolean", short: "v" },
-    quiet: { type: "boolean", short: "q" },
-    executor: { type: "string" },
-    retries: { type: "string" },
-  }, "run");
-  if (values.help) return usage(RUN_USAGE, 0);
+  const { values, positionals } = parseCommandArgs(args, RUN_OPTIONS, "run");
+  if (values.help) return usage(renderHelp(RUN_HELP), 0);
   if (positionals.length !== 1) {
     throw new UsageError(`run: expected one pipeline file\n${RUN_USAGE}`);
   }

@@ -15,6 +15,7 @@ import {
   UsageError,
 } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
+import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
 /** A stage's state as `status` reports it. */
@@ -46,16 +47,27 @@ export interface StatusJob {
   run: string;
 }
 
-export const STATUS_USAGE =
-  "Usage: deno task status <pipeline.yaml> [--set params.k=v]... [--cache-dir DIR] [--json]";
+/** The flags `status` accepts. */
+export const STATUS_OPTIONS = { ...PIPELINE_FLAGS, json: { type: "boolean" } } as const;
+
+export const STATUS_HELP: CommandHelp = {
+  usage: "deno task status <pipeline.yaml> [--set params.K=V]... [--json] [--cache-dir DIR]",
+  about: `Every stage's state without running anything: cached (result stored), pending (would run),
+running (another live run holds its key) or failed (the last attempt with this key failed), with
+its key and the reason.`,
+  flags: [["--json", '{"stages": [{id, key, state, reason}]}'], ...PIPELINE_FLAG_HELP],
+  examples: [
+    "deno task status pipelines/rotated_mnist.yaml",
+    "deno task status pipelines/demo.yaml --set params.n=5 --json",
+  ],
+};
+
+export const STATUS_USAGE = `Usage: ${STATUS_HELP.usage}`;
 
 /** Prints every stage's state; returns the exit code. */
 export async function statusCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...PIPELINE_FLAGS,
-    json: { type: "boolean" },
-  }, "status");
-  if (values.help) return (console.log(STATUS_USAGE), 0);
+  const { values, positionals } = parseCommandArgs(args, STATUS_OPTIONS, "status");
+  if (values.help) return (console.log(renderHelp(STATUS_HELP)), 0);
   if (positionals.length !== 1) {
     throw new UsageError(`status: expected one pipeline file\n${STATUS_USAGE}`);
   }

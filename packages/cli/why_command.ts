@@ -3,19 +3,38 @@
  */
 import { JournalReader, planPipeline, Store, UsageError } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
+import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { selectStages } from "./select_stages.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
 
-export const WHY_USAGE =
-  "Usage: deno task why <pipeline.yaml> <stage> [--set params.k=v]... [--force <stage>]... [--cache-dir DIR]";
+/** The flags `why` accepts. */
+export const WHY_OPTIONS = {
+  ...PIPELINE_FLAGS,
+  force: { type: "string", multiple: true },
+} as const;
+
+export const WHY_HELP: CommandHelp = {
+  usage:
+    "deno task why <pipeline.yaml> <stage> [--set params.K=V]... [--force STAGE]... [--cache-dir DIR]",
+  about: `Why a stage would run, or why its stored result is reused: the param, input file, upstream
+output, task version or environment that changed, with old and new values. A stage name stands for
+all its expansions.`,
+  flags: [
+    ["--force STAGE", "as run --force would: that stage counts as forced"],
+    ...PIPELINE_FLAG_HELP,
+  ],
+  examples: [
+    "deno task why pipelines/rotated_mnist.yaml finetune",
+    "deno task why pipelines/demo.yaml make --set params.n=5",
+  ],
+};
+
+export const WHY_USAGE = `Usage: ${WHY_HELP.usage}`;
 
 /** Prints the reason for each selected stage; returns the exit code. */
 export async function whyCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...PIPELINE_FLAGS,
-    force: { type: "string", multiple: true },
-  }, "why");
-  if (values.help) return (console.log(WHY_USAGE), 0);
+  const { values, positionals } = parseCommandArgs(args, WHY_OPTIONS, "why");
+  if (values.help) return (console.log(renderHelp(WHY_HELP)), 0);
   if (positionals.length !== 2) {
     throw new UsageError(`why: expected a pipeline file and a stage\n${WHY_USAGE}`);
   }
