@@ -28,6 +28,7 @@ import { trainedSet } from "./_trained_set.ts";
 import { trainResumably } from "../_shared/train_hooks.ts";
 import { peakRssBytes } from "../_shared/peak_rss.ts";
 import { scoredRows } from "../_shared/scored_rows.ts";
+import { heapExhausted } from "./_heap_exhausted.ts";
 
 export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise<void> {
   const p = ctx.params;
@@ -98,7 +99,14 @@ async function train(
     microBatch: p.micro_batch,
     evalBatch: p.eval_batch,
   });
-  const state = await trainResumably(ctx, trainable, trainConfigOf(p));
+  const state = await trainResumably(ctx, trainable, trainConfigOf(p)).catch((error) => {
+    throw heapExhausted(error, {
+      backend: tf.getBackend(),
+      microBatch: p.micro_batch,
+      batchSize: p.batch_size,
+      domains: roles.trainDomains.length,
+    }) ?? error;
+  });
   const trained = [
     ...set.params.map((q) => q.index),
     ...set.stats.flatMap((s) => [s.mean, s.variance]),
