@@ -2,7 +2,7 @@
  * Loading the sweep section of a run: rows from the engine's sweep reader,
  * the table's and the chart's view from the URL query.
  */
-import { readSweep, type SweepRow } from "@dropline/engine";
+import { readSweep, type StageBrief, type SweepRow } from "@dropline/engine";
 import { formatDuration } from "@dropline/format";
 import type { DashboardContext } from "./_context.ts";
 import { chooseChart } from "./sweep_chart.ts";
@@ -10,12 +10,24 @@ import { parseChartQuery, parseSweepQuery } from "./sweep_query.ts";
 import type { SweepSectionData } from "./sweep_table.ts";
 import { sweepView } from "./sweep_view.ts";
 
-/** Rows worth comparing: matrix expansions and stages whose task declares headline metrics. */
-export async function loadSweepRows(ctx: DashboardContext, runId: string): Promise<SweepRow[]> {
-  const rows = await readSweep(ctx.journal, runId, { tasks: ctx.tasks });
-  return rows.filter((row) =>
-    Object.keys(row.matrix).length > 0 || ctx.tasks.get(row.task)?.headline !== undefined
+/**
+ * Rows worth comparing: matrix expansions and stages whose task declares
+ * headline metrics. The other stages are left out before reading, so a run
+ * with no sweep costs one stage list, not a row read per stage.
+ */
+export async function loadSweepRows(
+  ctx: DashboardContext,
+  runId: string,
+  stages: StageBrief[] = ctx.journal.listStages(runId),
+): Promise<SweepRow[]> {
+  const names = new Set(
+    stages
+      // An expansion's id is its stage name with the matrix values: `train[seed=0]`.
+      .filter((s) => s.id !== s.name || ctx.tasks.get(s.task)?.headline !== undefined)
+      .map((s) => s.name),
   );
+  if (names.size === 0) return [];
+  return await readSweep(ctx.journal, runId, { tasks: ctx.tasks, stages: [...names] });
 }
 
 /** The sweep section of a run page for a query; null when the run has no such rows. */
@@ -23,8 +35,9 @@ export async function loadSweepSection(
   ctx: DashboardContext,
   runId: string,
   search: URLSearchParams,
+  stages?: StageBrief[],
 ): Promise<SweepSectionData | null> {
-  const rows = await loadSweepRows(ctx, runId);
+  const rows = await loadSweepRows(ctx, runId, stages);
   if (rows.length === 0) return null;
   const query = parseSweepQuery(search);
   const chartQuery = parseChartQuery(search);

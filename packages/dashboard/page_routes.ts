@@ -73,10 +73,11 @@ export function pageRoutes(ctx: DashboardContext): Hono {
 
   pages.get("/runs/:run", async (c) => {
     const run = loadRun(ctx, c.req.param("run"));
-    const sweep = await loadSweepSection(ctx, run.id, new URL(c.req.url).searchParams);
     // Read the event position first: any change after it is replayed live.
     const lastEventId = ctx.journal.lastEventId(run.id);
     const stages = ctx.journal.listStages(run.id);
+    const search = new URL(c.req.url).searchParams;
+    const sweep = await loadSweepSection(ctx, run.id, search, stages);
     const expand = (c.req.query("expand") ?? "").split(",").filter((name) => name !== "");
     return c.html(
       renderRunPage({

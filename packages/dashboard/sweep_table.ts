@@ -6,7 +6,7 @@
  */
 import type { SweepRow } from "@dropline/engine";
 import { stageHref } from "./_format.ts";
-import { html, type SafeHtml } from "./_html.ts";
+import { escapeHtml, html, raw, type SafeHtml } from "./_html.ts";
 import { type ChartChoice, renderSweepChart } from "./sweep_chart.ts";
 import { type ChartQuery, FILTER_PREFIX, type SweepQuery, sweepSearch } from "./sweep_query.ts";
 import type { SweepColumn, SweepView, SweepViewRow } from "./sweep_view.ts";
@@ -92,55 +92,50 @@ function alignRight(column: SweepColumn): boolean {
   return column.numeric && column.kind !== "state";
 }
 
+/**
+ * One cell, kept small: a 1,000-row sweep is 1,000 of these per column.
+ * `data-sort-value` only where it differs from the text (rounded metrics,
+ * durations, states); matrix values filter on click (`sweep.js`).
+ */
+/** Right-aligned numbers; matrix values look clickable (they filter). */
+function cellClass(column: SweepColumn): string {
+  const names = [alignRight(column) ? "num" : "", column.kind === "matrix" ? "axis" : ""];
+  const value = names.filter((n) => n !== "").join(" ");
+  return value ? ` class="${value}"` : "";
+}
+
 function cell(column: SweepColumn, item: SweepViewRow, data: SweepSectionData): SafeHtml {
   const value = item.cells[column.key]!;
-  const hidden = data.view.visible.has(column.key) ? "" : " hidden";
   const sort = value.sort === null ? "" : String(value.sort);
-  if (column.kind === "matrix" && value.text !== "") {
-    const axis = column.key.slice(2);
-    const query = { ...data.query, filters: { ...data.query.filters, [axis]: value.text } };
-    return html`
-      <td data-column="${column.key}" data-sort-value="${sort}" class="${alignRight(column)
-        ? "num"
-        : ""}"
-        ${hidden}><a class="filter" data-axis="${axis}" data-value="${value
-          .text}" href="${sweepSearch(
-            query,
-            data.chartQuery,
-          )}#sweep" title="Only rows with ${axis} ${value.text}">${value.text}</a></td>
-    `;
-  }
-  if (column.kind === "state") {
-    return html`
-      <td data-column="state" data-sort-value="${sort}"
-        ${hidden}><span class="badge st-${value.text}">${value.text}</span></td>
-    `;
-  }
-  return html`
-    <td data-column="${column.key}" data-sort-value="${sort}" ${hidden}${column.numeric
-      ? html`
-        class="num"
-      `
-      : ""}>${value.text}</td>
-  `;
+  const attributes = [
+    sort !== value.text ? raw(` data-sort-value="${escapeHtml(sort)}"`) : "",
+    raw(cellClass(column)),
+    data.view.visible.has(column.key) ? "" : raw(" hidden"),
+  ];
+  const text = column.kind === "state"
+    ? html`<span class="badge st-${value.text}">${value.text}</span>`
+    : value.text;
+  return html`<td${attributes}>${text}</td>`;
+}
+
+function row(item: SweepViewRow, data: SweepSectionData): SafeHtml {
+  const { stage, name } = item.row;
+  const hidden = item.shown ? "" : raw(" hidden");
+  const link = html`<a href="${stageHref(data.runId, stage)}">${stage}</a>`;
+  const cells = data.view.columns.map((column) => cell(column, item, data));
+  // deno-fmt-ignore
+  return html`<tr data-stage="${stage}" data-name="${name}" data-index="${item.index}"${hidden}><td>${link}</td>${cells}</tr>\n`;
 }
 
 function table(data: SweepSectionData): SafeHtml {
   const { view } = data;
-  const rows = view.rows.map((item) =>
-    html`
-      <tr data-stage="${item.row.stage}" data-name="${item.row.name}" data-index="${item.index}"
-        ${item.shown ? "" : " hidden"}><td><a href="${stageHref(data.runId, item.row.stage)}">${item
-          .row.stage}</a></td>${view.columns.map((column) => cell(column, item, data))}</tr>
-    `
-  );
   return html`
     <div class="table-wrap">
       <table class="sweep" id="sweep-table">
         <thead>
           <tr><th>Stage</th>${view.columns.map((column) => heading(column, data))}</tr>
         </thead>
-        <tbody>${rows}</tbody>
+        <tbody>${view.rows.map((item) => row(item, data))}</tbody>
       </table>
     </div>
   `;
@@ -190,7 +185,7 @@ export function renderSweepSection(data: SweepSectionData): SafeHtml {
   const { view } = data;
   return html`<section id="sweep" data-run="${data.runId}">
 <h2>Sweep</h2>
-<p class="note">One row per stage expansion: matrix values, the parameters that vary and the headline metrics its task declares. Click a heading to sort, a value to keep only its rows.</p>
+<p class="note">One row per stage expansion: matrix values, the parameters that vary and the headline metrics its task declares. Click a heading to sort, a matrix value to keep only its rows.</p>
 ${filters(data)}${columnChooser(view)}
 <p class="muted" id="sweep-count"><b>${view.shownCount}</b> of ${view.rows.length} rows</p>
 ${table(data)}

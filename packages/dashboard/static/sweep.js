@@ -16,10 +16,12 @@
   const rows = [...body.rows];
   let params = new URLSearchParams(location.search);
 
-  const cellOf = (row, key) => row.querySelector(`td[data-column="${CSS.escape(key)}"]`);
+  // Cells carry no column key (a 1,000-row table stays small): the first is the stage.
+  const cellOf = (row, key) => row.cells[keys.indexOf(key) + 1];
 
   function sortValue(row, key, numeric) {
-    const value = cellOf(row, key)?.dataset.sortValue ?? "";
+    const cell = cellOf(row, key);
+    const value = cell?.dataset.sortValue ?? cell?.textContent ?? "";
     if (value === "") return null;
     return numeric ? Number(value) : value;
   }
@@ -67,9 +69,10 @@
   function applyColumns() {
     const chosen = params.get("cols");
     const visible = new Set(chosen === null ? keys : chosen.split(","));
-    for (const element of table.querySelectorAll("[data-column]")) {
-      element.hidden = !visible.has(element.dataset.column);
-    }
+    keys.forEach((key, i) => {
+      headers[i].hidden = !visible.has(key);
+      for (const row of rows) row.cells[i + 1].hidden = !visible.has(key);
+    });
     for (const box of section.querySelectorAll("input[data-column]")) {
       box.checked = visible.has(box.dataset.column);
     }
@@ -134,15 +137,18 @@
   });
 
   table.addEventListener("click", (event) => {
-    const link = event.target.closest("a");
-    if (!link) return;
-    if (link.classList.contains("filter")) {
-      event.preventDefault();
-      update(set(`${FILTER}${link.dataset.axis}`, link.dataset.value));
+    const cell = event.target.closest("td");
+    if (cell && !event.target.closest("a")) {
+      // A matrix value keeps only the rows with it.
+      const th = headers[cell.cellIndex - 1];
+      if (th?.dataset.kind === "matrix" && cell.textContent !== "") {
+        update(set(`${FILTER}${th.dataset.column.slice(2)}`, cell.textContent));
+      }
       return;
     }
+    const link = event.target.closest("th a");
+    if (!link) return;
     const th = link.closest("th");
-    if (!th) return;
     event.preventDefault();
     const key = th.dataset.column;
     const again = params.get("sort") === key;
