@@ -2,7 +2,7 @@
  * Loading the sweep section of a run: rows from the engine's sweep reader,
  * the table's and the chart's view from the URL query.
  */
-import { readSweep, type StageBrief, type SweepRow } from "@dropline/engine";
+import { readSweep, type StageBrief, type StageRecord, type SweepRow } from "@dropline/engine";
 import { formatDuration } from "@dropline/format";
 import type { DashboardContext } from "./_context.ts";
 import { chooseChart } from "./sweep_chart.ts";
@@ -52,4 +52,22 @@ export async function loadSweepSection(
     chartRows: view.rows.filter((r) => r.shown).map((r) => r.row),
     metrics,
   };
+}
+
+/**
+ * A published stage's headline metrics as its task declares them (null when
+ * the task declares none or the file cannot be read): the stage page's result.
+ */
+export async function loadHeadline(
+  ctx: DashboardContext,
+  stage: StageRecord,
+): Promise<Record<string, number | null> | null> {
+  const headline = ctx.tasks.get(stage.task)?.headline;
+  if (!headline || !stage.outPath) return null;
+  try {
+    return headline.read(JSON.parse(await Deno.readTextFile(`${stage.outPath}/${headline.file}`)));
+  } catch {
+    // Not published yet, or damaged: the output files list shows what is there.
+    return null;
+  }
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { DashboardContext } from "./_context.ts";
 import { loadRun, loadStage, loadStageDetails, reportStages } from "./_load.ts";
+import { loadSweepRows } from "./_sweep.ts";
 import { streamRunEvents } from "./events_stream.ts";
 import { flagQuery, intQuery } from "./_query.ts";
 import { readLogChunk } from "./log_tail.ts";
@@ -9,8 +10,8 @@ import { fileHref } from "./safe_path.ts";
 import { stageHref } from "./_format.ts";
 
 /**
- * The JSON API (mounted under `/api`): runs, a run with its stages, a stage
- * with details, a log chunk, and the run's live events (SSE).
+ * The JSON API (mounted under `/api`): runs, a run with its stages, its sweep
+ * rows, a stage with details, a log chunk, and the run's live events (SSE).
  *
  * @example
  * ```ts
@@ -42,6 +43,11 @@ export function apiRoutes(ctx: DashboardContext): Hono {
       reports: reportStages(stages).map((id) => `${stageHref(run.id, id)}/report`),
       stages,
     });
+  });
+
+  api.get("/runs/:run/sweep", async (c) => {
+    const run = loadRun(ctx, c.req.param("run"));
+    return c.json({ rows: await loadSweepRows(ctx, run.id) });
   });
 
   api.get("/runs/:run/stages/:stage", async (c) => {

@@ -4,7 +4,7 @@ import { renderComparePage } from "./compare_page.ts";
 import { diffRuns } from "./run_diff.ts";
 import type { DashboardContext } from "./_context.ts";
 import { STALE_AFTER_MS } from "./_context.ts";
-import { loadSweepSection } from "./_sweep.ts";
+import { loadHeadline, loadSweepSection } from "./_sweep.ts";
 import { renderChartBlock } from "./sweep_table.ts";
 import { loadRun, loadStage, loadStageDetails, reportStages } from "./_load.ts";
 import { flagQuery } from "./_query.ts";
@@ -128,6 +128,7 @@ export function pageRoutes(ctx: DashboardContext): Hono {
         log: await readLogChunk(stage.logPath),
         charts: chartMetrics(details.metrics),
         flatMetrics: flatZeroMetrics(details.metrics),
+        headline: await loadHeadline(ctx, stage),
         now: ctx.now(),
       }),
     );

@@ -2,6 +2,7 @@ import { formatBytes, formatDuration } from "@dropline/format";
 import { elapsed, formatTime, runHref, stageHref } from "./_format.ts";
 import { html, jsonScript, type SafeHtml } from "./_html.ts";
 import { renderPage } from "./_page.ts";
+import { metricText } from "./sweep_view.ts";
 import type { LogChunk } from "./log_tail.ts";
 import type { ChartData } from "./metrics_charts.ts";
 import type { OutputFile } from "./outputs.ts";
@@ -23,6 +24,8 @@ export interface StagePageData {
   /** Metrics left out of the charts because they are 0 at every step. */
   flatMetrics: string[];
   hasReport: boolean;
+  /** The headline metrics the stage's task declares, read from its output (null: none). */
+  headline: Record<string, number | null> | null;
   now: number;
 }
 
@@ -60,6 +63,19 @@ function executed(stage: StageRecord): SafeHtml | string {
   `;
 }
 
+function result(headline: StagePageData["headline"]): SafeHtml | "" {
+  if (!headline || Object.keys(headline).length === 0) return "";
+  const parts = Object.entries(headline).map(([name, value]) =>
+    html`
+      <span class="metric">${name} <b>${metricText(value) || "-"}</b></span>
+    `
+  );
+  return html`
+    <dt>Result</dt>
+    <dd id="stage-result">${parts}</dd>
+  `;
+}
+
 function facts(data: StagePageData): SafeHtml {
   const { stage } = data;
   const links = (ids: string[]) =>
@@ -75,6 +91,7 @@ function facts(data: StagePageData): SafeHtml {
     progressText(stage.progress)
   }</span></dd>
 <dt>Why</dt><dd id="stage-reason">${stage.reason}</dd>
+${result(data.headline)}
 <dt>Task</dt><dd>${stage.task} <span class="muted">version ${stage.taskVersion}</span></dd>
 <dt>Key</dt><dd><code>${stage.key ?? "not known yet"}</code></dd>
 ${

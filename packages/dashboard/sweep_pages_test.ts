@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createApp } from "./app.ts";
+import { metricText } from "./sweep_view.ts";
 import { accuracy, SWEEP, SWEEP_TASKS, writeSweepCache } from "./_sweep_fixture.ts";
 
 const app = createApp({ cacheDir: writeSweepCache(await Deno.makeTempDir()), tasks: SWEEP_TASKS });
@@ -120,4 +121,31 @@ Deno.test("runs page: each run links to a comparison with the previous run of it
   assert.equal(html.split("vs previous").length - 1, 1, "the oldest run has nothing before it");
   assert.equal(html.split("data-compare=").length - 1, 2);
   assert.match(html, /<script type="module" src="\/static\/runs\.js"><\/script>/);
+});
+
+Deno.test("stage page: the headline metrics its task declares are the stage's result", async () => {
+  const stage = encodeURIComponent("train[method=soup,dropout=0.5,seed=1]");
+  const { html } = await page(`/runs/${SWEEP.b}/stages/${stage}`);
+  const test = accuracy("soup", 0.5, 1, 0.02);
+  assert.match(
+    html,
+    new RegExp(
+      `<dd id="stage-result"><span class="metric">val_acc <b>${metricText(test + 0.1)}</b></span>` +
+        `\\s?<span class="metric">test_acc <b>${test}</b></span>`,
+    ),
+  );
+  // A stage whose task declares no headline has no result line.
+  assert.ok(!(await page(`/runs/${SWEEP.b}/stages/data`)).html.includes("stage-result"));
+});
+
+Deno.test("api: /api/runs/:id/sweep gives the rows the table shows, as the engine reads them", async () => {
+  const response = await app.request(`/api/runs/${SWEEP.b}/sweep`);
+  assert.equal(response.status, 200);
+  const { rows } = await response.json();
+  assert.equal(rows.length, 12);
+  const row = rows.find((r: { stage: string }) => r.stage === "train[method=erm,dropout=0,seed=0]");
+  assert.deepEqual(row.matrix, { method: "erm", dropout: 0, seed: 0 });
+  assert.equal(row.state, "cached");
+  assert.equal(row.producedBy, SWEEP.a, "a reused result names the run that produced it");
+  assert.equal(row.metrics.test_acc, accuracy("erm", 0, 0, 0.01));
 });

@@ -22,6 +22,22 @@
       nodes: [],
     });
   }
+  // The sweep table's state cells follow too (metrics appear on the next load).
+  const sweepHeaders = [...document.querySelectorAll("#sweep-table thead th")];
+  const sweepState = sweepHeaders.findIndex((th) => th.dataset.column === "state");
+  const sweepRows = new Map(
+    [...document.querySelectorAll("#sweep-table tbody tr")].map((row) => [row.dataset.stage, row]),
+  );
+
+  function updateSweepRow(id, state) {
+    const cell = sweepRows.get(id)?.cells[sweepState];
+    const badge = cell?.querySelector(".badge");
+    if (!badge) return;
+    setStateClass(badge, state);
+    badge.textContent = state;
+    cell.dataset.sortValue = String(ORDER.indexOf(state));
+  }
+
   for (const node of document.querySelectorAll("svg.dag [data-stage]")) {
     stages.get(node.dataset.stage)?.nodes.push(node);
   }
@@ -133,6 +149,7 @@
       stage.end = null;
     }
     updateRow(stage);
+    updateSweepRow(event.stage, event.state);
     for (const node of stage.nodes) setStateClass(node, event.state);
     dirtyGroups.add(stage.group);
     if (!scheduled) {
