@@ -51,7 +51,8 @@ function filters(data: SweepSectionData): SafeHtml {
       ...axis.values.map((v): [string, string] => [v, v]),
     ], query.filters[axis.name] ?? "")
   );
-  return html`<p class="controls sweep-filters">${stage}${axes}</p>`;
+  // One stage name needs no choice of stage.
+  return html`<p class="controls sweep-filters">${view.stages.length > 1 ? stage : ""}${axes}</p>`;
 }
 
 function columnChooser(view: SweepView): SafeHtml {
