@@ -3,7 +3,14 @@
  * stage expansion with its matrix values, the params that vary and the
  * headline metrics - as text, JSON or CSV, filtered and sorted.
  */
-import { JournalReader, readSweep, type RunRecord, UsageError } from "@dropline/engine";
+import {
+  didYouMean,
+  JournalReader,
+  readSweep,
+  type RunRecord,
+  type StageBrief,
+  UsageError,
+} from "@dropline/engine";
 import { TASKS } from "@dropline/tasks";
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { type CommandHelp, renderHelp } from "./command_help.ts";
@@ -28,27 +35,48 @@ export async function expCommand(args: string[]): Promise<number> {
   const journal = JournalReader.open(cacheDirOf(values));
   try {
     const run = await resolveRun(journal, values.run ?? positionals[0]!, values.set);
-    let rows = await readSweep(journal, run.id, { tasks: TASKS });
-    const names = new Set(rows.map((r) => r.name));
-    for (const stage of values.stage ?? []) {
-      if (!names.has(stage)) {
-        throw new UsageError(
-          `exp: no stage "${stage}" in run ${run.id}; its stages are ${[...names].join(", ")}`,
-        );
-      }
-    }
-    rows = rows.filter((row) =>
-      values.stage ? values.stage.includes(row.name) : values.all || WITH_HEADLINE.has(row.task)
-    );
+    const stages = stageNames(journal.listStages(run.id), values, run.id);
+    let rows = await readSweep(journal, run.id, { tasks: TASKS, stages });
     rows = filterRows(rows, filters);
     if (sort) rows = sortRows(rows, sort);
     if (values.json) console.log(JSON.stringify(sweepJson(run, rows), null, 2));
     else if (values.csv) console.log(sweepCsv(rows).trimEnd());
-    else console.log(`${runTitle(run)}\n\n${rows.length ? sweepText(rows) : "no rows\n"}`);
+    else console.log(`${runTitle(run)}\n\n${rows.length ? sweepText(rows) : noRows(stages)}`);
     return 0;
   } finally {
     journal.close();
   }
+}
+
+/**
+ * The YAML stages to read: `--stage`, every stage with `--all`, else those
+ * whose task declares headline metrics. Chosen from the light stage list so
+ * that only their rows (and output files) are read.
+ */
+function stageNames(
+  briefs: readonly StageBrief[],
+  values: { stage?: string[] | undefined; all?: boolean | undefined },
+  runId: string,
+): string[] {
+  const names = [...new Set(briefs.map((b) => b.name))];
+  for (const stage of values.stage ?? []) {
+    if (!names.includes(stage)) {
+      throw new UsageError(
+        `exp: no stage "${stage}" in run ${runId}${didYouMean(stage, names)}; its stages are ${
+          names.join(", ")
+        }`,
+      );
+    }
+  }
+  if (values.stage) return values.stage;
+  if (values.all) return names;
+  return [...new Set(briefs.filter((b) => WITH_HEADLINE.has(b.task)).map((b) => b.name))];
+}
+
+function noRows(stages: readonly string[]): string {
+  return stages.length
+    ? "no rows match\n"
+    : "no stage of this run has a task with headline metrics; --all shows every stage\n";
 }
 
 /** One line about a run: id, pipeline, state, start time and overrides. */

@@ -133,6 +133,8 @@ export async function runCommand(args: string[]): Promise<number> {
         (c.interrupted ? `, ${c.interrupted} interrupted` : "") +
         ` in ${formatDuration(summary.ms)} (run ${summary.runId})`,
     );
+    const slowest = reporter.slowestLine();
+    if (slowest) console.log(`  ${slowest}`);
     for (const f of summary.failures) {
       console.log(`  ✖ ${f.id}: ${f.message}${f.logPath ? `\n    log: ${f.logPath}` : ""}`);
     }

@@ -41,6 +41,7 @@ export class TerminalReporter implements RunReporter {
   #running = new Map<string, RunningStage>();
   #state: Omit<ProgressState, "running">;
   #ranMs: number[] = [];
+  #slowest: Array<[id: string, ms: number]> = [];
   #drawn = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #options: TerminalReporterOptions;
@@ -84,6 +85,7 @@ export class TerminalReporter implements RunReporter {
   ): void {
     this.#running.delete(id);
     this.#count(outcome, detail.ms);
+    if (outcome === "succeeded" && detail.ms !== undefined) this.#slowest.push([id, detail.ms]);
     if (this.#options.quiet) return;
     if (outcome === "cached" && !this.#options.showCached) return;
     const time = detail.ms === undefined ? "" : ` ${formatDuration(detail.ms)}`;
@@ -101,6 +103,21 @@ export class TerminalReporter implements RunReporter {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#clear();
+  }
+
+  /**
+   * The summary's second line: the stages that took longest to run (up to
+   * three), or "" when fewer than two ran.
+   *
+   * @example
+   * ```ts
+   * reporter.slowestLine(); // "slowest: train[p=0.9] 41.2 s, train[p=0.5] 40.8 s, data 2.1 s"
+   * ```
+   */
+  slowestLine(): string {
+    if (this.#slowest.length < 2) return "";
+    const top = [...this.#slowest].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    return `slowest: ${top.map(([id, ms]) => `${id} ${formatDuration(ms)}`).join(", ")}`;
   }
 
   /** The live block as it would be drawn now. */

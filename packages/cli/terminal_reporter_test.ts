@@ -16,10 +16,20 @@ Deno.test("TerminalReporter prints plain lines without a TTY, counting finished 
   reporter.finished("bad", "failed", { message: "boom", logPath: "/c/logs/1.log" });
   reporter.note("a note");
   reporter.close();
+  assert.equal(reporter.slowestLine(), "", "one stage ran: nothing to rank");
   assert.equal(
     out,
     "▶ make\n[1/4] ✔ make 12 ms\n[3/4] ✖ bad: boom\n    log: /c/logs/1.log\nnote: a note\n",
   );
+});
+
+Deno.test("TerminalReporter.slowestLine() names the three stages that ran longest", () => {
+  const reporter = new TerminalReporter({ live: false, quiet: true, showCached: false });
+  for (const [id, ms] of [["a", 5], ["b", 9_000], ["c", 70_000], ["d", 1200]] as const) {
+    reporter.finished(id, "succeeded", { ms });
+  }
+  reporter.finished("e", "cached", { ms: 100_000 });
+  assert.equal(reporter.slowestLine(), "slowest: c 1 min 10 s, b 9.0 s, d 1.2 s");
 });
 
 Deno.test("TerminalReporter --quiet prints notes only", () => {
