@@ -4,7 +4,9 @@
  * domains x 4 dropout rates x 3 learning rates x 10 seeds of fine-tuning and
  * evaluation, with soups and a report), five earlier runs of it, and training
  * metrics for every fine-tuning stage. Also a 1,000-stage run whose stages do
- * not group (the worst case for the drawing).
+ * not group (the worst case for the drawing). The run page shows the sweep
+ * table of its 1,000 expansions (4 matrix axes); also timed: the table
+ * filtered and sorted, its JSON, and the compare page of two such runs.
  *
  * Usage: deno task bench dashboard [--repeat N]
  */
@@ -33,6 +35,7 @@ function sweepStages(): FixtureStage[] {
     stages.push({
       id: `extract[domain=${d}]`,
       name: "extract",
+      matrix: { domain: d },
       needs: ["prepare"],
       state: "cached",
     });
@@ -40,6 +43,12 @@ function sweepStages(): FixtureStage[] {
   const combos = cross<string | number>(DOMAINS, DROPOUTS, LRS, SEEDS);
   const id = (name: string, c: Array<string | number>) =>
     `${name}[test=${c[0]},dropout=${c[1]},lr=${c[2]},seed=${c[3]}]`;
+  const matrix = (c: Array<string | number>) => ({
+    test: c[0],
+    dropout: c[1],
+    lr: c[2],
+    seed: c[3],
+  });
   const state = (
     i: number,
   ): StageState => (i < 250 ? "succeeded" : i < 290 ? "running" : "pending");
@@ -48,6 +57,7 @@ function sweepStages(): FixtureStage[] {
       id: id("finetune", c),
       name: "finetune",
       task: "finetune",
+      matrix: matrix(c),
       needs: [`extract[domain=${c[0]}]`],
       state: state(i),
       startedAt: i < 290 ? Date.now() - 60_000 : null,
@@ -58,13 +68,19 @@ function sweepStages(): FixtureStage[] {
     stages.push({
       id: id("evaluate", c),
       name: "evaluate",
+      matrix: matrix(c),
       needs: [id("finetune", c)],
       state: i < 240 ? "succeeded" : "pending",
     })
   );
   for (const [d, p, method] of cross<string | number>(DOMAINS, DROPOUTS, ["uniform", "greedy"])) {
     const needs = combos.filter((c) => c[0] === d && c[1] === p).map((c) => id("evaluate", c));
-    stages.push({ id: `soup[test=${d},dropout=${p},method=${method}]`, name: "soup", needs });
+    stages.push({
+      id: `soup[test=${d},dropout=${p},method=${method}]`,
+      name: "soup",
+      matrix: { test: d, dropout: p, method },
+      needs,
+    });
   }
   stages.push({ id: "ensemble", needs: combos.map((c) => id("evaluate", c)) });
   stages.push({
@@ -153,13 +169,20 @@ export default async function bench(args: string[]): Promise<unknown> {
       runPage: await time(app, run, repeat),
       runPageAllExpanded: await time(app, `${run}?expand=*`, repeat),
       runPageUngrouped: await time(app, `/runs/${fixture.ungrouped}`, repeat),
+      runPageSweepFiltered: await time(app, `${run}?f.test=art&sort=m:seed&order=desc`, repeat),
+      apiSweep: await time(app, `/api${run}/sweep`, repeat),
+      compare: await time(app, `/compare?a=20261101T000004Z-old4&b=${fixture.run}`, repeat),
       stagePage: await time(app, stage, repeat),
       runsPage: await time(app, "/", repeat),
       apiRun: await time(app, `/api${run}`, repeat),
       apiStage: await time(app, `/api${stage}`, repeat),
       apiRuns: await time(app, "/api/runs", repeat),
     };
+    // What a browser receives: the page gzipped (the timings above are of uncompressed bodies).
+    const zipped = await app.request(run, { headers: { "Accept-Encoding": "gzip" } });
+    const runPageGzipKib = Math.round((await zipped.arrayBuffer()).byteLength / 1024);
     return {
+      runPageGzipKib,
       journal: {
         stagesPerRun: fixture.stages,
         runs: 7,

@@ -3,6 +3,7 @@
  * drive it with `app.request()`; `main.ts` serves it.
  */
 import { Hono } from "hono";
+import { compress } from "hono/compress";
 import { CacheLayout, type HeadlineSource, JournalReader } from "@dropline/engine";
 import type { DashboardContext } from "./_context.ts";
 import { apiRoutes } from "./api_routes.ts";
@@ -50,6 +51,8 @@ export function createApp(deps: DashboardDeps): Hono {
   };
   const app = new Hono();
   app.use(securityHeaders());
+  // A 1,000-expansion sweep's run page is ~1.2 MB of repetitive HTML: gzip takes it to a tenth.
+  app.use(compress());
   app.use(readOnly());
   app.use(requireCredentials(deps.auth));
   app.route("/static", staticRoutes(loadStaticAssets()));

@@ -149,3 +149,18 @@ Deno.test("api: /api/runs/:id/sweep gives the rows the table shows, as the engin
   assert.equal(row.producedBy, SWEEP.a, "a reused result names the run that produced it");
   assert.equal(row.metrics.test_acc, accuracy("erm", 0, 0, 0.01));
 });
+
+Deno.test("pages are gzipped for browsers that accept it; the event stream is not", async () => {
+  const plain = await (await app.request(`/runs/${SWEEP.b}`)).text();
+  const response = await app.request(`/runs/${SWEEP.b}`, {
+    headers: { "Accept-Encoding": "gzip" },
+  });
+  assert.equal(response.headers.get("Content-Encoding"), "gzip");
+  const unzipped = response.body!.pipeThrough(new DecompressionStream("gzip"));
+  assert.equal(await new Response(unzipped).text(), plain);
+  const events = await app.request(`/api/runs/${SWEEP.b}/events`, {
+    headers: { "Accept-Encoding": "gzip" },
+  });
+  assert.equal(events.headers.get("Content-Encoding"), null);
+  await events.body?.cancel();
+});
