@@ -87,9 +87,9 @@ function metrics(data: ComparePageData): SafeHtml {
         <tr>
           <th>Stage</th>
           <th>Metric</th>
-          <th>A</th>
-          <th>B</th>
-          <th>B - A</th>
+          <th class="num">A</th>
+          <th class="num">B</th>
+          <th class="num">B - A</th>
         </tr>
       </thead>
       <tbody>${rows}</tbody>

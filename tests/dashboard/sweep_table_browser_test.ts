@@ -4,7 +4,8 @@
  * dashboard (`main.ts`, with the real task registry) serves the run page,
  * and the browser sorts the table by test accuracy, filters it by dropout,
  * hides a column and redraws the chart - each in place, each kept in the URL
- * so a reload shows the same view. Screenshot in tests/output/.
+ * so a reload shows the same view. A second run with another learning rate
+ * is compared with the first from the runs page. Screenshots in tests/output/.
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
@@ -20,6 +21,8 @@ import { writeSyntheticFeatures } from "../../tasks/_testing/fixtures.ts";
 
 function pipeline(features: string): string {
   return `name: sweep_demo
+params:
+  lr: 0.01
 stages:
   train:
     task: finetune
@@ -34,7 +37,7 @@ stages:
       steps: 40
       eval_every: 20
       batch_size: 16
-      lr: 0.01
+      lr: \${{ params.lr }}
 `;
 }
 
@@ -109,6 +112,22 @@ async function sortAndFilter(page: Page, base: string, runId: string): Promise<v
   assert.match(await page.locator("#log").textContent() ?? "", /Selected step \d+/);
 }
 
+/** Ticking both runs on the runs page leads to their comparison: the learning rate changed. */
+async function compareRuns(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/`);
+  const boxes = page.locator("input[data-compare]");
+  assert.equal(await boxes.count(), 2);
+  assert.equal(await page.locator("#compare-link").getAttribute("href"), null);
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.locator("#compare-link").click();
+  await page.locator("#param-diff").waitFor();
+  const cells = await page.locator("#param-diff tbody tr").first().locator("td").allTextContents();
+  assert.deepEqual(cells.slice(0, 3), ["lr", "0.01", "0.02"]);
+  assert.equal(await page.locator("#reran tbody tr").count(), 6);
+  await page.screenshot({ path: `${OUTPUT}/dashboard_compare.png`, fullPage: true });
+}
+
 Deno.test({
   name: "sweep table of a real run sorts, filters and picks columns in Chromium",
   ignore: !hasChromium,
@@ -120,7 +139,10 @@ Deno.test({
     await Deno.mkdir(OUTPUT, { recursive: true });
     const features = await writeSyntheticFeatures({ perDomain: 40 });
     await Deno.writeTextFile(`${dir}/sweep.yaml`, pipeline(features));
-    await run(["packages/cli/main.ts", "run", `${dir}/sweep.yaml`, "--cache-dir", cacheDir]);
+    const sweep = ["packages/cli/main.ts", "run", `${dir}/sweep.yaml`, "--cache-dir", cacheDir];
+    await run(sweep);
+    // A second run with another learning rate re-runs every expansion: the compare page's case.
+    await run([...sweep, "--set", "params.lr=0.02"]);
     const dashboard = spawnDeno([
       "packages/dashboard/main.ts",
       "--cache-dir",
@@ -141,6 +163,7 @@ Deno.test({
       page.on("pageerror", (error) => errors.push(error.message));
       page.setDefaultTimeout(20_000);
       await sortAndFilter(page, base!, runs.runs[0].id);
+      await compareRuns(page, base!);
       assert.deepEqual(errors, []);
     } finally {
       await browser?.close();
