@@ -56,6 +56,8 @@ async function attemptLogs(dir: string): Promise<string[]> {
   const texts: string[] = [];
   for await (const run of Deno.readDir(dir)) {
     for await (const file of Deno.readDir(join(dir, run.name))) {
+      // Beside the logs: metrics JSONL, and the TensorBoard and plots exports' directories.
+      if (!file.isFile || !file.name.endsWith(".log")) continue;
       texts.push(await Deno.readTextFile(join(dir, run.name, file.name)));
     }
   }
