@@ -104,6 +104,14 @@ Deno.test("createApp() shows a 404 page, not a stack trace, for an unknown run o
   assert.deepEqual(await api.json(), { error: 'Run "nope" does not exist' });
 });
 
+Deno.test("createApp() shows how many of a run's stages are done", async () => {
+  const { app } = await demoApp();
+  const html = await (await app.request(runPath)).text();
+  // make succeeded, report cached, the <script> stage failed; 4 pending.
+  assert.match(html, /<span id="run-progress" data-total="7">3 \/ 7 done<\/span>/);
+  assert.match(html, /<progress\s+id="run-progress-bar" max="7" value="3">/);
+});
+
 Deno.test("createApp() draws matrix expansions collapsed unless expanded", async () => {
   const { app } = await demoApp();
   const collapsed = await (await app.request(runPath)).text();

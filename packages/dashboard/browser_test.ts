@@ -50,6 +50,7 @@ async function watchRunPage(page: Page, base: string, runId: string, dir: string
   await page.waitForSelector(node("gate1", "succeeded"));
   await page.waitForSelector(node("gate2", "running"));
   assert.equal(await page.evaluate("window.sameDocument"), true);
+  await page.locator("#run-progress", { hasText: "5 / 6 done" }).waitFor();
   assert.equal(
     await page.locator('#stage-table tr[data-stage="gate1"] .badge').textContent(),
     "succeeded",

@@ -56,6 +56,18 @@ function countBadges(counts: StateCounts): SafeHtml {
   }</p>`;
 }
 
+/** States in which a stage is done for this run (whatever the outcome). */
+const DONE: readonly StageState[] = ["succeeded", "cached", "failed", "skipped"];
+
+/** "17 / 110 done" with a bar; `run.js` keeps both current. */
+function progress(counts: StateCounts, total: number): SafeHtml {
+  const done = DONE.reduce((n, state) => n + (counts[state] ?? 0), 0);
+  return html`
+    <span id="run-progress" data-total="${total}">${done} / ${total} done</span> <progress
+      id="run-progress-bar" max="${Math.max(total, 1)}" value="${done}"></progress>
+  `;
+}
+
 function header(data: RunPageData): SafeHtml {
   const { run } = data;
   const state = runStateLabel(run, data.now, data.staleAfterMs);
@@ -71,7 +83,7 @@ function header(data: RunPageData): SafeHtml {
 <dt>Duration</dt><dd><span class="live-duration" data-start="${run.startedAt}" data-end="${
     run.endedAt ?? ""
   }">${formatDuration(elapsed(run.startedAt, run.endedAt, data.now))}</span></dd>
-<dt>Stages</dt><dd>${run.stageCount}</dd>
+<dt>Stages</dt><dd>${progress(data.counts, run.stageCount)}</dd>
 <dt>Runner</dt><dd>${run.host} pid ${run.pid}</dd>
 <dt>Command</dt><dd><code>${run.argv.join(" ")}</code></dd>
 <dt>Pipeline file</dt><dd><code>${run.pipelineFile}</code></dd>

@@ -115,6 +115,12 @@
       badge.querySelector("b").textContent = String(n);
       badge.classList.toggle("zero", n === 0);
     }
+    const done = ["succeeded", "cached", "failed", "skipped"]
+      .reduce((n, state) => n + (counts[state] ?? 0), 0);
+    const label = document.getElementById("run-progress");
+    if (label) label.textContent = `${done} / ${label.dataset.total} done`;
+    const bar = document.getElementById("run-progress-bar");
+    if (bar) bar.value = done;
   }
 
   const dirtyGroups = new Set();
