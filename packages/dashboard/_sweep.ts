@@ -43,13 +43,15 @@ export async function loadSweepSection(
   const chartQuery = parseChartQuery(search);
   const view = sweepView(rows, query, formatDuration);
   const metrics = view.columns.filter((c) => c.kind === "metric").map((c) => c.key.slice(2));
+  const shown = new Set(view.rows.filter((r) => r.shown).map((r) => r.index));
   return {
     runId,
     view,
     query,
     chartQuery,
     chart: chooseChart(metrics, view.axes, chartQuery),
-    chartRows: view.rows.filter((r) => r.shown).map((r) => r.row),
+    // In the run's order, not the table's: sorting the table must not recolour the lines.
+    chartRows: rows.filter((_, i) => shown.has(i)),
     metrics,
   };
 }

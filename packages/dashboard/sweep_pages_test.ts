@@ -164,3 +164,11 @@ Deno.test("pages are gzipped for browsers that accept it; the event stream is no
   assert.equal(events.headers.get("Content-Encoding"), null);
   await events.body?.cancel();
 });
+
+Deno.test("run page: sorting the table does not reorder (recolour) the chart's lines", async () => {
+  const lines = async (search: string) =>
+    [...(await page(`/runs/${SWEEP.b}${search}`)).html.matchAll(/data-line="([^"]+)"/g)]
+      .map((m) => m[1]);
+  assert.deepEqual(await lines("?sort=m:method&order=desc"), ["method=erm", "method=soup"]);
+  assert.deepEqual(await lines(""), ["method=erm", "method=soup"]);
+});
