@@ -1,11 +1,14 @@
 /**
  * pipelines/colored_mnist.yaml end to end, shrunk with --set: the report has
- * one column per colour environment, and a second run is entirely cached.
+ * one column per colour environment, a second run is entirely cached, and a
+ * run killed with `kill -9` mid-way resumes to the same report.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { tempProject } from "../engine/_project.ts";
-import { reportTable, type StatusJson } from "./_report_table.ts";
+import { killThenResume } from "./_kill_resume.ts";
+import { outputDir, reportTable, type StatusJson } from "./_report_table.ts";
 
 const PIPELINE = fileURLToPath(new URL("../../pipelines/colored_mnist.yaml", import.meta.url));
 
@@ -37,7 +40,7 @@ const ARGS = [
 const STAGES = 20;
 const DISTINCT = 20;
 
-Deno.test("pipelines/colored_mnist.yaml runs shrunk with a column per environment, then is cached", async () => {
+Deno.test("pipelines/colored_mnist.yaml runs shrunk with a column per environment, is cached, and resumes after kill -9", async () => {
   await using project = await tempProject({});
   const cold = await project.run("run", ...ARGS);
   assert.equal(cold.code, 0, cold.stdout + cold.stderr);
@@ -57,4 +60,7 @@ Deno.test("pipelines/colored_mnist.yaml runs shrunk with a column per environmen
   const warm = await project.run("run", ...ARGS);
   assert.equal(warm.code, 0, warm.stdout + warm.stderr);
   assert.match(warm.stdout, new RegExp(`colored_mnist: 0 ran, ${STAGES} cached, 0 failed`));
+
+  const report = await Deno.readTextFile(join(outputDir(project.cache, key), "report.md"));
+  await killThenResume({ args: ARGS, stages: STAGES, distinct: DISTINCT, report });
 });

@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CacheLayout, JournalReader } from "@dropline/engine";
-import { finish, killTree, tempProject } from "../engine/_project.ts";
+import { tempProject } from "../engine/_project.ts";
+import { killThenResume } from "./_kill_resume.ts";
 import { outputDir, reportTable, type StatusJson } from "./_report_table.ts";
 
 const PIPELINE = fileURLToPath(new URL("../../pipelines/rotated_mnist.yaml", import.meta.url));
@@ -43,34 +43,6 @@ const ARGS = [
 // + report; every one distinct (the probes train on features, the runs a network).
 const STAGES = 19;
 const DISTINCT = 19;
-
-/** Keys of the stage outputs published in a cache's store. */
-function publishedKeys(cache: string): Set<string> {
-  const objects = new CacheLayout(cache).dir("objects");
-  if (!existsSync(objects)) return new Set();
-  const keys = [...Deno.readDirSync(objects)].flatMap((shard) =>
-    [...Deno.readDirSync(join(objects, shard.name))].map((entry) => entry.name)
-  );
-  return new Set(keys);
-}
-
-/** Resolves once the journal records `count` finished finetune stages; rejects if the run exits. */
-async function finetunesSucceeded(cache: string, child: Deno.ChildProcess, count: number) {
-  let exited = false;
-  child.status.then(() => exited = true);
-  const journal = new JournalReader(cache);
-  try {
-    while (!exited) {
-      const finished = journal.listRuns({ noop: true }).flatMap((run) => journal.listStages(run.id))
-        .filter((stage) => stage.name === "finetune" && stage.state === "succeeded");
-      if (finished.length >= count) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  } finally {
-    journal.close();
-  }
-  throw new Error("The run exited before it finished any finetune stage");
-}
 
 Deno.test("pipelines/rotated_mnist.yaml runs shrunk, is cached, and resumes after kill -9", async (t) => {
   await using project = await tempProject({});
@@ -122,32 +94,6 @@ Deno.test("pipelines/rotated_mnist.yaml runs shrunk, is cached, and resumes afte
   });
 
   await t.step("kill -9 mid-run, then a plain re-run finishes the rest", async () => {
-    await using fresh = await tempProject({});
-    const child = fresh.spawn("run", ...ARGS);
-    await finetunesSucceeded(fresh.cache, child, 1);
-    killTree(child.pid);
-    assert.equal((await finish(child)).code, 137);
-    const finished = publishedKeys(fresh.cache);
-    assert.ok(finished.size >= 4, "the data, the pretrain and a finetune were published");
-    assert.ok(finished.size < STAGES, "the run was killed before the end");
-
-    const resumed = await fresh.run("run", ...ARGS);
-    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
-    const db = fresh.journal();
-    try {
-      const [run] = db.listRuns();
-      const stages = db.listStages(run!.id).map((s) => db.getStage(run!.id, s.id)!);
-      assert.equal(stages.length, STAGES);
-      const rerun = stages.filter((s) => finished.has(s.key!) && s.state !== "cached");
-      assert.deepEqual(rerun, [], "no finished stage ran again");
-      const ran = stages.filter((s) => s.state === "succeeded").length;
-      assert.equal(ran, DISTINCT - finished.size, "every unfinished stage ran once");
-    } finally {
-      db.close();
-    }
-    const status = JSON.parse((await fresh.run("status", "--json", ...ARGS)).stdout) as StatusJson;
-    const key = status.stages.find((s) => s.id === "report")!.key!;
-    const resumedReport = await Deno.readTextFile(join(outputDir(fresh.cache, key), "report.md"));
-    assert.equal(resumedReport, report, "the same results as the uninterrupted run");
+    await killThenResume({ args: ARGS, stages: STAGES, distinct: DISTINCT, report });
   });
 });
