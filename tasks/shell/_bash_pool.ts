@@ -210,9 +210,16 @@ export function runOnWorker(job: BashJob, signal: AbortSignal): Promise<BashOutc
   }).finally(() => signal.removeEventListener("abort", stop));
 }
 
-/** Stops every server (their loops end when stdin closes). */
-export function closeBashPool(): void {
-  for (const server of all) server.close();
-  all.length = 0;
+/** Stops every server (their loops end when stdin closes) and waits until they have exited. */
+export async function closeBashPool(): Promise<void> {
+  const servers = all.splice(0);
   idle.length = 0;
+  // Wait for them to go, so no bash outlives the run that started it (a
+  // server still busy with a stopped stage gets a second, harder signal).
+  await Promise.all(servers.map(async (server) => {
+    server.close();
+    const timer = setTimeout(() => killTree(server.child.pid, "SIGKILL"), 2_000);
+    await server.child.status;
+    clearTimeout(timer);
+  }));
 }
