@@ -1,18 +1,26 @@
 /**
  * Runs shell stages in long-lived bash "servers", one per stage running at
- * once. Each stage is a fork of a server (a subshell sourcing the script):
+ * once. Each stage is a fork of a server (a subshell running the script):
  * on this project's machines starting a process costs milliseconds of CPU and
  * blocks the starting thread, and a fork skips most of it (bash's exec and
  * start-up). Kept until {@link closeBashPool} (the task's `dispose`).
  *
- * A server reads jobs on stdin (NUL-separated: id, nonce, script, cwd) and
- * reports on stdout (`pid <id> <pid>`, `exit <id> <code>`). The stage's
- * output (stdout and stderr) comes on the server's stderr, ended by a line
- * holding the job's nonce, which the script cannot read (it is unset first).
+ * A server reads jobs on stdin (NUL-separated: nonce, cwd, name, kind, body)
+ * and writes one stream on stdout: `<nonce> pid <pid>`, then the stage's
+ * output (stdout and stderr), then `\n<nonce> exit <code>`. The script
+ * cannot forge a marker: the nonce is unset before it runs. One stream per
+ * server keeps a trivial stage to one write and usually one read.
  */
-/** What to run: the script file (its first line sets the environment) in `cwd`. */
+import { killTree } from "./_kill_tree.ts";
+import { LogSink } from "./_log_sink.ts";
+
+/**
+ * What to run in `cwd`: a script's text (run under `name`, which bash's
+ * messages show as in `name: line 2: ...`) or a file to source (large
+ * scripts: bash reads a pipe a byte at a time, a file in blocks).
+ */
 export interface BashJob {
-  script: string;
+  script: { text: string; name: string } | { file: string };
   cwd: string;
   logPath: string;
 }
@@ -28,34 +36,39 @@ export interface BashOutcome {
   logFailure?: string;
 }
 
-import { killTree } from "./_kill_tree.ts";
-import { LogSink } from "./_log_sink.ts";
-
-const SERVER = `
-while IFS= read -r -d '' __dl_id && IFS= read -r -d '' __dl_nonce &&
-  IFS= read -r -d '' __dl_script && IFS= read -r -d '' __dl_cwd; do
-  (
-    printf 'pid %s %s\\n' "$__dl_id" "$BASHPID"
-    unset __dl_nonce
-    exec 1>&2 </dev/null
-    cd -- "$__dl_cwd" || exit 127
-    set -eo pipefail
-    source "$__dl_script"
-  )
-  __dl_code=$?
-  printf '\\n%s\\n' "$__dl_nonce" >&2
-  printf 'exit %s %s\\n' "$__dl_id" "$__dl_code"
+// Jobs come on fd 3, so a script's stdin is /dev/null and it cannot read
+// later jobs (the subshell closes fd 3). The server changes directory only
+// when a job's differs: one call fewer in each fork.
+const SERVER = `exec 3<&0 0</dev/null 2>&1
+while IFS= read -u 3 -r -d '' __dl_nonce && IFS= read -u 3 -r -d '' __dl_cwd &&
+  IFS= read -u 3 -r -d '' __dl_name && IFS= read -u 3 -r -d '' __dl_kind &&
+  IFS= read -u 3 -r -d '' __dl_body; do
+  if [[ $__dl_cwd == "$PWD" ]] || cd -- "$__dl_cwd"; then
+    (
+      printf '%s pid %s\\n' "$__dl_nonce" "$BASHPID"
+      unset __dl_nonce
+      exec 3<&-
+      set -eo pipefail
+      if [[ $__dl_kind == file ]]; then source "$__dl_body"; else BASH_ARGV0=$__dl_name; eval "$__dl_body"; fi
+    )
+  else
+    (exit 127)
+  fi
+  printf '\\n%s exit %s\\n' "$__dl_nonce" "$?"
 done`;
+
+const encoder = new TextEncoder();
+const NEWLINE = 10;
 
 interface Job {
   nonce: string;
+  /** `\n<nonce> exit `: what ends the job's output. */
+  endMarker: Uint8Array;
   log: LogSink;
   pid?: number;
   /** Set when the stage is stopped before its pid arrived: it is killed on arrival. */
   stopped?: boolean;
-  code?: number;
-  outputDone: boolean;
-  /** Output not yet written to the log, held back while it may be part of the nonce line. */
+  /** Bytes not yet handled: a partial marker line, held back. */
   held: Uint8Array;
   resolve(outcome: BashOutcome): void;
 }
@@ -63,83 +76,78 @@ interface Job {
 class BashServer {
   readonly child: Deno.ChildProcess;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
-  job: (Job & { id: number }) | undefined;
+  job: Job | undefined;
 
   constructor() {
     this.child = new Deno.Command("bash", {
       args: ["-c", SERVER],
       stdin: "piped",
       stdout: "piped",
-      stderr: "piped",
+      stderr: "null",
     }).spawn();
     this.#writer = this.child.stdin.getWriter();
-    this.#readControl();
-    this.#readOutput();
+    this.#read();
   }
 
-  send(id: number, job: BashJob, entry: Job): Promise<void> {
-    this.job = { ...entry, id };
-    const fields = [String(id), entry.nonce, job.script, job.cwd].map((f) => `${f}\0`).join("");
-    return this.#writer.write(new TextEncoder().encode(fields));
+  send(job: BashJob, entry: Job): Promise<void> {
+    this.job = entry;
+    const [name, kind, body] = "file" in job.script
+      ? ["", "file", job.script.file]
+      : [job.script.name, "text", job.script.text];
+    const fields = [entry.nonce, job.cwd, name, kind, body].map((f) => `${f}\0`).join("");
+    return this.#writer.write(encoder.encode(fields));
   }
 
   close(): void {
     this.#writer.close().catch(() => {});
   }
 
-  async #readControl(): Promise<void> {
-    let buffer = "";
-    for await (const chunk of this.child.stdout.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
-      for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
-        const [kind, id, value] = buffer.slice(0, nl).split(" ");
-        buffer = buffer.slice(nl + 1);
-        const job = this.job;
-        if (!job || String(job.id) !== id) continue;
-        if (kind === "pid") {
-          job.pid = Number(value);
-          if (job.stopped) killTree(job.pid, "SIGTERM");
-        } else if (kind === "exit") {
-          job.code = Number(value);
-          this.#settle();
-        }
-      }
+  async #read(): Promise<void> {
+    const reader = this.child.stdout.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const job = this.job;
+      // Output between jobs (a background process of an earlier script) belongs to no stage.
+      if (job) this.#take(job, value);
     }
     const status = await this.child.status;
     this.#fail(status.signal ? 128 + signalNumber(status.signal) : 1);
   }
 
-  async #readOutput(): Promise<void> {
-    for await (const chunk of this.child.stderr) {
-      const job = this.job;
-      if (!job || job.outputDone) continue;
-      const bytes = new Uint8Array(job.held.length + chunk.length);
-      bytes.set(job.held);
-      bytes.set(chunk, job.held.length);
-      const end = new TextEncoder().encode(`\n${job.nonce}\n`);
-      const at = indexOf(bytes, end);
-      if (at >= 0) {
-        job.log.write(bytes.subarray(0, at));
-        job.held = new Uint8Array(0);
-        job.outputDone = true;
-        this.#settle();
-      } else {
-        // Keep back what could be the start of the end marker.
-        const keep = Math.min(bytes.length, end.length - 1);
-        job.log.write(bytes.subarray(0, bytes.length - keep));
-        job.held = bytes.slice(bytes.length - keep);
+  #take(job: Job, chunk: Uint8Array): void {
+    let bytes = concat(job.held, chunk);
+    if (job.pid === undefined) {
+      const nl = bytes.indexOf(NEWLINE);
+      if (nl < 0) return void (job.held = bytes);
+      const [nonce, kind, pid] = new TextDecoder().decode(bytes.subarray(0, nl)).split(" ");
+      if (nonce === job.nonce && kind === "pid") {
+        job.pid = Number(pid);
+        if (job.stopped) killTree(job.pid, "SIGTERM");
+        bytes = bytes.subarray(nl + 1);
       }
     }
+    const at = indexOf(bytes, job.endMarker);
+    if (at < 0) {
+      // Keep back what could be the start of the end marker.
+      const keep = Math.min(bytes.length, job.endMarker.length - 1);
+      job.log.write(bytes.subarray(0, bytes.length - keep));
+      job.held = bytes.slice(bytes.length - keep);
+      return;
+    }
+    const codeStart = at + job.endMarker.length;
+    const nl = bytes.indexOf(NEWLINE, codeStart);
+    if (nl < 0) return void (job.held = bytes);
+    job.log.write(bytes.subarray(0, at));
+    this.#settle(job, Number(new TextDecoder().decode(bytes.subarray(codeStart, nl))));
   }
 
-  #settle(): void {
-    const job = this.job;
-    if (!job || !job.outputDone || job.code === undefined) return;
+  #settle(job: Job, code: number): void {
     this.job = undefined;
     job.log.close();
     job.resolve({
-      success: job.code === 0,
-      code: job.code,
+      success: code === 0,
+      code,
       tail: job.log.tail(5),
       ...(job.log.failure ? { logFailure: job.log.failure } : {}),
     });
@@ -154,7 +162,8 @@ class BashServer {
     const i = idle.indexOf(this);
     if (i >= 0) idle.splice(i, 1);
     if (!job) return;
-    job.log.write(new TextEncoder().encode(`(the bash server running the stage exited)\n`));
+    job.log.write(job.held);
+    job.log.write(encoder.encode(`(the bash server running the stage exited)\n`));
     job.log.close();
     job.resolve({ success: false, code, tail: job.log.tail(5) });
   }
@@ -162,16 +171,26 @@ class BashServer {
 
 const all: BashServer[] = [];
 const idle: BashServer[] = [];
-let nextId = 0;
 
 function signalNumber(name: Deno.Signal): number {
   return ({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGHUP: 1 } as Record<string, number>)[name] ?? 15;
 }
 
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
+  const first = needle[0]!;
+  for (let i = haystack.indexOf(first); i >= 0; i = haystack.indexOf(first, i + 1)) {
+    if (i + needle.length > haystack.length) return -1;
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
   }
   return -1;
 }
@@ -181,7 +200,7 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
  *
  * @example
  * ```ts
- * const outcome = await runOnWorker({ script, env, cwd, logPath }, ctx.signal);
+ * const outcome = await runOnWorker({ script: { text, name: "with.run" }, cwd, logPath }, ctx.signal);
  * ```
  */
 export function runOnWorker(job: BashJob, signal: AbortSignal): Promise<BashOutcome> {
@@ -199,14 +218,15 @@ export function runOnWorker(job: BashJob, signal: AbortSignal): Promise<BashOutc
   };
   signal.addEventListener("abort", stop, { once: true });
   return new Promise<BashOutcome>((resolve) => {
+    const nonce = crypto.randomUUID().slice(0, 18); // 64 random bits
     const entry: Job = {
-      nonce: crypto.randomUUID(),
+      nonce,
+      endMarker: encoder.encode(`\n${nonce} exit `),
       log: new LogSink(job.logPath),
-      outputDone: false,
       held: new Uint8Array(0),
       resolve,
     };
-    chosen.send(nextId++, job, entry).catch(() => {});
+    chosen.send(job, entry).catch(() => {});
   }).finally(() => signal.removeEventListener("abort", stop));
 }
 

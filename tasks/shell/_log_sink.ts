@@ -1,6 +1,7 @@
 /**
  * Where a shell stage's output goes: appended to the attempt's log as it
- * comes, with the last lines kept in memory. A log that cannot be written (a
+ * comes, with the last lines kept in memory. The log is created on the first
+ * output: a stage that prints nothing costs no file. A log that cannot be written (a
  * full disk) stops being written, but the output is still drained and its tail
  * kept, so the failure message shows the command's own error.
  */
@@ -9,28 +10,23 @@ const TAIL_BYTES = 4096;
 
 /** Appends output to a log file, tolerating write failures, and keeps the tail. */
 export class LogSink {
+  #path: string;
   #file: Deno.FsFile | undefined;
   #tail = new Uint8Array(0);
   /** Why the log stopped being written, if it did. */
   failure: string | undefined;
 
   constructor(path: string) {
-    try {
-      this.#file = Deno.openSync(path, { append: true, create: true });
-    } catch (error) {
-      this.failure = (error as Error).message;
-    }
+    this.#path = path;
   }
 
   /** Writes each chunk when it arrives, so the log can be tailed live. */
-  async drain(stream: ReadableStream<Uint8Array>): Promise<void> {
-    for await (const chunk of stream) this.write(chunk);
-  }
-
   write(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
     this.#keep(chunk);
-    if (!this.#file) return;
+    if (this.failure !== undefined) return;
     try {
+      this.#file ??= Deno.openSync(this.#path, { append: true, create: true });
       for (let done = 0; done < chunk.length;) done += this.#file.writeSync(chunk.subarray(done));
     } catch (error) {
       this.failure = (error as Error).message;

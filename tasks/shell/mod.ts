@@ -6,7 +6,10 @@
  */
 import { z } from "zod";
 import { defineTask, shellWord, TaskError } from "@dropline/task";
-import { type BashOutcome, closeBashPool, runOnWorker } from "./_bash_pool.ts";
+import { type BashJob, type BashOutcome, closeBashPool, runOnWorker } from "./_bash_pool.ts";
+
+/** Scripts up to this many UTF-16 units go down the pipe (about 2 ms of bash reading at most). */
+const INLINE_SCRIPT_MAX = 8 * 1024;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -46,12 +49,13 @@ export default defineTask({
           : `export ${name}=${shellWord(String(value))}`,
       );
     }
-    // The script goes through a file, never one argv string (Linux caps one at
-    // 128 KiB: a 10,000-way fan-in is bigger).
-    const script = ctx.logPath.replace(/(\.log)?$/, ".sh");
-    Deno.writeTextFileSync(script, `${assignments.join("; ")}; ${ctx.params.run}`);
+    const text = `${assignments.join("; ")}; ${ctx.params.run}`;
     const status = await runOnWorker(
-      { script, cwd: ctx.workDir ?? Deno.cwd(), logPath: ctx.logPath },
+      {
+        script: scriptSource(text, ctx.logPath),
+        cwd: ctx.workDir ?? Deno.cwd(),
+        logPath: ctx.logPath,
+      },
       ctx.signal,
     );
     // A Ctrl-C in a terminal signals the whole process group: the script may
@@ -69,6 +73,19 @@ export default defineTask({
   },
   dispose: closeBashPool,
 });
+
+/**
+ * How the script reaches bash: never as one argv string (Linux caps one at
+ * 128 KiB, and a 10,000-way fan-in is bigger). A small script goes down the
+ * server's pipe; a large one through a file beside the log, since bash reads
+ * a pipe a byte at a time.
+ */
+function scriptSource(text: string, logPath: string): BashJob["script"] {
+  if (text.length <= INLINE_SCRIPT_MAX) return { text, name: "with.run" };
+  const file = logPath.replace(/(\.log)?$/, ".sh");
+  Deno.writeTextFileSync(file, text);
+  return { file };
+}
 
 function diedOfInterrupt(status: BashOutcome): boolean {
   return status.code === 130 || status.code === 143;

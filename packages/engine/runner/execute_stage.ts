@@ -100,6 +100,25 @@ export type ExecutionResult =
   | { outcome: "interrupted"; logPath?: string }
   | { outcome: "skipped"; reason: string };
 
+/**
+ * The run's `--jobs` limit on tasks running at once. A slot is held only
+ * while the task runs: the key's lock, the staging area and publishing happen
+ * outside it, so a finished task's slot goes at once to a stage already
+ * prepared. `acquire` resolves to why the task must not start (the run
+ * stopped while it waited), if so. Slots are per stage (a failure names it).
+ */
+export interface TaskSlots {
+  acquire(): Promise<string | undefined>;
+  /** `failed`: the task failed (known before its stage's result is recorded). */
+  release(failed: boolean): void;
+}
+
+/** No limit (a Slurm job's node runs what it was given). */
+export const UNLIMITED_SLOTS: TaskSlots = {
+  acquire: () => Promise.resolve(undefined),
+  release: () => {},
+};
+
 /** What executing a stage needs besides its work. */
 export interface StageExecution {
   work: StageWork;
@@ -107,7 +126,13 @@ export interface StageExecution {
   store: Store;
   hooks: StageHooks;
   signal: AbortSignal;
+  /** Held while the task runs (default: {@link UNLIMITED_SLOTS}). */
+  slots?: TaskSlots;
 }
+
+let host: string | undefined;
+/** This machine's name, asked once: a system call per stage adds up. */
+const thisHost = () => host ??= hostname();
 
 /**
  * Runs the stage under its key's lock and publishes its output.
@@ -121,7 +146,7 @@ export async function executeStage(ex: StageExecution): Promise<ExecutionResult>
   const { work, hooks } = ex;
   const lock = await acquireLock(ex.store.layout.lockPath(work.key), {
     pid: Deno.pid,
-    host: hostname(),
+    host: thisHost(),
     runId: work.runId,
   }, {
     signal: ex.signal,
@@ -138,7 +163,7 @@ export async function executeStage(ex: StageExecution): Promise<ExecutionResult>
     // Another run may have produced it while we waited for the lock. A damaged
     // object is moved aside only here, under the lock, so that two runs never
     // both move it, and a concurrent run's fresh result is never moved away.
-    const found = await ex.store.lookup(work.key);
+    const found = await ex.store.recheck(work.key);
     if (found.state === "present" && !work.forced) {
       return {
         outcome: "cached",
@@ -170,8 +195,9 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
     logPath,
     work.stageId,
     Math.floor(Date.now() / 1000),
-    hostname(),
+    thisHost(),
   );
+  let metrics = false;
   try {
     const job: TaskJob = {
       module: work.taskModule,
@@ -187,18 +213,33 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
       eventsPath: exportPaths.events,
       cwd: work.workDir,
     };
-    hooks.onStart(logPath);
-    const result = await runAttempt(task, job, {
-      progress: hooks.onProgress,
-      metric: hooks.onMetric,
-      facts: hooks.onFacts,
-    }, ex.signal);
+    const slots = ex.slots ?? UNLIMITED_SLOTS;
+    const stopped = await slots.acquire();
+    if (stopped !== undefined) return { outcome: "skipped", reason: stopped };
+    let result;
+    let missing: string[] = [];
+    try {
+      hooks.onStart(logPath);
+      result = await runAttempt(task, job, {
+        progress: hooks.onProgress,
+        metric: (record) => {
+          metrics = true;
+          hooks.onMetric(record);
+        },
+        facts: hooks.onFacts,
+      }, ex.signal);
+      if (result.ok) missing = missingOutputs(work.outputs, staging.outDir);
+    } finally {
+      // A failure is told with the slot, so that fail-fast starts no waiting stage.
+      slots.release(
+        result !== undefined && !result.ok && !result.interrupted || missing.length > 0,
+      );
+    }
     if (!result.ok) {
       return result.interrupted
         ? { outcome: "interrupted", logPath }
         : { outcome: "failed", message: result.message, logPath };
     }
-    const missing = missingOutputs(work.outputs, staging.outDir);
     if (missing.length > 0) {
       const list = missing.map((m) => `"${m}"`).join(", ");
       return {
@@ -221,15 +262,17 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
     if (!published) await Deno.remove(staging.root, { recursive: true }).catch(() => {});
     // Whatever the outcome: a failed attempt's curves are worth a look too. An export that
     // cannot be written costs the stage nothing; the attempt's log says why.
-    await writePlots(metricsPath, exportPaths.plots).catch((error) =>
-      Deno.writeTextFile(
-        logPath,
-        `[${new Date().toISOString()}] warn Could not write "${exportPaths.plots}": ${
-          (error as Error).message
-        }\n`,
-        { append: true },
-      ).catch(() => {})
-    );
+    if (metrics) {
+      await writePlots(metricsPath, exportPaths.plots).catch((error) =>
+        Deno.writeTextFile(
+          logPath,
+          `[${new Date().toISOString()}] warn Could not write "${exportPaths.plots}": ${
+            (error as Error).message
+          }\n`,
+          { append: true },
+        ).catch(() => {})
+      );
+    }
   }
 }
 

@@ -9,13 +9,15 @@
 import type { Task } from "@dropline/task";
 import type { ExecutorName } from "../pipeline/definition.ts";
 import type { Resources } from "../pipeline/resources.ts";
-import type { ExecutionResult, StageHooks, StageWork } from "./execute_stage.ts";
+import type { ExecutionResult, StageHooks, StageWork, TaskSlots } from "./execute_stage.ts";
 
 /** A stage handed to an executor. */
 export interface ExecutionRequest {
   work: StageWork;
   task: Task;
   resources: Resources;
+  /** The run's `--jobs` limit: one slot is held while the stage's task (or job) runs. */
+  slots: TaskSlots;
 }
 
 /** The batch job an attempt runs in, as the journal and `status --json` show it. */

@@ -35,6 +35,7 @@ export class LocalExecutor implements Executor {
       store: this.#store,
       hooks,
       signal,
+      slots: request.slots,
     });
   }
 

@@ -13,7 +13,7 @@ import { FileDigests } from "../store/file_digests.ts";
 import { pidAlive, type StageLock } from "../store/stage_lock.ts";
 import { Store } from "../store/store.ts";
 import { Semaphore } from "../util/semaphore.ts";
-import { type StageWork, stageWork } from "./execute_stage.ts";
+import { type StageWork, stageWork, type TaskSlots } from "./execute_stage.ts";
 import type { Executor, JobInfo } from "./executor.ts";
 import { LocalExecutor } from "./local_executor.ts";
 import { prepareStage } from "./prepare_stage.ts";
@@ -87,7 +87,10 @@ class PipelineRun {
   };
   #failures: RunSummary["failures"] = [];
   #locks = new Set<StageLock>();
-  #slots: Semaphore;
+  /** Stages between keying and their end: at most two per `--jobs` slot. */
+  #claims: Semaphore;
+  /** Tasks running: `--jobs`. */
+  #running: Semaphore;
   #scheduler: Scheduler;
   #files: FileDigests;
   #lastProgress = new Map<string, number>();
@@ -103,7 +106,11 @@ class PipelineRun {
   ) {
     this.#stages = pipeline.stages.filter((s) => !options.selected || options.selected.has(s.id));
     this.executor = options.executor?.({ runId: this.runId, store }) ?? new LocalExecutor(store);
-    this.#slots = new Semaphore(Math.max(1, options.jobs ?? this.executor.defaultJobs));
+    const jobs = Math.max(1, options.jobs ?? this.executor.defaultJobs);
+    // One stage being prepared or published beside each running one keeps a
+    // slot busy from one task to the next, without claiming every ready stage's lock.
+    this.#claims = new Semaphore(2 * jobs);
+    this.#running = new Semaphore(jobs);
     this.#scheduler = new Scheduler(this.#stages, options.keepGoing ? "keep-going" : "fail-fast");
     this.#files = new FileDigests(journal.fileStats);
   }
@@ -191,17 +198,38 @@ class PipelineRun {
       keyInputs: prepared.recordedJson,
       reason: decision.reason,
     });
-    await this.#slots.acquire();
+    await this.#claims.acquire();
     try {
-      // Handed out before a failure or Ctrl-C stopped the run, but never started.
-      const stopped = this.options.signal.aborted
-        ? "not started: the run was interrupted"
-        : this.#scheduler.stopReason;
+      const stopped = this.#stopReason();
       if (stopped !== undefined) return this.#skip(id, stopped);
       await this.#execute(stage, key, forced, decision.reason);
     } finally {
-      this.#slots.release();
+      this.#claims.release();
     }
+  }
+
+  /** The `--jobs` slots as stage `id` takes them. */
+  #taskSlots(id: string): TaskSlots {
+    return {
+      acquire: async () => {
+        await this.#running.acquire();
+        const stopped = this.#stopReason();
+        if (stopped !== undefined) this.#running.release();
+        return stopped;
+      },
+      release: (failed) => {
+        // Known now, before the result is recorded: no waiting stage may start meanwhile.
+        if (failed) this.#scheduler.fail(id);
+        this.#running.release();
+      },
+    };
+  }
+
+  /** Why a stage handed out before a failure or Ctrl-C stopped the run must not start. */
+  #stopReason(): string | undefined {
+    return this.options.signal.aborted
+      ? "not started: the run was interrupted"
+      : this.#scheduler.stopReason;
   }
 
   async #execute(
@@ -230,7 +258,7 @@ class PipelineRun {
     }
     let startedAt = Date.now();
     const result = await this.executor.execute(
-      { work, task: stage.task, resources: stage.resources },
+      { work, task: stage.task, resources: stage.resources, slots: this.#taskSlots(id) },
       {
         onStart: (logPath) => {
           startedAt = Date.now();

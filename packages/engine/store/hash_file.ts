@@ -36,26 +36,31 @@ export interface WalkedFile {
 }
 
 /**
- * Every file under `root` (following symlinks), sorted by path.
+ * Every file under `root` (following symlinks), sorted by path. `linked`, if
+ * given, receives the paths reached through a symlink.
  *
  * @example
  * ```ts
  * for (const file of await walkFiles("out")) console.log(file.path, file.size);
  * ```
  */
-export async function walkFiles(root: string): Promise<WalkedFile[]> {
+export async function walkFiles(root: string, linked?: Set<string>): Promise<WalkedFile[]> {
   const files: WalkedFile[] = [];
   // Metadata calls are synchronous: outputs are usually a few small files,
   // and per-stage overhead matters for large pipelines of trivial stages.
-  const visit = (relative: string) => {
+  const visit = (relative: string, viaLink: boolean) => {
     for (const entry of Deno.readDirSync(join(root, relative))) {
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
       const info = Deno.statSync(join(root, rel));
-      if (info.isDirectory) visit(rel);
-      else if (info.isFile) files.push(statOf(rel, info));
+      const link = viaLink || entry.isSymlink;
+      if (info.isDirectory) visit(rel, link);
+      else if (info.isFile) {
+        files.push(statOf(rel, info));
+        if (link) linked?.add(rel);
+      }
     }
   };
-  visit("");
+  visit("", false);
   await Promise.resolve();
   return files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }

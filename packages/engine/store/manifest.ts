@@ -26,16 +26,21 @@ export interface Manifest {
 }
 
 /**
- * Hashes every file under `outDir` into a manifest.
+ * Hashes every file under `outDir` into a manifest; `linked`, if given,
+ * receives the paths reached through a symlink.
  *
  * @example
  * ```ts
  * const manifest = await buildManifest(key, "staging/out");
  * ```
  */
-export async function buildManifest(key: string, outDir: string): Promise<Manifest> {
+export async function buildManifest(
+  key: string,
+  outDir: string,
+  linked?: Set<string>,
+): Promise<Manifest> {
   const files: ManifestFile[] = [];
-  for (const file of await walkFiles(outDir)) {
+  for (const file of await walkFiles(outDir, linked)) {
     files.push({ ...file, sha256: await hashFile(join(outDir, file.path), file.size) });
   }
   return {

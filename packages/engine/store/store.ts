@@ -22,6 +22,8 @@ export interface Staging {
 /** The store rooted at a cache directory. */
 export class Store {
   readonly layout: CacheLayout;
+  /** `objects/<k2>/` directories known to exist: one call fewer per published stage. */
+  #madeDirs = new Set<string>();
 
   constructor(cacheDir: string) {
     this.layout = new CacheLayout(cacheDir);
@@ -74,11 +76,26 @@ export class Store {
       : { state: "present", manifest, outDir: this.outDir(key) };
   }
 
+  /**
+   * {@link lookup} for a key that is usually absent (checked again under its
+   * lock just before it runs): absence costs one metadata call, not two.
+   */
+  async recheck(key: string): Promise<Lookup> {
+    return existsSync(this.layout.objectDir(key)) ? await this.lookup(key) : { state: "absent" };
+  }
+
   /** A fresh, empty staging area for `key`. */
   createStaging(key: string): Promise<Staging> {
     const root = this.layout.stagingDir(key, crypto.randomUUID().slice(0, 8));
     const outDir = join(root, "out");
-    Deno.mkdirSync(outDir, { recursive: true });
+    try {
+      // Two plain calls: a recursive mkdir first probes the whole path.
+      Deno.mkdirSync(root);
+      Deno.mkdirSync(outDir);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      Deno.mkdirSync(outDir, { recursive: true }); // staging/ itself was removed
+    }
     return Promise.resolve({ root, outDir });
   }
 
@@ -87,22 +104,38 @@ export class Store {
    * under `key`, replacing (after moving aside) any object already there.
    */
   async publish(staging: Staging, key: string): Promise<Manifest> {
-    const manifest = await buildManifest(key, staging.outDir);
+    const linked = new Set<string>();
+    const manifest = await buildManifest(key, staging.outDir, linked);
     // Only files that live in the staging dir: an output that links to a
-    // user's file must not make that file read-only.
-    const inside = `${Deno.realPathSync(staging.outDir)}/`;
+    // user's file must not make that file read-only. Only a path through a
+    // symlink can lead outside.
+    let inside: string | undefined;
     for (const file of manifest.files) {
       const path = join(staging.outDir, file.path);
-      if (Deno.realPathSync(path).startsWith(inside)) Deno.chmodSync(path, 0o444);
+      if (linked.has(file.path)) {
+        inside ??= `${Deno.realPathSync(staging.outDir)}/`;
+        if (!Deno.realPathSync(path).startsWith(inside)) continue;
+      }
+      Deno.chmodSync(path, 0o444);
     }
     Deno.writeTextFileSync(
       join(staging.root, "manifest.json"),
       JSON.stringify(manifest, null, 1),
     );
     const target = this.layout.objectDir(key);
-    Deno.mkdirSync(join(target, ".."), { recursive: true });
-    if (existsSync(target)) await this.#discard(target);
-    Deno.renameSync(staging.root, target);
+    const parent = join(target, "..");
+    if (!this.#madeDirs.has(parent)) {
+      Deno.mkdirSync(parent, { recursive: true });
+      this.#madeDirs.add(parent);
+    }
+    try {
+      Deno.renameSync(staging.root, target);
+    } catch (error) {
+      // An object is already there (a forced re-run, or a damaged one): replace it.
+      if (!existsSync(target)) throw error;
+      await this.#discard(target);
+      Deno.renameSync(staging.root, target);
+    }
     return manifest;
   }
 

@@ -109,8 +109,15 @@ export class SlurmExecutor implements Executor {
       this.#watching = true;
       signal.addEventListener("abort", () => this.#cancel(), { once: true });
     }
-    return new Promise((resolve) => {
-      this.#enqueue({ request, hooks, resolve, submissions: 0, done: false });
+    // A job holds its slot from submission to its end.
+    return request.slots.acquire().then((stopped) => {
+      if (stopped !== undefined) return { outcome: "skipped", reason: stopped };
+      return new Promise<ExecutionResult>((resolve) => {
+        this.#enqueue({ request, hooks, resolve, submissions: 0, done: false });
+      }).then((result) => {
+        request.slots.release(result.outcome === "failed");
+        return result;
+      });
     });
   }
 

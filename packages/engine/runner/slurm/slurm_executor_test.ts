@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Task } from "@dropline/task";
 import type { Resources } from "../../pipeline/resources.ts";
 import { Store } from "../../store/store.ts";
-import type { ExecutionResult, StageWork } from "../execute_stage.ts";
+import { type ExecutionResult, type StageWork, UNLIMITED_SLOTS } from "../execute_stage.ts";
 import type { ExecutionHooks, JobInfo } from "../executor.ts";
 import { jobPaths, type JobRecord, type StageStatus, writeJsonAtomic } from "./job_files.ts";
 import { SlurmExecutor } from "./slurm_executor.ts";
@@ -148,7 +148,11 @@ async function setup(options: { retries?: number } = {}) {
       onCorrupt() {},
       onJob: (job) => jobs.set(id, [...jobs.get(id) ?? [], job]),
     };
-    return executor.execute({ work, task: TASK, resources }, hooks, controller.signal);
+    return executor.execute(
+      { work, task: TASK, resources, slots: UNLIMITED_SLOTS },
+      hooks,
+      controller.signal,
+    );
   };
   return {
     dir,
