@@ -14,8 +14,9 @@ async function capture(argv: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
-Deno.test("every command's help names each flag it accepts, and no other, with an example", () => {
-  for (const [name, command] of Object.entries(COMMANDS)) {
+Deno.test("every command's help names each flag it accepts, and no other, with an example", async () => {
+  for (const [name, entry] of Object.entries(COMMANDS)) {
+    const command = await entry.load();
     const documented = new Set(
       command.help.flags.flatMap(([flag]) => [...flag.matchAll(/--([a-z-]+)/g)].map((m) => m[1]!)),
     );

@@ -5,64 +5,73 @@
  */
 import type { ParseArgsConfig } from "node:util";
 import type { CommandHelp } from "./command_help.ts";
-import { DAG_HELP, DAG_OPTIONS, dagCommand } from "./dag_command.ts";
-import { DIFF_HELP, DIFF_OPTIONS, diffCommand } from "./diff_command.ts";
-import { EXP_HELP, EXP_OPTIONS, expCommand } from "./exp_command.ts";
-import { GC_HELP, GC_OPTIONS, gcCommand } from "./gc_command.ts";
-import { RUN_HELP, RUN_OPTIONS, runCommand } from "./run_command.ts";
-import { STATUS_HELP, STATUS_OPTIONS, statusCommand } from "./status_command.ts";
-import { WHY_HELP, WHY_OPTIONS, whyCommand } from "./why_command.ts";
 
 /** One command of the CLI. */
 export interface Command {
   run: (args: string[]) => Promise<number>;
-  about: string;
   options: NonNullable<ParseArgsConfig["options"]>;
   help: CommandHelp;
 }
 
+/**
+ * A command as the command list knows it: its description, and a loader.
+ * Only the command being run is imported: module loading is most of a
+ * no-op run's time, and `exp` and `diff` pull in every task.
+ */
+export interface CommandEntry {
+  about: string;
+  load(): Promise<Command>;
+}
+
 /** Every command, in the order the command list shows them. */
-export const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, CommandEntry> = {
   run: {
-    run: runCommand,
     about: "runs a pipeline, reusing stored results",
-    options: RUN_OPTIONS,
-    help: RUN_HELP,
+    load: async () => {
+      const m = await import("./run_command.ts");
+      return { run: m.runCommand, options: m.RUN_OPTIONS, help: m.RUN_HELP };
+    },
   },
   status: {
-    run: statusCommand,
     about: "the state of every stage, without running anything",
-    options: STATUS_OPTIONS,
-    help: STATUS_HELP,
+    load: async () => {
+      const m = await import("./status_command.ts");
+      return { run: m.statusCommand, options: m.STATUS_OPTIONS, help: m.STATUS_HELP };
+    },
   },
   why: {
-    run: whyCommand,
     about: "why a stage would run, or why it is reused",
-    options: WHY_OPTIONS,
-    help: WHY_HELP,
+    load: async () => {
+      const m = await import("./why_command.ts");
+      return { run: m.whyCommand, options: m.WHY_OPTIONS, help: m.WHY_HELP };
+    },
   },
   dag: {
-    run: dagCommand,
     about: "the stage graph as text, mermaid or dot",
-    options: DAG_OPTIONS,
-    help: DAG_HELP,
+    load: async () => {
+      const m = await import("./dag_command.ts");
+      return { run: m.dagCommand, options: m.DAG_OPTIONS, help: m.DAG_HELP };
+    },
   },
   gc: {
-    run: gcCommand,
     about: "deletes stored results no latest run references",
-    options: GC_OPTIONS,
-    help: GC_HELP,
+    load: async () => {
+      const m = await import("./gc_command.ts");
+      return { run: m.gcCommand, options: m.GC_OPTIONS, help: m.GC_HELP };
+    },
   },
   exp: {
-    run: expCommand,
     about: "the sweep table of a run: matrix, params, headline metrics",
-    options: EXP_OPTIONS,
-    help: EXP_HELP,
+    load: async () => {
+      const m = await import("./exp_command.ts");
+      return { run: m.expCommand, options: m.EXP_OPTIONS, help: m.EXP_HELP };
+    },
   },
   diff: {
-    run: diffCommand,
     about: "what changed between two runs, and what re-ran",
-    options: DIFF_OPTIONS,
-    help: DIFF_HELP,
+    load: async () => {
+      const m = await import("./diff_command.ts");
+      return { run: m.diffCommand, options: m.DIFF_OPTIONS, help: m.DIFF_HELP };
+    },
   },
 };

@@ -30,15 +30,15 @@ export async function main(argv: string[]): Promise<number> {
     console.log(MAIN_HELP);
     return name === undefined ? 2 : 0;
   }
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!.run : undefined;
-  if (!command) {
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
     console.error(
       `Unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}\n\n${MAIN_HELP}`,
     );
     return 2;
   }
   try {
-    return await command(args);
+    return await (await entry.load()).run(args);
   } catch (error) {
     if (
       error instanceof PipelineError || error instanceof UsageError ||

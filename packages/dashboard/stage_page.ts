@@ -210,7 +210,9 @@ function outputs(data: StagePageData): SafeHtml {
 function logSection(data: StagePageData): SafeHtml {
   const { log } = data;
   const status = log.missing
-    ? "No log yet."
+    ? data.stage.state === "running" || data.stage.state === "pending"
+      ? "No log yet."
+      : "No log: the stage printed nothing."
     : log.from > 0
     ? `Showing the end of the log (${formatBytes(log.size)} in all).`
     : "";
