@@ -91,13 +91,6 @@ export async function runCommand(args: string[]): Promise<number> {
   if (executor === "slurm") await checkSlurmReachable();
 
   const controller = new AbortController();
-  const interrupt = () => {
-    if (controller.signal.aborted) Deno.exit(130);
-    console.log("\nInterrupted: stopping running stages (press Ctrl-C again to quit at once)");
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", interrupt);
-  Deno.addSignalListener("SIGTERM", interrupt);
   const reporter = new TerminalReporter({
     live: Deno.stdout.isTerminal(),
     quiet: values.quiet === true,
@@ -105,6 +98,14 @@ export async function runCommand(args: string[]): Promise<number> {
     pipeline: pipeline.name,
     total: only ? only.size : pipeline.stages.length,
   });
+  const interrupt = () => {
+    reporter.flush();
+    if (controller.signal.aborted) Deno.exit(130);
+    console.log("\nInterrupted: stopping running stages (press Ctrl-C again to quit at once)");
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", interrupt);
+  Deno.addSignalListener("SIGTERM", interrupt);
   try {
     const summary = await runPipeline(pipeline, {
       cacheDir,
