@@ -21,17 +21,24 @@ export function cacheDirOf(values: { "cache-dir"?: string | undefined }): string
 }
 
 /**
- * Loads and compiles the pipeline file with the built-in tasks and the `--set` overrides.
+ * Loads and compiles the pipeline file with the built-in tasks and the `--set`
+ * overrides; with `cacheDir`, an unchanged file is not parsed again.
  *
  * @example
  * ```ts
- * const pipeline = await loadPipelineArg("pipelines/demo.yaml", { set: ["params.n=5"] });
+ * const pipeline = await loadPipelineArg("pipelines/demo.yaml", { set: ["params.n=5"] }, "/abs/cache");
  * ```
  */
 export function loadPipelineArg(
   file: string,
   values: { set?: string[] | undefined },
+  cacheDir?: string,
 ): Promise<CompiledPipeline> {
   // Only the tasks the file names are imported: most of the CLI's start-up otherwise.
-  return loadPipeline(file, { loadTasks, taskNames: TASK_NAMES, overrides: values.set ?? [] });
+  return loadPipeline(file, {
+    loadTasks,
+    taskNames: TASK_NAMES,
+    overrides: values.set ?? [],
+    ...(cacheDir ? { parsedCache: new CacheLayout(cacheDir).dir("parsed") } : {}),
+  });
 }

@@ -78,7 +78,7 @@ export async function runCommand(args: string[]): Promise<number> {
     throw new UsageError(`run: expected one pipeline file\n${RUN_USAGE}`);
   }
   const cacheDir = cacheDirOf(values);
-  const pipeline = await loadPipelineArg(positionals[0]!, values);
+  const pipeline = await loadPipelineArg(positionals[0]!, values, cacheDir);
   const forced = selectStages(pipeline, values.force ?? [], "--force");
   const only = values.only
     ? withAncestors(pipeline, selectStages(pipeline, values.only, "--only"))

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { compilePipeline, parsePipelineSource, UsageError } from "@dropline/engine";
+import { compilePipeline, UsageError } from "@dropline/engine";
+import { parsePipelineSource } from "@dropline/engine/source";
 import { TASKS } from "@dropline/tasks";
 import { selectStages, withAncestors } from "./select_stages.ts";
 

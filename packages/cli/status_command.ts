@@ -72,7 +72,7 @@ export async function statusCommand(args: string[]): Promise<number> {
     throw new UsageError(`status: expected one pipeline file\n${STATUS_USAGE}`);
   }
   const cacheDir = cacheDirOf(values);
-  const pipeline = await loadPipelineArg(positionals[0]!, values);
+  const pipeline = await loadPipelineArg(positionals[0]!, values, cacheDir);
   const store = new Store(cacheDir);
   const journal = JournalReader.open(cacheDir);
   try {

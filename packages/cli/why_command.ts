@@ -39,7 +39,7 @@ export async function whyCommand(args: string[]): Promise<number> {
     throw new UsageError(`why: expected a pipeline file and a stage\n${WHY_USAGE}`);
   }
   const cacheDir = cacheDirOf(values);
-  const pipeline = await loadPipelineArg(positionals[0]!, values);
+  const pipeline = await loadPipelineArg(positionals[0]!, values, cacheDir);
   const wanted = selectStages(pipeline, [positionals[1]!], "why");
   const forced = selectStages(pipeline, values.force ?? [], "--force");
   const journal = JournalReader.open(cacheDir);

@@ -38,7 +38,6 @@ export { ancestors } from "./pipeline/graph.ts";
 export { loadPipeline } from "./pipeline/load.ts";
 export { OverrideError } from "./pipeline/overrides.ts";
 export { PipelineError } from "./pipeline/problem.ts";
-export { parsePipelineSource } from "./pipeline/source.ts";
 export type { Executor, JobInfo } from "./runner/executor.ts";
 export { LocalExecutor } from "./runner/local_executor.ts";
 export { planPipeline } from "./runner/plan.ts";

@@ -12,7 +12,7 @@ import { type ExecutorName, readDefinition, type StageDefinition } from "./defin
 import { type Combination, expansionId } from "./matrix.ts";
 import { expandStage } from "./expand_stage.ts";
 import { paramsScope } from "./params_scope.ts";
-import { applyOverrides } from "./overrides.ts";
+import { applyOverrides, type Override } from "./overrides.ts";
 import { PipelineError, type Problem } from "./problem.ts";
 import type { PipelineSource, ValuePath } from "./source.ts";
 import type { RenderScope } from "./template.ts";
@@ -67,8 +67,8 @@ export interface CompiledPipeline {
 /** What compilation needs besides the source. */
 export interface CompileOptions {
   tasks: ReadonlyMap<string, Task>;
-  /** `--set` overrides, `params.a.b=value`. */
-  overrides?: readonly string[];
+  /** `--set` overrides, `params.a.b=value` (see `parseOverrides`). */
+  overrides?: readonly Override[];
   /** Limits on expansions (default {@link DEFAULT_LIMITS}). */
   limits?: Partial<PipelineLimits>;
   /** Every task that exists, when `tasks` holds only those the pipeline names (for messages). */

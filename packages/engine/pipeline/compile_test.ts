@@ -5,6 +5,7 @@ import { TASKS as BUILT_IN } from "@dropline/tasks";
 import { compilePipeline } from "./compile.ts";
 import { PipelineError } from "./problem.ts";
 import { parsePipelineSource } from "./source.ts";
+import { parseOverrides } from "./override_values.ts";
 
 const train = defineTask({
   name: "train",
@@ -25,7 +26,10 @@ const shell = BUILT_IN.get("shell")!;
 const TASKS: ReadonlyMap<string, Task> = new Map([[shell.name, shell], [train.name, train]]);
 
 function compile(text: string, overrides: string[] = []) {
-  return compilePipeline(parsePipelineSource("/p/x.yaml", text), { tasks: TASKS, overrides });
+  return compilePipeline(parsePipelineSource("/p/x.yaml", text), {
+    tasks: TASKS,
+    overrides: parseOverrides(overrides),
+  });
 }
 
 /** Every problem line of compiling `text`. */

@@ -3,14 +3,17 @@
  */
 import { relative } from "node:path";
 import { type CompiledPipeline, type CompileOptions, compilePipeline } from "./compile.ts";
-import { limitsFromEnv } from "./limits.ts";
+import { limitsFromEnv, type PipelineLimits } from "./limits.ts";
+import type { Override } from "./overrides.ts";
+import { parsedCachePath, readParsed, unlocatedSource, writeParsed } from "./parsed_cache.ts";
 import { PipelineError, type SourcePosition } from "./problem.ts";
-import { parsePipelineSource } from "./source.ts";
+import type { PipelineSource } from "./source.ts";
 
 /**
  * Loads a pipeline file; problems (including a missing file or bytes that are
  * not UTF-8) throw {@link PipelineError}. Limits not given in `options` come
- * from the environment (`DROPLINE_MAX_*`).
+ * from the environment (`DROPLINE_MAX_*`). With `parsedCache` (a cache
+ * directory's `parsed/`), an unchanged file is not parsed again.
  *
  * @example
  * ```ts
@@ -35,15 +38,55 @@ export async function loadPipeline(
   }
   const text = decodeUtf8(shown, bytes);
   const limits = { ...limitsFromEnv(), ...options.limits };
-  const source = parsePipelineSource(shown, text, limits);
-  const tasks = options.tasks ?? await options.loadTasks!(taskNamesIn(source.value));
-  const compiled = compilePipeline(source, { ...options, tasks, limits });
-  return { ...compiled, file: await Deno.realPath(file), dir: await Deno.realPath(compiled.dir) };
+  const overrides = await readSetFlags(options.overrides ?? []);
+  const compile = async (source: PipelineSource) => {
+    const tasks = options.tasks ?? await options.loadTasks!(taskNamesIn(source.value));
+    const compiled = compilePipeline(source, { ...options, tasks, limits, overrides });
+    return { ...compiled, file: await Deno.realPath(file), dir: await Deno.realPath(compiled.dir) };
+  };
+  const cachePath = options.parsedCache &&
+    parsedCachePath(options.parsedCache, text, limits.yamlNodes);
+  const cached = cachePath ? readParsed(cachePath) : undefined;
+  if (cached) {
+    try {
+      return await compile(unlocatedSource(shown, cached.value));
+    } catch (error) {
+      // Problems need positions: found again below, from a fresh parse.
+      if (!(error instanceof PipelineError)) throw error;
+    }
+  }
+  const source = await parse(shown, text, limits);
+  const compiled = await compile(source);
+  if (cachePath && !cached) writeParsed(cachePath, source.value);
+  return compiled;
+}
+
+/** Parses the YAML text; the parser is imported only when a file is parsed. */
+async function parse(file: string, text: string, limits: PipelineLimits): Promise<PipelineSource> {
+  const { parsePipelineSource }: typeof import("./source.ts") = await import(
+    new URL("./source.ts", import.meta.url).href
+  );
+  return parsePipelineSource(file, text, limits);
+}
+
+/** `--set` flags read into overrides (their values are YAML, parsed only when there are some). */
+async function readSetFlags(texts: readonly string[]): Promise<Override[]> {
+  if (texts.length === 0) return [];
+  const { parseOverrides }: typeof import("./override_values.ts") = await import(
+    new URL("./override_values.ts", import.meta.url).href
+  );
+  return parseOverrides(texts);
 }
 
 /** What loading needs: the tasks, or a loader of the tasks the file names. */
 export type LoadOptions =
-  & Omit<CompileOptions, "tasks">
+  & Omit<CompileOptions, "tasks" | "overrides">
+  & {
+    /** `--set` flags, `params.a.b=value`. */
+    overrides?: readonly string[];
+    /** Where parsed files are kept (`CacheLayout.parsedDir`); none: always parse. */
+    parsedCache?: string;
+  }
   & (
     | { tasks: CompileOptions["tasks"]; loadTasks?: never }
     | { tasks?: never; loadTasks(names: string[]): Promise<CompileOptions["tasks"]> }

@@ -14,6 +14,7 @@
  * - `corrupt/<key>.<time>/`            objects that failed verification, kept for inspection
  * - `slurm/<run>/<n>/`                 a Slurm job's script, spec, output and stage exit statuses
  * - `slurm/keys/<key>.json`            the Slurm job computing a key (for re-attaching)
+ * - `parsed/<sha256>.json`              pipeline files already parsed, by the hash of their text
  * - `journal.db`                       the run journal (SQLite, WAL)
  */
 import { resolve } from "node:path";
@@ -30,6 +31,7 @@ export const CACHE_ENTRIES = {
   logs: "logs",
   corrupt: "corrupt",
   slurm: "slurm",
+  parsed: "parsed",
   journal: "journal.db",
 } as const;
 

@@ -1,6 +1,7 @@
 /**
  * Garbage collection of a cache directory: objects that no kept key
- * references, and staging areas of attempts whose run died. A key whose lock
+ * references, staging areas of attempts whose run died, and parsed pipeline
+ * files (remade on demand). A key whose lock
  * is held is never touched: a run is writing or reading it right now.
  */
 import { join } from "node:path";
@@ -42,6 +43,9 @@ export async function collectGarbage(
     report.stagingDirs++;
     await remove(path);
   }
+  // Parsed pipeline files: a few KiB of parses, remade by the next run of each
+  // file. Cleared, not counted: they are no stage's result.
+  if (!options.dryRun) await Deno.remove(layout.dir("parsed"), { recursive: true }).catch(() => {});
   return report;
 }
 
