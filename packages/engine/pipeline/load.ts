@@ -61,6 +61,27 @@ export async function loadPipeline(
   return compiled;
 }
 
+/**
+ * Stores the parse of a file that compiled, if not stored yet: for a run
+ * whose cache directory did not exist when it loaded the file.
+ *
+ * @example
+ * ```ts
+ * await storeParsed("pipelines/demo.yaml", "/abs/cache/parsed");
+ * ```
+ */
+export async function storeParsed(
+  file: string,
+  parsedCache: string,
+  limits: Partial<PipelineLimits> = {},
+): Promise<void> {
+  const text = new TextDecoder().decode(await Deno.readFile(file));
+  const all = { ...limitsFromEnv(), ...limits };
+  const path = parsedCachePath(parsedCache, text, all.yamlNodes);
+  if (readParsed(path)) return;
+  writeParsed(path, (await parse(displayPath(file), text, all)).value);
+}
+
 /** Parses the YAML text; the parser is imported only when a file is parsed. */
 async function parse(file: string, text: string, limits: PipelineLimits): Promise<PipelineSource> {
   const { parsePipelineSource }: typeof import("./source.ts") = await import(
@@ -84,7 +105,10 @@ export type LoadOptions =
   & {
     /** `--set` flags, `params.a.b=value`. */
     overrides?: readonly string[];
-    /** Where parsed files are kept (`CacheLayout.parsedDir`); none: always parse. */
+    /**
+     * Where parsed files are kept (the cache's `parsed/`; none: always
+     * parse). A parse is stored only into a cache directory that exists.
+     */
     parsedCache?: string;
   }
   & (

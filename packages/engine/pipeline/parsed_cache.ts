@@ -35,13 +35,14 @@ export function readParsed(path: string): { value: unknown } | undefined {
 
 /**
  * Stores `value` when JSON keeps it exactly (YAML's `.inf`, `.nan` and `-0`
- * would not survive) and the cache directory exists; any failure is ignored.
+ * would not survive) and the cache directory exists (never created here: a
+ * command that stops early must leave no cache behind); failures are ignored.
  */
 export function writeParsed(path: string, value: unknown): void {
   if (!jsonExact(value)) return;
   const dir = path.slice(0, path.lastIndexOf("/"));
   try {
-    Deno.mkdirSync(dir); // not recursive: never creates the cache directory itself
+    Deno.mkdirSync(dir);
   } catch (error) {
     if (!(error instanceof Deno.errors.AlreadyExists)) return;
   }

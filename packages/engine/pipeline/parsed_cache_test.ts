@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { TASKS } from "@dropline/tasks";
-import { loadPipeline } from "./load.ts";
+import { loadPipeline, storeParsed } from "./load.ts";
 import { jsonExact, parsedCachePath, writeParsed } from "./parsed_cache.ts";
 import { PipelineError } from "./problem.ts";
 import { parsePipelineSource } from "./source.ts";
@@ -26,14 +26,20 @@ async function project(text: string) {
 Deno.test("an unchanged pipeline file is read from its parse, not parsed again", async () => {
   const p = await project(YAML);
   try {
-    const first = await loadPipeline(p.file, { tasks: TASKS, parsedCache: p.parsed });
+    const first = await loadPipeline(p.file, {
+      tasks: TASKS,
+      parsedCache: p.parsed,
+    });
     const entry = parsedCachePath(p.parsed, YAML, 1_000_000);
     assert.equal(JSON.parse(await Deno.readTextFile(entry)).params.n, 2);
     // The entry is what is used: edit it (as no real file could be) and load again.
     const edited = JSON.parse(await Deno.readTextFile(entry));
     edited.params.n = 7;
     await Deno.writeTextFile(entry, JSON.stringify(edited));
-    const second = await loadPipeline(p.file, { tasks: TASKS, parsedCache: p.parsed });
+    const second = await loadPipeline(p.file, {
+      tasks: TASKS,
+      parsedCache: p.parsed,
+    });
     assert.match(JSON.stringify(first.stages[0]!.params(() => "")), /echo 2 /);
     assert.match(JSON.stringify(second.stages[0]!.params(() => "")), /echo 7 /);
     // A different text is a different entry; --set still applies to a cached parse.
@@ -43,6 +49,13 @@ Deno.test("an unchanged pipeline file is read from its parse, not parsed again",
       overrides: ["params.n=9"],
     });
     assert.match(JSON.stringify(set.stages[0]!.params(() => "")), /echo 9 /);
+    // A run that made the cache directory stores the parse at its end.
+    const made = join(p.dir, "new-cache");
+    await loadPipeline(p.file, { tasks: TASKS, parsedCache: join(made, "parsed") });
+    assert.equal(await Deno.stat(made).then(() => true, () => false), false);
+    await Deno.mkdir(made);
+    await storeParsed(p.file, join(made, "parsed"));
+    assert.ok(await Deno.stat(parsedCachePath(join(made, "parsed"), YAML, 1_000_000)));
   } finally {
     await Deno.remove(p.dir, { recursive: true });
   }
@@ -57,7 +70,11 @@ Deno.test("a problem found with a cached parse is reported with its position", a
     writeParsed(entry, parsePipelineSource("p.yaml", bad).value);
     assert.ok(await Deno.stat(entry));
     await assert.rejects(
-      () => loadPipeline(p.file, { tasks: TASKS, parsedCache: p.parsed }),
+      () =>
+        loadPipeline(p.file, {
+          tasks: TASKS,
+          parsedCache: p.parsed,
+        }),
       (error: Error) =>
         error instanceof PipelineError &&
         /p\.yaml:6:\d+: stage "a", field "with/.test(error.message),
@@ -73,7 +90,10 @@ Deno.test("a pipeline that does not compile leaves no parse behind, and no cache
     await assert.rejects(() => loadPipeline(p.file, { tasks: TASKS, parsedCache: p.parsed }));
     assert.equal(await Deno.stat(p.parsed).then(() => true, () => false), false);
     const missing = join(p.dir, "no-cache", "parsed");
-    await loadPipeline(join(p.dir, "p.yaml"), { tasks: TASKS, parsedCache: missing }).catch(
+    await loadPipeline(join(p.dir, "p.yaml"), {
+      tasks: TASKS,
+      parsedCache: missing,
+    }).catch(
       () => {},
     );
     writeParsed(join(missing, "x.json"), { a: 1 });
