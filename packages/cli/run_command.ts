@@ -162,6 +162,7 @@ async function dryRun(
 ): Promise<number> {
   const store = new Store(cacheDir);
   const journal = JournalReader.open(cacheDir);
+  store.useIndex(journal.objects);
   const plan = await planPipeline(pipeline, store, journal, forced);
   journal.close();
   // Nothing is submitted or started: the executor only says what it would do.

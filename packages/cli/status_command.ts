@@ -75,6 +75,7 @@ export async function statusCommand(args: string[]): Promise<number> {
   const pipeline = await loadPipelineArg(positionals[0]!, values, cacheDir);
   const store = new Store(cacheDir);
   const journal = JournalReader.open(cacheDir);
+  store.useIndex(journal.objects);
   try {
     const plan = await planPipeline(pipeline, store, journal, new Set());
     const stages = plan.map((stage) => {
@@ -161,14 +162,14 @@ function liveLockHolder(path: string): LockHolder | undefined {
 
 function printTable(stages: StageStatus[]): void {
   const width = Math.min(60, Math.max(5, ...stages.map((s) => s.id.length)));
-  for (const s of stages) {
-    console.log(
-      `${s.state.padEnd(8)} ${s.id.padEnd(width)} ${
-        (s.key ?? "-").slice(0, 12).padEnd(12)
-      } ${s.reason}`,
-    );
-  }
+  const lines = stages.map((s) =>
+    `${s.state.padEnd(8)} ${s.id.padEnd(width)} ${
+      (s.key ?? "-").slice(0, 12).padEnd(12)
+    } ${s.reason}`
+  );
   const counts = new Map<string, number>();
   for (const s of stages) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
-  console.log([...counts].map(([state, n]) => `${n} ${state}`).join(", "));
+  lines.push([...counts].map(([state, n]) => `${n} ${state}`).join(", "));
+  // One write: a line per console.log was a tenth of `status` on 10,000 stages.
+  console.log(lines.join("\n"));
 }

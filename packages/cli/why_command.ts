@@ -44,7 +44,9 @@ export async function whyCommand(args: string[]): Promise<number> {
   const forced = selectStages(pipeline, values.force ?? [], "--force");
   const journal = JournalReader.open(cacheDir);
   try {
-    const plan = await planPipeline(pipeline, new Store(cacheDir), journal, forced);
+    const store = new Store(cacheDir);
+    store.useIndex(journal.objects);
+    const plan = await planPipeline(pipeline, store, journal, forced);
     for (const stage of plan.filter((s) => wanted.has(s.id))) {
       const verdict = stage.action === "reuse" ? "cached" : "would run";
       console.log(`${stage.id}: ${verdict}: ${stage.reason}`);

@@ -5,6 +5,8 @@
  */
 import type { SQLInputValue } from "node:sqlite";
 import type { StatCache } from "../store/file_digests.ts";
+import type { Manifest } from "../store/manifest.ts";
+import type { ObjectIndex } from "../store/object_index.ts";
 import { CacheLayout } from "../store/cache_layout.ts";
 import { Statements } from "./_statements.ts";
 import {
@@ -75,6 +77,8 @@ export class Journal implements JournalHistory {
   #events: SQLInputValue[][] = [];
   #metrics: SQLInputValue[][] = [];
   #jobs = new Map<string, SQLInputValue[]>();
+  /** Object manifests to record (null: to forget), by key. */
+  #objects = new Map<string, Manifest | null>();
   #after: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #depth = 0;
@@ -92,6 +96,27 @@ export class Journal implements JournalHistory {
   lastKeyedAttempt(pipeline: string, stageId: string): PastAttempt | undefined {
     return guarded(this.layout, () => lastKeyedAttempt(this.#sql, pipeline, stageId));
   }
+
+  /** The store's index of published objects (`objects`), written with the next flush. */
+  readonly objects: ObjectIndex = {
+    manifest: (key) => {
+      const pending = this.#objects.get(key);
+      if (pending !== undefined) return pending ?? undefined;
+      const row = guarded(
+        this.layout,
+        () => this.#sql.get("SELECT manifest FROM objects WHERE key = ?", key),
+      );
+      return row ? JSON.parse(String(row.manifest)) as Manifest : undefined;
+    },
+    record: (manifest) => {
+      this.#objects.set(manifest.key, manifest);
+      this.#schedule();
+    },
+    forget: (key) => {
+      this.#objects.set(key, null);
+      this.#schedule();
+    },
+  };
 
   /** Records a new run at once; its stage rows follow with the next flush. */
   startRun(run: NewRun): void {
@@ -254,11 +279,14 @@ export class Journal implements JournalHistory {
     const updates = [...this.#updates.values()];
     const [events, metrics, after] = [this.#events, this.#metrics, this.#after];
     const jobs = [...this.#jobs.values()];
+    const objects = [...this.#objects];
     this.#unwrittenRows = new Map();
     this.#updates = new Map();
     this.#jobs = new Map();
+    this.#objects = new Map();
     [this.#events, this.#metrics, this.#after] = [[], [], []];
-    const queued = rows.length + updates.length + events.length + metrics.length + jobs.length;
+    const queued = rows.length + updates.length + events.length + metrics.length + jobs.length +
+      objects.length;
     if (queued + after.length === 0) return;
     this.#transaction(() => {
       this.#insertMany(
@@ -279,6 +307,18 @@ export class Journal implements JournalHistory {
       }
       this.#insertMany("events", ["run_id", "stage_id", "state", "at"], events);
       this.#insertMany("metrics", ["run_id", "stage_id", "step", "name", "value", "at"], metrics);
+      const now = this.#now();
+      for (const [key, manifest] of objects) {
+        if (manifest === null) this.#sql.run("DELETE FROM objects WHERE key = ?", key);
+        else {
+          this.#sql.run(
+            "INSERT OR REPLACE INTO objects (key, manifest, recorded_at) VALUES (?, ?, ?)",
+            key,
+            JSON.stringify(manifest),
+            now,
+          );
+        }
+      }
       for (const job of jobs) {
         this.#sql.run(
           `INSERT INTO jobs (run_id, stage_id, job_id, executor, state, reason, node, since, updated_at)

@@ -6,6 +6,8 @@
  * that says how to recover.
  */
 import type { StatCache } from "../store/file_digests.ts";
+import type { Manifest } from "../store/manifest.ts";
+import type { ObjectIndex } from "../store/object_index.ts";
 import { CacheLayout } from "../store/cache_layout.ts";
 import { Statements } from "./_statements.ts";
 import {
@@ -44,12 +46,28 @@ export class JournalReader implements JournalHistory {
   readonly layout: CacheLayout;
   /** The stat cache of input files, read-only. */
   readonly fileStats: StatCache;
+  /** The store's index of published objects, read-only (empty before version 5). */
+  readonly objects: ObjectIndex;
   #sql: Statements | undefined;
   #version = 0;
 
   constructor(cacheDir: string | CacheLayout) {
     this.layout = typeof cacheDir === "string" ? new CacheLayout(cacheDir) : cacheDir;
     this.fileStats = fileStatsOf(() => this.#open(), false);
+    this.objects = {
+      manifest: (key) => {
+        const row = this.#read(
+          (sql) =>
+            this.#version >= 5
+              ? sql.get("SELECT manifest FROM objects WHERE key = ?", key)
+              : undefined,
+          undefined,
+        );
+        return row ? JSON.parse(String(row.manifest)) as Manifest : undefined;
+      },
+      record: () => {},
+      forget: () => {},
+    };
   }
 
   /**

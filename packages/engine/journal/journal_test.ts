@@ -145,3 +145,29 @@ Deno.test("Journal.batch() makes everything it records visible at once", async (
   reader.close();
   journal.close();
 });
+
+Deno.test("Journal keeps the store's index of objects: recorded, read back, forgotten", async () => {
+  await using cache = await tempCache();
+  const journal = new Journal(cache);
+  const manifest = {
+    format: 1,
+    key: "k1",
+    digest: "d1",
+    files: [{ path: "a.txt", size: 1, mtime: 2, ino: 3, sha256: "s" }],
+    createdAt: 4,
+  };
+  journal.objects.record(manifest);
+  assert.deepEqual(journal.objects.manifest("k1"), manifest, "before the flush");
+  journal.flush();
+  const reader = new JournalReader(cache);
+  assert.deepEqual(reader.objects.manifest("k1"), manifest);
+  reader.objects.record({ ...manifest, key: "k2" }); // a reader's index writes nothing
+  journal.objects.forget("k1");
+  assert.equal(journal.objects.manifest("k1"), undefined);
+  journal.flush();
+  reader.close();
+  assert.equal(reader.objects.manifest("k1"), undefined);
+  assert.equal(reader.objects.manifest("k2"), undefined);
+  reader.close();
+  journal.close();
+});

@@ -82,6 +82,20 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    to: 5,
+    what: "the objects table: each published object's manifest, for stat-only no-op checks " +
+      "(filled as objects are published or next verified)",
+    up(db) {
+      db.exec(`
+        CREATE TABLE objects (
+          key TEXT PRIMARY KEY,
+          manifest TEXT NOT NULL,
+          recorded_at REAL NOT NULL
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /**

@@ -13,7 +13,7 @@
  * user_version`. Journals made before it was kept there read 0 and are
  * version 1. Bump it with a new step in `migrations.ts`.
  */
-export const JOURNAL_SCHEMA_VERSION = 4;
+export const JOURNAL_SCHEMA_VERSION = 5;
 
 /** States of a run (`runs.state`). A `running` run whose heartbeat stopped died. */
 export const RUN_STATES = ["running", "succeeded", "failed", "interrupted"] as const;
@@ -124,6 +124,15 @@ CREATE TABLE metrics (
   at REAL NOT NULL
 );
 CREATE INDEX metrics_by_stage ON metrics (run_id, stage_id, name, step);
+
+-- The manifest of each published object as its runner last saw it intact,
+-- so that a no-op run checks outputs with stat calls alone, not reading every
+-- manifest.json (objects/<k2>/<key>/manifest.json stays the truth).
+CREATE TABLE objects (
+  key TEXT PRIMARY KEY,
+  manifest TEXT NOT NULL,         -- manifest.json's content
+  recorded_at REAL NOT NULL
+) WITHOUT ROWID;
 
 -- Stat cache in front of content hashing of local input files.
 CREATE TABLE file_stats (

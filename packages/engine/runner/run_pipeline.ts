@@ -64,6 +64,7 @@ export async function runPipeline(
   const store = new Store(options.cacheDir);
   await store.prepare();
   const journal = new Journal(options.cacheDir);
+  store.useIndex(journal.objects);
   const run = new PipelineRun(pipeline, options, store, journal);
   try {
     return { ...(await run.execute()), ms: performance.now() - started };

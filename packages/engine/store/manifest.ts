@@ -58,6 +58,29 @@ export function contentDigest(files: readonly ManifestFile[]): string {
 }
 
 /**
+ * Whether every file of a manifest is still there with the same size, mtime
+ * and inode: what an intact, untouched object shows to stat calls alone.
+ *
+ * @example
+ * ```ts
+ * statsMatch(manifest, "objects/ab/abcd/out"); // true
+ * ```
+ */
+export function statsMatch(manifest: Manifest, outDir: string): boolean {
+  for (const file of manifest.files) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(join(outDir, file.path));
+    } catch {
+      return false;
+    }
+    const now = statOf(file.path, info);
+    if (now.size !== file.size || now.mtime !== file.mtime || now.ino !== file.ino) return false;
+  }
+  return true;
+}
+
+/**
  * Checks a published output against its manifest. Files whose stat still
  * matches are trusted without reading them; others are re-hashed. Returns
  * what is wrong, or undefined when the output is intact.

@@ -3,7 +3,8 @@
  * `cache_layout.ts`): published objects, staging areas, quarantine.
  */
 import { join } from "node:path";
-import { buildManifest, type Manifest, verifyManifest } from "./manifest.ts";
+import { buildManifest, type Manifest, statsMatch, verifyManifest } from "./manifest.ts";
+import type { ObjectIndex } from "./object_index.ts";
 import { assertCacheDir } from "./cache_error.ts";
 import { CacheLayout } from "./cache_layout.ts";
 
@@ -22,6 +23,7 @@ export interface Staging {
 /** The store rooted at a cache directory. */
 export class Store {
   readonly layout: CacheLayout;
+  #index: ObjectIndex | undefined;
   /** `objects/<k2>/` directories known to exist: one call fewer per published stage. */
   #madeDirs = new Set<string>();
 
@@ -55,6 +57,30 @@ export class Store {
    * ```
    */
   async lookup(key: string): Promise<Lookup> {
+    // The index's copy is enough when stat calls show the files untouched
+    // and the object still has its manifest (without one it is not published).
+    const indexed = this.#index?.manifest(key);
+    if (
+      indexed?.key === key && statsMatch(indexed, this.outDir(key)) &&
+      existsSync(this.layout.manifestPath(key))
+    ) {
+      return { state: "present", manifest: indexed, outDir: this.outDir(key) };
+    }
+    const found = await this.#lookupOnDisk(key);
+    if (found.state === "present") this.#index?.record(found.manifest);
+    else if (indexed) this.#index?.forget(key);
+    return found;
+  }
+
+  /**
+   * Finds objects' manifests in `index` first (a runner's journal): see
+   * `object_index.ts`. Published and verified objects are recorded there.
+   */
+  useIndex(index: ObjectIndex): void {
+    this.#index = index;
+  }
+
+  async #lookupOnDisk(key: string): Promise<Lookup> {
     let text: string;
     try {
       text = Deno.readTextFileSync(this.layout.manifestPath(key));
@@ -136,6 +162,8 @@ export class Store {
       await this.#discard(target);
       Deno.renameSync(staging.root, target);
     }
+    // The stats the index keeps are those of the published files (a rename keeps them).
+    this.#index?.record(manifest);
     return manifest;
   }
 

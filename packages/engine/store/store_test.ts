@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { Manifest } from "./manifest.ts";
+import type { ObjectIndex } from "./object_index.ts";
 import { Store } from "./store.ts";
 
 const KEY = "ab".padEnd(64, "0");
@@ -69,5 +71,59 @@ Deno.test("Store replaces an object when a key is published again", async () => 
     }
     assert.equal(await Deno.readTextFile(join(store.outDir(KEY), "a.txt")), "second");
     assert.equal((await store.lookup(KEY)).state, "present");
+  });
+});
+
+/** An in-memory index, as the journal's `objects` table behaves. */
+function memoryIndex(): ObjectIndex & { entries: Map<string, Manifest> } {
+  const entries = new Map<string, Manifest>();
+  return {
+    entries,
+    manifest: (key) => entries.get(key),
+    record: (manifest) => void entries.set(manifest.key, manifest),
+    forget: (key) => void entries.delete(key),
+  };
+}
+
+Deno.test("Store trusts its index's manifest only while stat calls show the files untouched", async () => {
+  await withStore(async (store) => {
+    const index = memoryIndex();
+    store.useIndex(index);
+    const staging = await store.createStaging(KEY);
+    await Deno.writeTextFile(join(staging.outDir, "a.txt"), "a");
+    const published = await store.publish(staging, KEY);
+    assert.deepEqual(index.entries.get(KEY), published, "publishing records the manifest");
+    // The object's manifest.json is not read while the index's copy matches the files.
+    const manifestPath = store.layout.manifestPath(KEY);
+    await Deno.chmod(manifestPath, 0o644);
+    await Deno.writeTextFile(manifestPath, "not json");
+    assert.equal((await store.lookup(KEY)).state, "present");
+    // A changed file sends the lookup to the object's own manifest (here unreadable: corrupt).
+    const file = join(store.outDir(KEY), "a.txt");
+    await Deno.chmod(file, 0o644);
+    await Deno.writeTextFile(file, "bb"); // a new size: mtimes may not tell within a tick
+    assert.deepEqual(await store.lookup(KEY), {
+      state: "corrupt",
+      reason: "manifest.json is not valid JSON",
+    });
+    assert.equal(index.entries.has(KEY), false, "forgotten once it no longer matches");
+  });
+});
+
+Deno.test("Store falls back to the object's manifest when its index is stale, and records it", async () => {
+  await withStore(async (store) => {
+    const index = memoryIndex();
+    const staging = await store.createStaging(KEY);
+    await Deno.writeTextFile(join(staging.outDir, "a.txt"), "a");
+    const published = await store.publish(staging, KEY);
+    // An index written by another dropline: same key, files it no longer describes.
+    index.record({ ...published, files: [{ ...published.files[0]!, ino: 1, mtime: 1 }] });
+    store.useIndex(index);
+    const found = await store.lookup(KEY);
+    assert.equal(found.state, "present");
+    assert.deepEqual(index.entries.get(KEY), published);
+    // Without its manifest an object is not published, whatever the index says.
+    await Deno.remove(store.layout.manifestPath(KEY));
+    assert.equal((await store.lookup(KEY)).state, "corrupt");
   });
 });
