@@ -7,6 +7,7 @@ import type { SQLInputValue } from "node:sqlite";
 import type { StatCache } from "../store/file_digests.ts";
 import type { Manifest } from "../store/manifest.ts";
 import type { ObjectIndex } from "../store/object_index.ts";
+import { objectRows } from "./object_rows.ts";
 import { CacheLayout } from "../store/cache_layout.ts";
 import { Statements } from "./_statements.ts";
 import {
@@ -98,25 +99,14 @@ export class Journal implements JournalHistory {
   }
 
   /** The store's index of published objects (`objects`), written with the next flush. */
-  readonly objects: ObjectIndex = {
-    manifest: (key) => {
-      const pending = this.#objects.get(key);
-      if (pending !== undefined) return pending ?? undefined;
-      const row = guarded(
-        this.layout,
-        () => this.#sql.get("SELECT manifest FROM objects WHERE key = ?", key),
-      );
-      return row ? JSON.parse(String(row.manifest)) as Manifest : undefined;
-    },
-    record: (manifest) => {
-      this.#objects.set(manifest.key, manifest);
+  readonly objects: ObjectIndex = objectRows(
+    () => this.#sql,
+    (key, manifest) => {
+      this.#objects.set(key, manifest);
       this.#schedule();
     },
-    forget: (key) => {
-      this.#objects.set(key, null);
-      this.#schedule();
-    },
-  };
+    (work) => guarded(this.layout, work),
+  );
 
   /** Records a new run at once; its stage rows follow with the next flush. */
   startRun(run: NewRun): void {

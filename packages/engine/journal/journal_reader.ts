@@ -6,8 +6,8 @@
  * that says how to recover.
  */
 import type { StatCache } from "../store/file_digests.ts";
-import type { Manifest } from "../store/manifest.ts";
 import type { ObjectIndex } from "../store/object_index.ts";
+import { objectRows } from "./object_rows.ts";
 import { CacheLayout } from "../store/cache_layout.ts";
 import { Statements } from "./_statements.ts";
 import {
@@ -54,20 +54,14 @@ export class JournalReader implements JournalHistory {
   constructor(cacheDir: string | CacheLayout) {
     this.layout = typeof cacheDir === "string" ? new CacheLayout(cacheDir) : cacheDir;
     this.fileStats = fileStatsOf(() => this.#open(), false);
-    this.objects = {
-      manifest: (key) => {
-        const row = this.#read(
-          (sql) =>
-            this.#version >= 5
-              ? sql.get("SELECT manifest FROM objects WHERE key = ?", key)
-              : undefined,
-          undefined,
-        );
-        return row ? JSON.parse(String(row.manifest)) as Manifest : undefined;
+    this.objects = objectRows(
+      () => {
+        const sql = this.#open();
+        return sql && this.#version >= 5 ? sql : undefined;
       },
-      record: () => {},
-      forget: () => {},
-    };
+      undefined,
+      (work) => guarded(this.layout, work),
+    );
   }
 
   /**

@@ -171,3 +171,23 @@ Deno.test("Journal keeps the store's index of objects: recorded, read back, forg
   reader.close();
   journal.close();
 });
+
+Deno.test("the objects index reads the whole table once a pipeline looks up many keys", async () => {
+  await using cache = await tempCache();
+  const journal = new Journal(cache);
+  const manifest = (i: number) => ({
+    format: 1,
+    key: `k${i}`,
+    digest: `d${i}`,
+    files: [],
+    createdAt: i,
+  });
+  for (let i = 0; i < 600; i++) journal.objects.record(manifest(i));
+  journal.flush();
+  const reader = new JournalReader(cache);
+  // The first few hundred are point queries, the rest come from one read of the table.
+  for (let i = 0; i < 600; i++) assert.equal(reader.objects.manifest(`k${i}`)?.digest, `d${i}`);
+  assert.equal(reader.objects.manifest("k600"), undefined);
+  reader.close();
+  journal.close();
+});

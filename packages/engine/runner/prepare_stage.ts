@@ -17,8 +17,11 @@ import { TaskError } from "@dropline/task";
 export interface PreparedStage {
   key: string;
   inputs: KeyInputs;
-  /** The inputs plus the pipeline params used, as JSON recorded in the journal. */
-  recordedJson: string;
+  /**
+   * The inputs plus the pipeline params used, as JSON recorded in the journal
+   * (made on demand: only a stage that executes records them).
+   */
+  recordedJson(): string;
   decision: Decision;
   found: Lookup;
 }
@@ -82,7 +85,8 @@ export async function prepareStage(
   const inputsJson = keyInputsJson(inputs, stage.keyParamsJson);
   const key = sha256Hex(inputsJson);
   const recorded: RecordedInputs = { ...inputs, usedParams: stage.usedParams };
-  const recordedJson = `{"usedParams":${canonicalJson(stage.usedParams)},${inputsJson.slice(1)}`;
+  const recordedJson = () =>
+    `{"usedParams":${canonicalJson(stage.usedParams)},${inputsJson.slice(1)}`;
   const found = await context.store.lookup(key);
   // The journal is only consulted to explain a run; a reused result needs no history.
   const previous = context.history && (found.state !== "present" || context.forced)

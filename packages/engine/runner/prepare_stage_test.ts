@@ -54,7 +54,7 @@ async function recordRun(cacheDir: string, runId: string, n: number, startedAt: 
   });
   journal.updateStage(runId, "make", {
     key: prepared.key,
-    keyInputs: prepared.recordedJson,
+    keyInputs: prepared.recordedJson(),
     state: "succeeded",
   });
   journal.endRun(runId, "succeeded", { noop: false });
@@ -102,7 +102,7 @@ Deno.test("prepareStage() keys a stage without a journal and finds nothing store
       action: "run",
       reason: "no result for this key (the stage never ran)",
     });
-    assert.deepEqual(JSON.parse(prepared.recordedJson).usedParams, { n: 3 });
+    assert.deepEqual(JSON.parse(prepared.recordedJson()).usedParams, { n: 3 });
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }

@@ -196,7 +196,7 @@ class PipelineRun {
     }
     this.journal.updateStage(this.runId, id, {
       key,
-      keyInputs: prepared.recordedJson,
+      keyInputs: prepared.recordedJson(),
       reason: decision.reason,
     });
     await this.#claims.acquire();
