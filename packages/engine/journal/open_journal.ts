@@ -4,9 +4,9 @@
  * journal into a {@linkcode CacheError} that says how to recover.
  */
 import { DatabaseSync } from "node:sqlite";
-import { existsSync } from "node:fs";
 import { assertCacheDir, CacheError } from "../store/cache_error.ts";
 import type { CacheLayout } from "../store/cache_layout.ts";
+import { existsSync } from "../store/store.ts";
 import { journalVersion, migrateJournal } from "./migrations.ts";
 import { JOURNAL_SCHEMA_VERSION } from "./schema.ts";
 
