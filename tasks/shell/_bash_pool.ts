@@ -38,24 +38,22 @@ export interface BashOutcome {
 
 // Jobs come on fd 3, so a script's stdin is /dev/null and it cannot read
 // later jobs (the subshell closes fd 3). The server changes directory only
-// when a job's differs: one call fewer in each fork.
-const SERVER = `exec 3<&0 0</dev/null 2>&1
-while IFS= read -u 3 -r -d '' __dl_nonce && IFS= read -u 3 -r -d '' __dl_cwd &&
-  IFS= read -u 3 -r -d '' __dl_name && IFS= read -u 3 -r -d '' __dl_kind &&
-  IFS= read -u 3 -r -d '' __dl_body; do
-  if [[ $__dl_cwd == "$PWD" ]] || cd -- "$__dl_cwd"; then
-    (
-      printf '%s pid %s\\n' "$__dl_nonce" "$BASHPID"
-      unset __dl_nonce
-      exec 3<&-
-      set -eo pipefail
-      if [[ $__dl_kind == file ]]; then source "$__dl_body"; else BASH_ARGV0=$__dl_name; eval "$__dl_body"; fi
-    )
-  else
-    (exit 127)
-  fi
-  printf '\\n%s exit %s\\n' "$__dl_nonce" "$?"
-done`;
+// when a job's differs: one call fewer in each fork. It is one line because
+// bash numbers an eval'd script's lines from the line of the `eval`: so a
+// script's line 2 is reported as `with.run: line 2: ...`.
+const READ = (name: string) => `IFS= read -u 3 -r -d '' ${name}`;
+const SERVER = [
+  "exec 3<&0 0</dev/null 2>&1; ",
+  `while ${
+    ["__dl_nonce", "__dl_cwd", "__dl_name", "__dl_kind", "__dl_body"].map(READ).join(" && ")
+  }; do `,
+  'if [[ $__dl_cwd == "$PWD" ]] || cd -- "$__dl_cwd"; then ( ',
+  'printf \'%s pid %s\\n\' "$__dl_nonce" "$BASHPID"; unset __dl_nonce; exec 3<&-; set -eo pipefail; ',
+  'if [[ $__dl_kind == file ]]; then source "$__dl_body"; else BASH_ARGV0=$__dl_name; eval "$__dl_body"; fi ',
+  "); else (exit 127); fi; ",
+  'printf \'\\n%s exit %s\\n\' "$__dl_nonce" "$?"; ',
+  "done",
+].join("");
 
 const encoder = new TextEncoder();
 const NEWLINE = 10;

@@ -146,3 +146,11 @@ Deno.test("shell keeps the command's own error when the log cannot be written (f
     await t.cleanup();
   }
 });
+
+Deno.test("shell's error messages give the script's own line numbers", async () => {
+  const { t, error } = await runShell({ run: "echo fine\nfrobnicate --now\necho never" });
+  await t.cleanup();
+  assert.ok(error instanceof TaskError);
+  assert.match(error.message, /with\.run: line 2: frobnicate: command not found/);
+  assert.doesNotMatch(error.message, /never/);
+});
