@@ -5,6 +5,7 @@ import { type CompiledPipeline, UsageError } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { loadPipelineArg } from "./pipeline_args.ts";
+import type { Command } from "./commands.ts";
 
 /** The flags `dag` accepts. */
 export const DAG_OPTIONS = { ...PIPELINE_FLAGS, format: { type: "string", short: "f" } } as const;
@@ -89,3 +90,6 @@ export function renderDag(pipeline: CompiledPipeline, format: "text" | "mermaid"
   lines.push(...edges.map(([a, b]) => `  ${a} -> ${b};`), "}");
   return lines.join("\n");
 }
+
+/** The command as `commands.ts` loads it. */
+export const COMMAND: Command = { run: dagCommand, options: DAG_OPTIONS, help: DAG_HELP };

@@ -20,6 +20,7 @@ import { runTitle } from "./exp_command.ts";
 import { cacheDirOf } from "./pipeline_args.ts";
 import { latestRun, resolveRun, setsOf } from "./run_choice.ts";
 import { alignColumns, cellText, metricText } from "./sweep_table.ts";
+import type { Command } from "./commands.ts";
 
 /** Prints the difference of two runs; returns the exit code. */
 export async function diffCommand(args: string[]): Promise<number> {
@@ -177,3 +178,6 @@ latest run; with one argument, b is compared with the run of its pipeline before
 };
 
 export const DIFF_USAGE = `Usage: ${DIFF_HELP.usage}`;
+
+/** The command as `commands.ts` loads it. */
+export const COMMAND: Command = { run: diffCommand, options: DIFF_OPTIONS, help: DIFF_HELP };

@@ -18,6 +18,7 @@ import { resolveRun, setsOf } from "./run_choice.ts";
 import { cacheDirOf } from "./pipeline_args.ts";
 import { filterRows, parseFilter, parseSort, sortRows } from "./sweep_filter.ts";
 import { sweepCsv, sweepJson, sweepText } from "./sweep_table.ts";
+import type { Command } from "./commands.ts";
 
 /** Tasks that declare headline metrics: what `exp` shows unless told otherwise. */
 const WITH_HEADLINE = new Set([...TASKS.values()].filter((t) => t.headline).map((t) => t.name));
@@ -135,3 +136,6 @@ task declares (finetune: val_acc, test_acc), state and time. One table per stage
 };
 
 export const EXP_USAGE = `Usage: ${EXP_HELP.usage}`;
+
+/** The command as `commands.ts` loads it. */
+export const COMMAND: Command = { run: expCommand, options: EXP_OPTIONS, help: EXP_HELP };

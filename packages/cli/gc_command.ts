@@ -14,6 +14,7 @@ import { formatBytes } from "@dropline/format";
 import { parseCommandArgs } from "./args.ts";
 import { type CommandHelp, renderHelp } from "./command_help.ts";
 import { cacheDirOf } from "./pipeline_args.ts";
+import type { Command } from "./commands.ts";
 
 /** The flags `gc` accepts. */
 export const GC_OPTIONS = {
@@ -61,3 +62,6 @@ export async function gcCommand(args: string[]): Promise<number> {
   );
   return 0;
 }
+
+/** The command as `commands.ts` loads it. */
+export const COMMAND: Command = { run: gcCommand, options: GC_OPTIONS, help: GC_HELP };

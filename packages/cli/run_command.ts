@@ -23,6 +23,7 @@ import { selectStages, withAncestors } from "./select_stages.ts";
 import { formatDuration } from "@dropline/format";
 import { TerminalReporter } from "./terminal_reporter.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
+import type { Command } from "./commands.ts";
 
 /** The flags `run` accepts. */
 export const RUN_OPTIONS = {
@@ -209,3 +210,6 @@ function usage(text: string, code: number): number {
   console.log(text);
   return code;
 }
+
+/** The command as `commands.ts` loads it. */
+export const COMMAND: Command = { run: runCommand, options: RUN_OPTIONS, help: RUN_HELP };

@@ -17,6 +17,7 @@ import {
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
+import type { Command } from "./commands.ts";
 
 /** A stage's state as `status` reports it. */
 export interface StageStatus {
@@ -173,3 +174,6 @@ function printTable(stages: StageStatus[]): void {
   // One write: a line per console.log was a tenth of `status` on 10,000 stages.
   console.log(lines.join("\n"));
 }
+
+/** The command as `commands.ts` loads it. */
+export const COMMAND: Command = { run: statusCommand, options: STATUS_OPTIONS, help: STATUS_HELP };

@@ -6,6 +6,7 @@ import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { selectStages } from "./select_stages.ts";
 import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
+import type { Command } from "./commands.ts";
 
 /** The flags `why` accepts. */
 export const WHY_OPTIONS = {
@@ -56,3 +57,6 @@ export async function whyCommand(args: string[]): Promise<number> {
     journal.close();
   }
 }
+
+/** The command as `commands.ts` loads it. */
+export const COMMAND: Command = { run: whyCommand, options: WHY_OPTIONS, help: WHY_HELP };
