@@ -22,7 +22,8 @@ export function cacheDirOf(values: { "cache-dir"?: string | undefined }): string
 
 /**
  * Loads and compiles the pipeline file with the built-in tasks and the `--set`
- * overrides; with `cacheDir`, an unchanged file is not parsed again.
+ * overrides; with `cacheDir`, an unchanged file is not parsed again (see
+ * `LoadOptions.onParseUnstored` for a cache directory not made yet).
  *
  * @example
  * ```ts
@@ -33,6 +34,7 @@ export function loadPipelineArg(
   file: string,
   values: { set?: string[] | undefined },
   cacheDir?: string,
+  onParseUnstored?: (store: () => void) => void,
 ): Promise<CompiledPipeline> {
   // Only the tasks the file names are imported: most of the CLI's start-up otherwise.
   return loadPipeline(file, {
@@ -40,5 +42,6 @@ export function loadPipelineArg(
     taskNames: TASK_NAMES,
     overrides: values.set ?? [],
     ...(cacheDir ? { parsedCache: new CacheLayout(cacheDir).dir("parsed") } : {}),
+    ...(onParseUnstored ? { onParseUnstored } : {}),
   });
 }

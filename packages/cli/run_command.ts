@@ -2,18 +2,15 @@
  * `dropline run <pipeline.yaml>`: runs a pipeline, reusing stored results.
  */
 import {
-  CacheLayout,
   type CompiledPipeline,
   type Executor,
   type ExecutorName,
-  exists,
   JournalReader,
   LocalExecutor,
   planPipeline,
   runPipeline,
   SlurmExecutor,
   Store,
-  storeParsed,
   UsageError,
 } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS, positiveInt } from "./args.ts";
@@ -82,8 +79,14 @@ export async function runCommand(args: string[]): Promise<number> {
     throw new UsageError(`run: expected one pipeline file\n${RUN_USAGE}`);
   }
   const cacheDir = cacheDirOf(values);
-  const newCache = !(await exists(cacheDir));
-  const pipeline = await loadPipelineArg(positionals[0]!, values, cacheDir);
+  // Loaded before the cache exists, a first run keeps the file's parse at its end.
+  let storeParse: (() => void) | undefined;
+  const pipeline = await loadPipelineArg(
+    positionals[0]!,
+    values,
+    cacheDir,
+    (store) => storeParse = store,
+  );
   const forced = selectStages(pipeline, values.force ?? [], "--force");
   const only = values.only
     ? withAncestors(pipeline, selectStages(pipeline, values.only, "--only"))
@@ -133,8 +136,7 @@ export async function runCommand(args: string[]): Promise<number> {
           : new LocalExecutor(store),
     });
     reporter.close();
-    // Loaded before the cache existed: keep its parse for the next run.
-    if (newCache) await storeParsed(positionals[0]!, new CacheLayout(cacheDir).dir("parsed"));
+    storeParse?.();
     const c = summary.counts;
     console.log(
       `${pipeline.name}: ${c.succeeded} ran, ${c.cached} cached, ${c.failed} failed, ${c.skipped} skipped` +

@@ -35,7 +35,7 @@ export { EXECUTOR_NAMES } from "./pipeline/definition.ts";
 export type { ExecutorName } from "./pipeline/definition.ts";
 export type { CompiledPipeline } from "./pipeline/compile.ts";
 export { ancestors } from "./pipeline/graph.ts";
-export { loadPipeline, storeParsed } from "./pipeline/load.ts";
+export { loadPipeline } from "./pipeline/load.ts";
 export { OverrideError } from "./pipeline/overrides.ts";
 export { PipelineError } from "./pipeline/problem.ts";
 export type { Executor, JobInfo } from "./runner/executor.ts";

@@ -57,29 +57,10 @@ export async function loadPipeline(
   }
   const source = await parse(shown, text, limits);
   const compiled = await compile(source);
-  if (cachePath && !cached) writeParsed(cachePath, source.value);
+  if (cachePath && !cached && !writeParsed(cachePath, source.value)) {
+    options.onParseUnstored?.(() => void writeParsed(cachePath, source.value));
+  }
   return compiled;
-}
-
-/**
- * Stores the parse of a file that compiled, if not stored yet: for a run
- * whose cache directory did not exist when it loaded the file.
- *
- * @example
- * ```ts
- * await storeParsed("pipelines/demo.yaml", "/abs/cache/parsed");
- * ```
- */
-export async function storeParsed(
-  file: string,
-  parsedCache: string,
-  limits: Partial<PipelineLimits> = {},
-): Promise<void> {
-  const text = new TextDecoder().decode(await Deno.readFile(file));
-  const all = { ...limitsFromEnv(), ...limits };
-  const path = parsedCachePath(parsedCache, text, all.yamlNodes);
-  if (readParsed(path)) return;
-  writeParsed(path, (await parse(displayPath(file), text, all)).value);
 }
 
 /** Parses the YAML text; the parser is imported only when a file is parsed. */
@@ -110,6 +91,11 @@ export type LoadOptions =
      * parse). A parse is stored only into a cache directory that exists.
      */
     parsedCache?: string;
+    /**
+     * Receives, when the cache directory does not exist yet, what stores the
+     * parse: a run calls it once it has made the cache.
+     */
+    onParseUnstored?: (store: () => void) => void;
   }
   & (
     | { tasks: CompileOptions["tasks"]; loadTasks?: never }

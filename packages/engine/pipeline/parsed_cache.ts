@@ -37,14 +37,16 @@ export function readParsed(path: string): { value: unknown } | undefined {
  * Stores `value` when JSON keeps it exactly (YAML's `.inf`, `.nan` and `-0`
  * would not survive) and the cache directory exists (never created here: a
  * command that stops early must leave no cache behind); failures are ignored.
+ * False when the cache directory does not exist yet (nothing was written).
  */
-export function writeParsed(path: string, value: unknown): void {
-  if (!jsonExact(value)) return;
+export function writeParsed(path: string, value: unknown): boolean {
+  if (!jsonExact(value)) return true;
   const dir = path.slice(0, path.lastIndexOf("/"));
   try {
     Deno.mkdirSync(dir);
   } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) return;
+    if (error instanceof Deno.errors.NotFound) return false;
+    if (!(error instanceof Deno.errors.AlreadyExists)) return true;
   }
   const temporary = `${path}.${crypto.randomUUID()}`;
   try {
@@ -53,6 +55,7 @@ export function writeParsed(path: string, value: unknown): void {
   } catch {
     Deno.remove(temporary).catch(() => {});
   }
+  return true;
 }
 
 /** A source whose value came from the cache: it can locate nothing. */
