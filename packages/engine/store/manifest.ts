@@ -57,6 +57,20 @@ export function contentDigest(files: readonly ManifestFile[]): string {
   return sha256Hex(canonicalJson(files.map((f) => [f.path, f.size, f.sha256])));
 }
 
+/** A manifest file's stat fields now, or undefined when it is missing. */
+function statNow(file: ManifestFile, outDir: string): WalkedFile | undefined {
+  try {
+    return statOf(file.path, Deno.statSync(join(outDir, file.path)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a file's stat still shows it as the manifest recorded it (unchanged, untouched). */
+function untouched(file: ManifestFile, now: WalkedFile): boolean {
+  return now.size === file.size && now.mtime === file.mtime && now.ino === file.ino;
+}
+
 /**
  * Whether every file of a manifest is still there with the same size, mtime
  * and inode: what an intact, untouched object shows to stat calls alone.
@@ -67,17 +81,10 @@ export function contentDigest(files: readonly ManifestFile[]): string {
  * ```
  */
 export function statsMatch(manifest: Manifest, outDir: string): boolean {
-  for (const file of manifest.files) {
-    let info: Deno.FileInfo;
-    try {
-      info = Deno.statSync(join(outDir, file.path));
-    } catch {
-      return false;
-    }
-    const now = statOf(file.path, info);
-    if (now.size !== file.size || now.mtime !== file.mtime || now.ino !== file.ino) return false;
-  }
-  return true;
+  return manifest.files.every((file) => {
+    const now = statNow(file, outDir);
+    return now !== undefined && untouched(file, now);
+  });
 }
 
 /**
@@ -98,19 +105,13 @@ export async function verifyManifest(
     return "manifest is damaged";
   }
   for (const file of manifest.files) {
-    const path = join(outDir, file.path);
-    let info: Deno.FileInfo;
-    try {
-      info = Deno.statSync(path);
-    } catch {
-      return `file "${file.path}" is missing`;
-    }
-    const now = statOf(file.path, info);
+    const now = statNow(file, outDir);
+    if (now === undefined) return `file "${file.path}" is missing`;
     if (now.size !== file.size) {
       return `file "${file.path}" changed size (${file.size} -> ${now.size} bytes)`;
     }
-    if (now.mtime === file.mtime && now.ino === file.ino) continue;
-    if (await hashFile(path, now.size) !== file.sha256) {
+    if (untouched(file, now)) continue;
+    if (await hashFile(join(outDir, file.path), now.size) !== file.sha256) {
       return `file "${file.path}" content changed`;
     }
   }
