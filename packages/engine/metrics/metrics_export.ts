@@ -10,6 +10,7 @@
  * Not in the stage's output: wall times would make outputs differ run to run.
  */
 import { dirname, join } from "node:path";
+import { concatBytes } from "../util/concat_bytes.ts";
 import { fileVersionRecord, scalarRecord } from "./tfevents.ts";
 
 /** Where one attempt's exported metrics go. */
@@ -58,7 +59,7 @@ export function appendEvent(path: string, record: Record<string, number>, wallTi
     start = fileVersionRecord(wallTime);
   }
   const event = scalarRecord(step ?? 0, wallTime, scalars);
-  Deno.writeFileSync(path, start ? concat(start, event) : event, { append: true });
+  Deno.writeFileSync(path, start ? concatBytes([start, event]) : event, { append: true });
 }
 
 /**
@@ -98,11 +99,4 @@ export async function writePlots(metricsJsonl: string, csvPath: string): Promise
   if (records.length === 0) return;
   await Deno.mkdir(dirname(csvPath), { recursive: true });
   await Deno.writeTextFile(csvPath, plotsCsv(records));
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -6,6 +6,7 @@
  * dependencies. Field numbers are those of tensorflow/core/util/event.proto
  * and summary.proto.
  */
+import { concatBytes } from "../util/concat_bytes.ts";
 
 /** The first record of every event file: the format version. */
 const FILE_VERSION = "brain.Event:2";
@@ -19,7 +20,9 @@ const FILE_VERSION = "brain.Event:2";
  * ```
  */
 export function fileVersionRecord(wallTime: number): Uint8Array {
-  return tfRecord(concat([double(1, wallTime), bytes(3, new TextEncoder().encode(FILE_VERSION))]));
+  return tfRecord(
+    concatBytes([double(1, wallTime), bytes(3, new TextEncoder().encode(FILE_VERSION))]),
+  );
 }
 
 /**
@@ -38,9 +41,11 @@ export function scalarRecord(
   scalars: Record<string, number>,
 ): Uint8Array {
   const values = Object.entries(scalars).map(([tag, value]) =>
-    bytes(1, concat([bytes(1, new TextEncoder().encode(tag)), float(2, value)]))
+    bytes(1, concatBytes([bytes(1, new TextEncoder().encode(tag)), float(2, value)]))
   );
-  return tfRecord(concat([double(1, wallTime), varintField(2, step), bytes(5, concat(values))]));
+  return tfRecord(
+    concatBytes([double(1, wallTime), varintField(2, step), bytes(5, concatBytes(values))]),
+  );
 }
 
 /** TFRecord framing: length, its masked CRC, the data, its masked CRC (all little-endian). */
@@ -114,15 +119,8 @@ function float(field: number, value: number): Uint8Array {
 }
 
 function bytes(field: number, data: Uint8Array): Uint8Array {
-  return concat([Uint8Array.from([...varint((field << 3) | 2), ...varint(data.length)]), data]);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes([
+    Uint8Array.from([...varint((field << 3) | 2), ...varint(data.length)]),
+    data,
+  ]);
 }
