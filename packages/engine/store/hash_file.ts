@@ -1,7 +1,6 @@
 /**
  * Content digests of files and directories (SHA-256, hex).
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 
 const SMALL_FILE = 1 << 20;
@@ -15,7 +14,7 @@ const SMALL_FILE = 1 << 20;
  * ```
  */
 export async function hashFile(path: string, size?: number): Promise<string> {
-  const hash = createHash("sha256");
+  const hash = (await nodeCrypto()).createHash("sha256");
   if ((size ?? (await Deno.stat(path)).size) <= SMALL_FILE) {
     // Small files are read synchronously: cheaper than a trip to the I/O pool.
     hash.update(Deno.readFileSync(path));
@@ -24,6 +23,17 @@ export async function hashFile(path: string, size?: number): Promise<string> {
   using file = await Deno.open(path);
   for await (const chunk of file.readable) hash.update(chunk);
   return hash.digest("hex");
+}
+
+let crypto: Promise<typeof import("node:crypto")> | undefined;
+
+/**
+ * `node:crypto`, imported when a file is first hashed: it loads Deno's Node
+ * compatibility layer (about 45 ms here), which a run that reuses every
+ * result never needs.
+ */
+function nodeCrypto(): Promise<typeof import("node:crypto")> {
+  return crypto ??= import("node:crypto");
 }
 
 /** A regular file under a directory, with its stat. */
