@@ -19,7 +19,7 @@ import { checkSlurmReachable, chooseExecutor } from "./executor_choice.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
 import { formatDuration } from "@dropline/format";
 import { TerminalReporter } from "./terminal_reporter.ts";
-import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
+import { cacheDirOf, loadGraphArg } from "./pipeline_args.ts";
 import type { Command } from "./commands.ts";
 
 /** The flags `run` accepts. */
@@ -81,7 +81,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const cacheDir = cacheDirOf(values);
   // Loaded before the cache exists, a first run keeps the file's parse at its end.
   let storeParse: (() => void) | undefined;
-  const pipeline = await loadPipelineArg(
+  // A file run before with the same flags and code plans from its stored
+  // graph: it is compiled only if a stage has to execute.
+  const { graph: pipeline, compile } = await loadGraphArg(
     positionals[0]!,
     values,
     cacheDir,
@@ -95,7 +97,7 @@ export async function runCommand(args: string[]): Promise<number> {
     DROPLINE_EXECUTOR: Deno.env.get("DROPLINE_EXECUTOR"),
   }).name;
   const retries = values.retries === undefined ? 0 : nonNegativeInt("--retries", values.retries);
-  if (values["dry-run"]) return await dryRun(pipeline, cacheDir, forced, only, executor);
+  if (values["dry-run"]) return await dryRun(await compile(), cacheDir, forced, only, executor);
   if (executor === "slurm") await checkSlurmReachable();
 
   const controller = new AbortController();
@@ -124,6 +126,7 @@ export async function runCommand(args: string[]): Promise<number> {
       argv: args,
       reporter,
       signal: controller.signal,
+      compile,
       executor: ({ runId, store }): Executor =>
         executor === "slurm"
           ? new SlurmExecutor({

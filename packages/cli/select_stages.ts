@@ -2,7 +2,7 @@
  * Resolves `--force` / `--only` stage selectors: a YAML stage name selects
  * all its expansions, an expanded id selects one.
  */
-import { ancestors, type CompiledPipeline, didYouMean, UsageError } from "@dropline/engine";
+import { ancestors, didYouMean, type StageGraph, UsageError } from "@dropline/engine";
 
 /**
  * The stage ids matching selectors.
@@ -13,7 +13,7 @@ import { ancestors, type CompiledPipeline, didYouMean, UsageError } from "@dropl
  * ```
  */
 export function selectStages(
-  pipeline: CompiledPipeline,
+  pipeline: StageGraph,
   selectors: readonly string[],
   flag: string,
 ): Set<string> {
@@ -30,6 +30,6 @@ export function selectStages(
 }
 
 /** The selected stages plus everything they need. */
-export function withAncestors(pipeline: CompiledPipeline, ids: ReadonlySet<string>): Set<string> {
+export function withAncestors(pipeline: StageGraph, ids: ReadonlySet<string>): Set<string> {
   return new Set([...ids, ...ancestors(pipeline.stages, ids)]);
 }

@@ -16,7 +16,7 @@ import {
 } from "@dropline/engine";
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
-import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
+import { cacheDirOf, loadGraphArg } from "./pipeline_args.ts";
 import type { Command } from "./commands.ts";
 
 /** A stage's state as `status` reports it. */
@@ -73,7 +73,7 @@ export async function statusCommand(args: string[]): Promise<number> {
     throw new UsageError(`status: expected one pipeline file\n${STATUS_USAGE}`);
   }
   const cacheDir = cacheDirOf(values);
-  const pipeline = await loadPipelineArg(positionals[0]!, values, cacheDir);
+  const { graph: pipeline } = await loadGraphArg(positionals[0]!, values, cacheDir);
   const store = new Store(cacheDir);
   const journal = JournalReader.open(cacheDir);
   store.useIndex(journal.objects);

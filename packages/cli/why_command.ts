@@ -5,7 +5,7 @@ import { JournalReader, planPipeline, Store, UsageError } from "@dropline/engine
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { selectStages } from "./select_stages.ts";
-import { cacheDirOf, loadPipelineArg } from "./pipeline_args.ts";
+import { cacheDirOf, loadGraphArg } from "./pipeline_args.ts";
 import type { Command } from "./commands.ts";
 
 /** The flags `why` accepts. */
@@ -40,7 +40,7 @@ export async function whyCommand(args: string[]): Promise<number> {
     throw new UsageError(`why: expected a pipeline file and a stage\n${WHY_USAGE}`);
   }
   const cacheDir = cacheDirOf(values);
-  const pipeline = await loadPipelineArg(positionals[0]!, values, cacheDir);
+  const { graph: pipeline } = await loadGraphArg(positionals[0]!, values, cacheDir);
   const wanted = selectStages(pipeline, [positionals[1]!], "why");
   const forced = selectStages(pipeline, values.force ?? [], "--force");
   const journal = JournalReader.open(cacheDir);

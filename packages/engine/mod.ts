@@ -33,9 +33,15 @@ export type { RunState, StageState } from "./journal/schema.ts";
 export { compilePipeline } from "./pipeline/compile.ts";
 export { EXECUTOR_NAMES } from "./pipeline/definition.ts";
 export type { ExecutorName } from "./pipeline/definition.ts";
-export type { CompiledPipeline } from "./pipeline/compile.ts";
+export type {
+  CompiledPipeline,
+  CompiledStage,
+  KeyedStage,
+  StageGraph,
+} from "./pipeline/compile.ts";
 export { ancestors } from "./pipeline/graph.ts";
-export { loadPipeline } from "./pipeline/load.ts";
+export { loadPipeline, loadStageGraph } from "./pipeline/load.ts";
+export type { LoadedGraph, LoadOptions } from "./pipeline/load.ts";
 export { OverrideError } from "./pipeline/overrides.ts";
 export { PipelineError } from "./pipeline/problem.ts";
 export type { Executor, JobInfo } from "./runner/executor.ts";

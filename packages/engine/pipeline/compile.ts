@@ -24,14 +24,15 @@ import { resolveStageReference, type StageExpansions } from "./stage_reference.t
 import type { Resources } from "./resources.ts";
 import { defaultResources, stageResources } from "./stage_resources.ts";
 
-/** One expanded stage, ready for keying and execution. */
-export interface CompiledStage {
+/** What a stage's key and plan are made of: no task code, no templates. */
+export interface KeyedStage {
   id: string;
   /** The YAML stage it expands from. */
   name: string;
   /** Position in topological order. */
   seq: number;
-  task: Task;
+  /** The task's identity (its name and version are part of the key). */
+  task: { readonly name: string; readonly version: number };
   matrix: Combination;
   /** Expanded ids of the stages this one reads from or `needs`. */
   upstream: string[];
@@ -47,21 +48,35 @@ export interface CompiledStage {
   inputFiles: string[];
   /** Cluster resources (defaults merged in); not part of the key. */
   resources: Resources;
+}
+
+/** One expanded stage, ready for keying and execution. */
+export interface CompiledStage extends KeyedStage {
+  task: Task;
   /** Renders the real `with`, given each upstream's published output directory. */
   params(outDir: (id: string) => string): unknown;
 }
 
-/** A pipeline ready to plan and run. */
-export interface CompiledPipeline {
+/**
+ * A pipeline's stages as planning sees them: enough to key, look up and
+ * explain every stage (`status`, `why`, a run that only reuses results).
+ */
+export interface StageGraph {
   name: string;
   file: string;
   /** Directory tasks run in; relative paths in the pipeline are relative to it. */
   dir: string;
   params: Record<string, unknown>;
-  stages: CompiledStage[];
-  byId: Map<string, CompiledStage>;
+  stages: readonly KeyedStage[];
+  byId: ReadonlyMap<string, KeyedStage>;
   /** The executor the file asks for (`executor:`), when it names one. */
   executor?: ExecutorName;
+}
+
+/** A pipeline ready to plan and run. */
+export interface CompiledPipeline extends StageGraph {
+  stages: CompiledStage[];
+  byId: Map<string, CompiledStage>;
 }
 
 /** What compilation needs besides the source. */

@@ -2,12 +2,26 @@
  * Reads, parses and compiles a pipeline file.
  */
 import { relative } from "node:path";
-import { type CompiledPipeline, type CompileOptions, compilePipeline } from "./compile.ts";
+import type { Task } from "@dropline/task";
+import {
+  type CompiledPipeline,
+  type CompileOptions,
+  compilePipeline,
+  type StageGraph,
+} from "./compile.ts";
 import { limitsFromEnv, type PipelineLimits } from "./limits.ts";
 import type { Override } from "./overrides.ts";
 import { parsedCachePath, readParsed, unlocatedSource, writeParsed } from "./parsed_cache.ts";
 import { PipelineError, type SourcePosition } from "./problem.ts";
 import type { PipelineSource } from "./source.ts";
+import {
+  graphCachePath,
+  graphFromStored,
+  type StoredGraph,
+  storedGraph,
+  tasksWithEnvironment,
+} from "./stage_graph_cache.ts";
+import { sourceFiles, sourceStamp } from "../util/source_stamp.ts";
 
 /**
  * Loads a pipeline file; problems (including a missing file or bytes that are
@@ -24,6 +38,92 @@ export async function loadPipeline(
   file: string,
   options: LoadOptions,
 ): Promise<CompiledPipeline> {
+  const read = await readPipelineFile(file, options);
+  const { shown, text, limits } = read;
+  const overrides = await readSetFlags(options.overrides ?? []);
+  const compile = async (source: PipelineSource) => {
+    const tasks = options.tasks ?? await options.loadTasks!(taskNamesIn(source.value));
+    const compiled = compilePipeline(source, { ...options, tasks, limits, overrides });
+    return { ...compiled, file: await Deno.realPath(file), dir: await Deno.realPath(compiled.dir) };
+  };
+  const cachePath = options.parsedCache &&
+    parsedCachePath(options.parsedCache, text, limits.yamlNodes);
+  const cached = cachePath ? readParsed(cachePath) : undefined;
+  let compiled: CompiledPipeline | undefined;
+  if (cached) {
+    try {
+      compiled = await compile(unlocatedSource(shown, cached.value));
+    } catch (error) {
+      // Problems need positions: found again below, from a fresh parse.
+      if (!(error instanceof PipelineError)) throw error;
+    }
+  }
+  const unstored: Array<() => void> = [];
+  if (!compiled) {
+    const source = await parse(shown, text, limits);
+    compiled = await compile(source);
+    if (cachePath && !cached && !writeParsed(cachePath, source.value)) {
+      unstored.push(() => void writeParsed(cachePath, source.value));
+    }
+  }
+  const graphPath = graphPathOf(read, compiled.file, options);
+  if (graphPath && !currentGraph(graphPath)) {
+    const files = sourceFiles(options.code!);
+    const graph = storedGraph(compiled, { files, stamp: sourceStamp(files) });
+    if (!writeParsed(graphPath, graph)) unstored.push(() => void writeParsed(graphPath, graph));
+  }
+  if (unstored.length > 0) options.onParseUnstored?.(() => unstored.forEach((store) => store()));
+  return compiled;
+}
+
+/** A pipeline's planning graph, and the compiled pipeline when it is needed. */
+export interface LoadedGraph {
+  /** What keying and planning read: from the cache when the file, flags and code are unchanged. */
+  graph: StageGraph;
+  /** The compiled pipeline (compiled at the first call when the graph came from the cache). */
+  compile(): Promise<CompiledPipeline>;
+}
+
+/**
+ * Loads what planning needs: with `parsedCache` and `code`, a graph stored
+ * by an earlier command for the same text, `--set` flags, limits and code is
+ * used without importing the tasks (only those declaring environment facts)
+ * or compiling; otherwise the file is compiled as {@link loadPipeline} does.
+ *
+ * @example
+ * ```ts
+ * const { graph, compile } = await loadStageGraph("pipelines/demo.yaml", { loadTasks, parsedCache, code });
+ * ```
+ */
+export async function loadStageGraph(file: string, options: LoadOptions): Promise<LoadedGraph> {
+  const read = await readPipelineFile(file, options);
+  const graphPath = graphPathOf(read, await realPathOrFile(file), options);
+  const stored = graphPath ? currentGraph(graphPath) : undefined;
+  if (stored) {
+    try {
+      const names = tasksWithEnvironment(stored);
+      const tasks: ReadonlyMap<string, Task> = options.tasks ??
+        (names.length ? await options.loadTasks!(names) : new Map());
+      const graph = graphFromStored(stored, tasks);
+      if (graph) {
+        let compiled: Promise<CompiledPipeline> | undefined;
+        return { graph, compile: () => compiled ??= loadPipeline(file, options) };
+      }
+    } catch {
+      // An unreadable entry (or a task whose facts now fail): compiled afresh below.
+    }
+  }
+  const compiled = await loadPipeline(file, options);
+  return { graph: compiled, compile: () => Promise.resolve(compiled) };
+}
+
+interface PipelineFile {
+  shown: string;
+  text: string;
+  limits: PipelineLimits;
+}
+
+async function readPipelineFile(file: string, options: LoadOptions): Promise<PipelineFile> {
   const shown = displayPath(file);
   let bytes: Uint8Array;
   try {
@@ -37,30 +137,39 @@ export async function loadPipeline(
     throw new PipelineError(shown, [{ message: `Cannot read pipeline: ${why}` }]);
   }
   const text = decodeUtf8(shown, bytes);
-  const limits = { ...limitsFromEnv(), ...options.limits };
-  const overrides = await readSetFlags(options.overrides ?? []);
-  const compile = async (source: PipelineSource) => {
-    const tasks = options.tasks ?? await options.loadTasks!(taskNamesIn(source.value));
-    const compiled = compilePipeline(source, { ...options, tasks, limits, overrides });
-    return { ...compiled, file: await Deno.realPath(file), dir: await Deno.realPath(compiled.dir) };
-  };
-  const cachePath = options.parsedCache &&
-    parsedCachePath(options.parsedCache, text, limits.yamlNodes);
-  const cached = cachePath ? readParsed(cachePath) : undefined;
-  if (cached) {
-    try {
-      return await compile(unlocatedSource(shown, cached.value));
-    } catch (error) {
-      // Problems need positions: found again below, from a fresh parse.
-      if (!(error instanceof PipelineError)) throw error;
-    }
+  return { shown, text, limits: { ...limitsFromEnv(), ...options.limits } };
+}
+
+/** The graph stored at `path` if there is one and the code that compiled it is unchanged. */
+function currentGraph(path: string): StoredGraph | undefined {
+  const stored = readParsed(path)?.value as StoredGraph | undefined;
+  const code = stored?.code;
+  return code && Array.isArray(code.files) && sourceStamp(code.files) === code.stamp
+    ? stored
+    : undefined;
+}
+
+/** Where the graph compiled from this file would be kept (undefined: no graph cache). */
+function graphPathOf(
+  read: PipelineFile,
+  realFile: string,
+  options: LoadOptions,
+): string | undefined {
+  if (!options.parsedCache || options.code === undefined) return undefined;
+  return graphCachePath(options.parsedCache, {
+    text: read.text,
+    realFile,
+    overrides: options.overrides ?? [],
+    limits: read.limits,
+  });
+}
+
+async function realPathOrFile(file: string): Promise<string> {
+  try {
+    return await Deno.realPath(file);
+  } catch {
+    return file;
   }
-  const source = await parse(shown, text, limits);
-  const compiled = await compile(source);
-  if (cachePath && !cached && !writeParsed(cachePath, source.value)) {
-    options.onParseUnstored?.(() => void writeParsed(cachePath, source.value));
-  }
-  return compiled;
 }
 
 /** Parses the YAML text; the parser is imported only when a file is parsed. */
@@ -93,9 +202,16 @@ export type LoadOptions =
     parsedCache?: string;
     /**
      * Receives, when the cache directory does not exist yet, what stores the
-     * parse: a run calls it once it has made the cache.
+     * parse (and the compiled graph): a run calls it once it has made the cache.
      */
     onParseUnstored?: (store: () => void) => void;
+    /**
+     * Where the code that compiles lives (the engine's and the tasks'
+     * directories, the import map): with `parsedCache`, compiled graphs are
+     * kept, stamped with these files' stat, and reused by
+     * {@link loadStageGraph} while the stamp holds. None: no graph is kept.
+     */
+    code?: readonly string[];
   }
   & (
     | { tasks: CompileOptions["tasks"]; loadTasks?: never }

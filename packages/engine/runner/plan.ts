@@ -4,7 +4,7 @@
  * `why` and `run --dry-run`; reads the store and journal, writes nothing.
  */
 import type { JournalHistory } from "../journal/history.ts";
-import type { CompiledPipeline } from "../pipeline/compile.ts";
+import type { StageGraph } from "../pipeline/compile.ts";
 import { FileDigests } from "../store/file_digests.ts";
 import type { Store } from "../store/store.ts";
 import { type PreparedStage, prepareStage } from "./prepare_stage.ts";
@@ -29,7 +29,7 @@ export interface PlannedStage {
  * ```
  */
 export async function planPipeline(
-  pipeline: CompiledPipeline,
+  pipeline: StageGraph,
   store: Store,
   history: JournalHistory | undefined,
   forced: ReadonlySet<string>,

@@ -3,7 +3,7 @@
  * input files, looks the key up in the store and decides what to do.
  */
 import { relative } from "node:path";
-import type { CompiledPipeline, CompiledStage } from "../pipeline/compile.ts";
+import type { KeyedStage, StageGraph } from "../pipeline/compile.ts";
 import type { JournalHistory } from "../journal/history.ts";
 import type { FileDigests } from "../store/file_digests.ts";
 import type { Lookup, Store } from "../store/store.ts";
@@ -28,7 +28,7 @@ export interface PreparedStage {
 
 /** What preparing a stage reads. */
 export interface PrepareContext {
-  pipeline: CompiledPipeline;
+  pipeline: StageGraph;
   store: Store;
   files: FileDigests;
   /** The journal, for the last recorded run of the stage (reasons). */
@@ -47,8 +47,8 @@ export interface PrepareContext {
  * ```
  */
 export async function keyInputs(
-  stage: CompiledStage,
-  pipeline: CompiledPipeline,
+  stage: KeyedStage,
+  pipeline: StageGraph,
   files: FileDigests,
   upstreamDigests: ReadonlyMap<string, string>,
 ): Promise<KeyInputs> {
@@ -78,7 +78,7 @@ export async function keyInputs(
 
 /** Keys, looks up and decides one stage. */
 export async function prepareStage(
-  stage: CompiledStage,
+  stage: KeyedStage,
   context: PrepareContext,
 ): Promise<PreparedStage> {
   const inputs = await keyInputs(stage, context.pipeline, context.files, context.upstreamDigests);

@@ -5,7 +5,12 @@
  */
 import { hostname } from "node:os";
 import { canonicalJson } from "../util/canonical_json.ts";
-import type { CompiledPipeline, CompiledStage } from "../pipeline/compile.ts";
+import type {
+  CompiledPipeline,
+  CompiledStage,
+  KeyedStage,
+  StageGraph,
+} from "../pipeline/compile.ts";
 import { Journal, type StageRow, type StageUpdate } from "../journal/journal.ts";
 import { newRunId } from "../journal/run_id.ts";
 import type { RunState } from "../journal/schema.ts";
@@ -37,6 +42,11 @@ export interface RunOptions {
   executor?: (run: { runId: string; store: Store }) => Executor;
 }
 
+/** How to run a graph from the cache: it is compiled only if a stage must execute. */
+export interface GraphRunOptions extends RunOptions {
+  compile(): Promise<CompiledPipeline>;
+}
+
 /** The run's totals. */
 export interface RunSummary {
   runId: string;
@@ -59,25 +69,36 @@ const HEARTBEAT_MS = 5_000;
 export async function runPipeline(
   pipeline: CompiledPipeline,
   options: RunOptions,
+): Promise<RunSummary>;
+/** Runs a planning graph (see `loadStageGraph`), compiling it when a stage must execute. */
+export async function runPipeline(
+  pipeline: StageGraph,
+  options: GraphRunOptions,
+): Promise<RunSummary>;
+export async function runPipeline(
+  pipeline: StageGraph,
+  options: RunOptions & { compile?: () => Promise<CompiledPipeline> },
 ): Promise<RunSummary> {
   const started = performance.now();
   const store = new Store(options.cacheDir);
   await store.prepare();
   const journal = new Journal(options.cacheDir);
   store.useIndex(journal.objects);
-  const run = new PipelineRun(pipeline, options, store, journal);
+  const compile = options.compile ?? (() => Promise.resolve(pipeline as CompiledPipeline));
+  const run = new PipelineRun(pipeline, options, store, journal, compile);
   try {
     return { ...(await run.execute()), ms: performance.now() - started };
   } finally {
     await run.executor.close();
     journal.close();
-    for (const task of new Set(pipeline.stages.map((s) => s.task))) await task.dispose?.();
+    const compiled = await run.compiledIfNeeded();
+    for (const task of new Set(compiled?.stages.map((s) => s.task))) await task.dispose?.();
   }
 }
 
 class PipelineRun {
   readonly runId = newRunId();
-  #stages: CompiledStage[];
+  #stages: KeyedStage[];
   #results = new Map<string, { digest: string; outDir: string }>();
   #counts: Record<StageOutcome, number> = {
     succeeded: 0,
@@ -98,12 +119,15 @@ class PipelineRun {
   #facts = new Map<string, Record<string, string | number | boolean>>();
   readonly executor: Executor;
   #logDir: Promise<void> | undefined;
+  /** The compiled pipeline, once a stage has had to execute. */
+  #compiled: Promise<CompiledPipeline> | undefined;
 
   constructor(
-    readonly pipeline: CompiledPipeline,
+    readonly pipeline: StageGraph,
     readonly options: RunOptions,
     readonly store: Store,
     readonly journal: Journal,
+    readonly compile: () => Promise<CompiledPipeline>,
   ) {
     this.#stages = pipeline.stages.filter((s) => !options.selected || options.selected.has(s.id));
     this.executor = options.executor?.({ runId: this.runId, store }) ?? new LocalExecutor(store);
@@ -199,14 +223,42 @@ class PipelineRun {
       keyInputs: prepared.recordedJson(),
       reason: decision.reason,
     });
+    let compiled: CompiledStage;
+    try {
+      compiled = await this.#compiledStage(stage);
+    } catch (error) {
+      return this.#fail(id, (error as Error).message);
+    }
     await this.#claims.acquire();
     try {
       const stopped = this.#stopReason();
       if (stopped !== undefined) return this.#skip(id, stopped);
-      await this.#execute(stage, key, forced, decision.reason);
+      await this.#execute(compiled, key, forced, decision.reason);
     } finally {
       this.#claims.release();
     }
+  }
+
+  /** The compiled pipeline, when a stage had to execute (undefined: none did). */
+  async compiledIfNeeded(): Promise<CompiledPipeline | undefined> {
+    return await this.#compiled?.catch(() => undefined);
+  }
+
+  /** The executable form of a keyed stage: compiled with the whole pipeline, once. */
+  async #compiledStage(keyed: KeyedStage): Promise<CompiledStage> {
+    this.#compiled ??= this.compile();
+    const stage = (await this.#compiled).byId.get(keyed.id);
+    // The graph came from the cache, keyed by everything compiling reads: a
+    // difference means the code changed without its files' stat showing it.
+    if (
+      !stage || stage.keyParamsJson !== keyed.keyParamsJson ||
+      stage.task.version !== keyed.task.version
+    ) {
+      throw new Error(
+        "The pipeline compiles differently from its stored graph: run `deno task gc` (it clears the stored graphs) and run again",
+      );
+    }
+    return stage;
   }
 
   /** The `--jobs` slots as stage `id` takes them. */
@@ -382,7 +434,7 @@ class PipelineRun {
   }
 }
 
-function stageRow(stage: CompiledStage): StageRow {
+function stageRow(stage: KeyedStage): StageRow {
   return {
     stageId: stage.id,
     stageName: stage.name,

@@ -14,7 +14,8 @@
  * - `corrupt/<key>.<time>/`            objects that failed verification, kept for inspection
  * - `slurm/<run>/<n>/`                 a Slurm job's script, spec, output and stage exit statuses
  * - `slurm/keys/<key>.json`            the Slurm job computing a key (for re-attaching)
- * - `parsed/<sha256>.json`              pipeline files already parsed, by the hash of their text
+ * - `parsed/<sha256>.json`             pipeline files already parsed, by the hash of their text
+ * - `parsed/<sha256>.graph.json`       their compiled stage graphs (by text, path, --set, limits)
  * - `journal.db`                       the run journal (SQLite, WAL)
  */
 import { resolve } from "node:path";

@@ -1,7 +1,7 @@
 /**
  * Garbage collection of a cache directory: objects that no kept key
  * references, staging areas of attempts whose run died, and parsed pipeline
- * files (remade on demand). A key whose lock is held is never touched: a run
+ * files and compiled graphs (remade on demand). A key whose lock is held is never touched: a run
  * is writing or reading it right now.
  */
 import { join } from "node:path";
