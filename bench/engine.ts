@@ -15,6 +15,10 @@ import { TASKS } from "@dropline/tasks";
 
 const CLI = new URL("../packages/cli/main.ts", import.meta.url).pathname;
 
+/** The V8 flags `deno task run` gives the CLI (deno.json): the bench times what users run. */
+const CLI_FLAGS = (JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)))
+  .tasks.run as string).split(" ").filter((arg) => arg.startsWith("--v8-flags="));
+
 /** The synthetic pipeline's YAML: `stages` leaves and one fan-in stage reading them all. */
 export function syntheticPipeline(stages: number): string {
   return `name: bench-${stages}
@@ -63,7 +67,8 @@ async function timed(command: string, args: string[], cwd?: string): Promise<num
   return Math.round(performance.now() - started);
 }
 
-const dropline = (args: string[]) => timed(Deno.execPath(), ["run", "-A", CLI, ...args]);
+const dropline = (args: string[]) =>
+  timed(Deno.execPath(), ["run", "-A", ...CLI_FLAGS, CLI, ...args]);
 
 async function hasSnakemake(): Promise<boolean> {
   try {
