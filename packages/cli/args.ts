@@ -2,7 +2,7 @@
  * Command-line parsing shared by the commands, on `node:util` parseArgs.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { didYouMean, UsageError } from "@dropline/engine";
+import { didYouMean, UsageError } from "@dropline/engine/run";
 
 /** Flags every pipeline command takes. */
 export const PIPELINE_FLAGS = {

@@ -8,7 +8,7 @@ import {
   EXECUTOR_NAMES,
   type ExecutorName,
   UsageError,
-} from "@dropline/engine";
+} from "@dropline/engine/run";
 
 /**
  * The executor to use and where the choice came from.

@@ -4,7 +4,13 @@
  * cache directory or journal that cannot be used prints what to do and exits
  * 1; never a stack trace.
  */
-import { CacheError, didYouMean, OverrideError, PipelineError, UsageError } from "@dropline/engine";
+import {
+  CacheError,
+  didYouMean,
+  OverrideError,
+  PipelineError,
+  UsageError,
+} from "@dropline/engine/run";
 import { COMMANDS } from "./commands.ts";
 
 /** The command list `--help` and an unknown command print. */

@@ -10,7 +10,7 @@ import {
   type LoadOptions,
   loadPipeline,
   loadStageGraph,
-} from "@dropline/engine";
+} from "@dropline/engine/run";
 import { fileURLToPath } from "node:url";
 import { loadTasks, TASK_NAMES } from "@dropline/tasks/lazy";
 

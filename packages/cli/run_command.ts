@@ -9,10 +9,9 @@ import {
   LocalExecutor,
   planPipeline,
   runPipeline,
-  SlurmExecutor,
   Store,
   UsageError,
-} from "@dropline/engine";
+} from "@dropline/engine/run";
 import { parseCommandArgs, PIPELINE_FLAGS, positiveInt } from "./args.ts";
 import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { checkSlurmReachable, chooseExecutor } from "./executor_choice.ts";
@@ -99,6 +98,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const retries = values.retries === undefined ? 0 : nonNegativeInt("--retries", values.retries);
   if (values["dry-run"]) return await dryRun(await compile(), cacheDir, forced, only, executor);
   if (executor === "slurm") await checkSlurmReachable();
+  const { SlurmExecutor } = executor === "slurm" ? await slurmModule() : { SlurmExecutor: null };
 
   const controller = new AbortController();
   const reporter = new TerminalReporter({
@@ -128,7 +128,7 @@ export async function runCommand(args: string[]): Promise<number> {
       signal: controller.signal,
       compile,
       executor: ({ runId, store }): Executor =>
-        executor === "slurm"
+        SlurmExecutor
           ? new SlurmExecutor({
             runId,
             pipelineName: pipeline.name,
@@ -159,6 +159,12 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 }
 
+/** The Slurm executor's module, imported only for a run that uses it. */
+function slurmModule(): Promise<typeof import("@dropline/engine/slurm")> {
+  const specifier = "@dropline/engine/slurm";
+  return import(specifier);
+}
+
 async function dryRun(
   pipeline: CompiledPipeline,
   cacheDir: string,
@@ -173,7 +179,7 @@ async function dryRun(
   journal.close();
   // Nothing is submitted or started: the executor only says what it would do.
   const executor: Executor = executorName === "slurm"
-    ? new SlurmExecutor({
+    ? new (await slurmModule()).SlurmExecutor({
       runId: "dry-run",
       pipelineName: pipeline.name,
       store,

@@ -2,7 +2,7 @@
  * Resolves `--force` / `--only` stage selectors: a YAML stage name selects
  * all its expansions, an expanded id selects one.
  */
-import { ancestors, didYouMean, type StageGraph, UsageError } from "@dropline/engine";
+import { ancestors, didYouMean, type StageGraph, UsageError } from "@dropline/engine/run";
 
 /**
  * The stage ids matching selectors.

@@ -13,7 +13,7 @@ import {
   type StageExecution,
   Store,
   UsageError,
-} from "@dropline/engine";
+} from "@dropline/engine/run";
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { cacheDirOf, loadGraphArg } from "./pipeline_args.ts";

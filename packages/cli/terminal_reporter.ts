@@ -5,7 +5,7 @@
  * TTY it prints plain lines only; quiet, only notes.
  */
 import type { Progress } from "@dropline/task";
-import type { RunReporter, StageOutcome } from "@dropline/engine";
+import type { RunReporter, StageOutcome } from "@dropline/engine/run";
 import { formatDuration } from "@dropline/format";
 import { type ProgressState, renderProgressFrame, type RunningStage } from "./progress_frame.ts";
 

@@ -1,7 +1,7 @@
 /**
  * `dropline why <pipeline.yaml> <stage>`: why a stage would run, or why it is reused.
  */
-import { JournalReader, planPipeline, Store, UsageError } from "@dropline/engine";
+import { JournalReader, planPipeline, Store, UsageError } from "@dropline/engine/run";
 import { parseCommandArgs, PIPELINE_FLAGS } from "./args.ts";
 import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
 import { selectStages } from "./select_stages.ts";

@@ -3,12 +3,7 @@
  */
 import { relative } from "node:path";
 import type { Task } from "@dropline/task";
-import {
-  type CompiledPipeline,
-  type CompileOptions,
-  compilePipeline,
-  type StageGraph,
-} from "./compile.ts";
+import type { CompiledPipeline, CompileOptions, StageGraph } from "./compile.ts";
 import { limitsFromEnv, type PipelineLimits } from "./limits.ts";
 import type { Override } from "./overrides.ts";
 import { parsedCachePath, readParsed, unlocatedSource, writeParsed } from "./parsed_cache.ts";
@@ -43,6 +38,7 @@ export async function loadPipeline(
   const overrides = await readSetFlags(options.overrides ?? []);
   const compile = async (source: PipelineSource) => {
     const tasks = options.tasks ?? await options.loadTasks!(taskNamesIn(source.value));
+    const { compilePipeline } = await compiler();
     const compiled = compilePipeline(source, { ...options, tasks, limits, overrides });
     return { ...compiled, file: await Deno.realPath(file), dir: await Deno.realPath(compiled.dir) };
   };
@@ -170,6 +166,11 @@ async function realPathOrFile(file: string): Promise<string> {
   } catch {
     return file;
   }
+}
+
+/** The compiler, imported only when a file is compiled (a stored graph needs none). */
+function compiler(): Promise<typeof import("./compile.ts")> {
+  return import(new URL("./compile.ts", import.meta.url).href);
 }
 
 /** Parses the YAML text; the parser is imported only when a file is parsed. */
