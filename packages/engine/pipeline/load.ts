@@ -33,7 +33,21 @@ export async function loadPipeline(
   file: string,
   options: LoadOptions,
 ): Promise<CompiledPipeline> {
-  const read = await readPipelineFile(file, options);
+  return compileFile(file, options, await readPipelineFile(file, options), "if-not-current");
+}
+
+/**
+ * When a compile stores its graph: when the stored one is not current (it
+ * has to be read to know), always (known not current), or never (known current).
+ */
+type GraphStoring = "if-not-current" | "always" | "never";
+
+async function compileFile(
+  file: string,
+  options: LoadOptions,
+  read: PipelineFile,
+  storing: GraphStoring,
+): Promise<CompiledPipeline> {
   const { shown, text, limits } = read;
   const overrides = await readSetFlags(options.overrides ?? []);
   const compile = async (source: PipelineSource) => {
@@ -62,8 +76,8 @@ export async function loadPipeline(
       unstored.push(() => void writeParsed(cachePath, source.value));
     }
   }
-  const graphPath = graphPathOf(read, compiled.file, options);
-  if (graphPath && !currentGraph(graphPath)) {
+  const graphPath = storing === "never" ? undefined : graphPathOf(read, compiled.file, options);
+  if (graphPath && (storing === "always" || !currentGraph(graphPath))) {
     const files = sourceFiles(options.code!);
     const graph = storedGraph(compiled, { files, stamp: sourceStamp(files) });
     if (!writeParsed(graphPath, graph)) unstored.push(() => void writeParsed(graphPath, graph));
@@ -102,14 +116,16 @@ export async function loadStageGraph(file: string, options: LoadOptions): Promis
         (names.length ? await options.loadTasks!(names) : new Map());
       const graph = graphFromStored(stored, tasks);
       if (graph) {
+        // The text the graph was found for, compiled; the graph stays as stored.
         let compiled: Promise<CompiledPipeline> | undefined;
-        return { graph, compile: () => compiled ??= loadPipeline(file, options) };
+        return { graph, compile: () => compiled ??= compileFile(file, options, read, "never") };
       }
     } catch {
       // An unreadable entry (or a task whose facts now fail): compiled afresh below.
     }
   }
-  const compiled = await loadPipeline(file, options);
+  // No current graph was found (or it could not be used): the compile stores one.
+  const compiled = await compileFile(file, options, read, "always");
   return { graph: compiled, compile: () => Promise.resolve(compiled) };
 }
 
