@@ -10,14 +10,13 @@
  *
  * Usage: deno task bench dashboard [--repeat N]
  */
-import { parseArgs } from "node:util";
 import {
   createApp,
   fakeTrainingMetrics,
   FixtureJournal,
   type FixtureStage,
 } from "@dropline/dashboard";
-import type { StageState } from "@dropline/engine";
+import { parseFlags, type StageState } from "@dropline/engine";
 
 const DOMAINS = ["art", "cartoon", "photo", "sketch"];
 const DROPOUTS = [0, 0.5, 0.9, 0.95];
@@ -155,7 +154,9 @@ async function time(app: ReturnType<typeof createApp>, path: string, repeat: num
 
 /** Runs the benchmark and returns its figures. */
 export default async function bench(args: string[]): Promise<unknown> {
-  const { values } = parseArgs({ args, options: { repeat: { type: "string", default: "15" } } });
+  const { values } = parseFlags(args, { repeat: { type: "string", default: "15" } }, {
+    positionals: false,
+  });
   const repeat = Number(values.repeat);
   const cacheDir = await Deno.makeTempDir({ prefix: "dropline-bench-dashboard-" });
   try {

@@ -1,8 +1,7 @@
 /**
- * Command-line parsing shared by the commands, on `node:util` parseArgs.
+ * Command-line parsing shared by the commands (the engine's `parseFlags`).
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { didYouMean, UsageError } from "@dropline/engine/run";
+import { type FlagSpecs, parseFlags, UsageError } from "@dropline/engine/run";
 
 /** Flags every pipeline command takes. */
 export const PIPELINE_FLAGS = {
@@ -19,18 +18,16 @@ export const PIPELINE_FLAGS = {
  * const { values, positionals } = parseCommandArgs(["p.yaml", "--jobs", "2"], { jobs: { type: "string" } }, "run");
  * ```
  */
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
+export function parseCommandArgs<const O extends FlagSpecs>(
   args: string[],
   options: O,
   command: string,
 ) {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    return parseFlags(args, options);
   } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
-    const unknown = /Unknown option '-{1,2}([^']+)'/.exec(message)?.[1];
-    const hint = unknown ? didYouMean(unknown, Object.keys(options)).replace('"', '"--') : "";
-    throw new UsageError(`${command}: ${message}${hint}`);
+    if (error instanceof UsageError) throw new UsageError(`${command}: ${error.message}`);
+    throw error;
   }
 }
 

@@ -7,7 +7,7 @@ Deno.test("parseCommandArgs() suggests the close flag for a typo", () => {
     () => parseCommandArgs(["--jbos", "2"], { jobs: { type: "string" } }, "run"),
     (error: unknown) =>
       error instanceof UsageError &&
-      error.message === `run: Unknown option '--jbos' (did you mean "--jobs"?)`,
+      error.message === `run: Unknown option "--jbos" (did you mean "--jobs"?)`,
   );
 });
 

@@ -4,13 +4,13 @@
  * flags and its help side by side as `COMMAND` (so a test can check that the
  * help names every flag).
  */
-import type { ParseArgsConfig } from "node:util";
+import type { FlagSpecs } from "@dropline/engine/run";
 import type { CommandHelp } from "./command_help.ts";
 
 /** One command of the CLI. */
 export interface Command {
   run: (args: string[]) => Promise<number>;
-  options: NonNullable<ParseArgsConfig["options"]>;
+  options: FlagSpecs;
   help: CommandHelp;
 }
 

@@ -2,7 +2,6 @@
  * `dropline gc`: deletes store objects that no latest successful run (of any
  * pipeline) references, and leftovers of dead runs' staging areas.
  */
-import { hostname } from "node:os";
 import {
   CacheLayout,
   collectGarbage,
@@ -47,7 +46,7 @@ export async function gcCommand(args: string[]): Promise<number> {
   }
   const keep = journal.keysToKeep(
     (host, pid, heartbeatAt) =>
-      host === hostname() ? pidAlive(pid) : Date.now() - heartbeatAt < DEFAULT_STALE_AFTER_MS,
+      host === Deno.hostname() ? pidAlive(pid) : Date.now() - heartbeatAt < DEFAULT_STALE_AFTER_MS,
   );
   journal.close();
   if (keep.size === 0) {

@@ -11,7 +11,7 @@ import {
   loadPipeline,
   loadStageGraph,
 } from "@dropline/engine/run";
-import { fileURLToPath } from "node:url";
+import { fileUrlPath } from "@dropline/engine/run";
 import { loadTasks, TASK_NAMES } from "@dropline/tasks/lazy";
 
 /**
@@ -95,5 +95,5 @@ function codePaths(): string[] | undefined {
   const root = new URL("../../", import.meta.url);
   if (root.protocol !== "file:") return undefined;
   return ["packages", "tasks", "deno.json", "deno.lock"]
-    .map((path) => fileURLToPath(new URL(path, root)));
+    .map((path) => fileUrlPath(new URL(path, root)));
 }

@@ -1,7 +1,6 @@
 /**
  * `dropline status <pipeline.yaml>`: the state of every stage without running anything.
  */
-import { hostname } from "node:os";
 import {
   DEFAULT_STALE_AFTER_MS,
   isStale,
@@ -151,7 +150,7 @@ function liveLockHolder(path: string): LockHolder | undefined {
     const heartbeatAgeMs = Date.now() - (Deno.statSync(path).mtime?.getTime() ?? 0);
     const stale = isStale(holder, {
       heartbeatAgeMs,
-      thisHost: hostname(),
+      thisHost: Deno.hostname(),
       pidAlive,
       staleAfterMs: DEFAULT_STALE_AFTER_MS,
     });

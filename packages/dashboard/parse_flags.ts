@@ -1,5 +1,4 @@
-import { parseArgs } from "node:util";
-import { DEFAULT_CACHE_DIR, UsageError } from "@dropline/engine";
+import { DEFAULT_CACHE_DIR, parseFlags, UsageError } from "@dropline/engine";
 import type { Credentials } from "./basic_auth.ts";
 
 /** The dashboard's command-line options. */
@@ -97,27 +96,14 @@ function credentials(
  * ```
  */
 export function parseDashboardFlags(args: string[], sources: AuthSources = {}): DashboardFlags {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "cache-dir": { type: "string", default: DEFAULT_CACHE_DIR },
-        port: { type: "string", default: "8080" },
-        host: { type: "string", default: "127.0.0.1" },
-        auth: { type: "string" },
-        "auth-file": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    // node:util says "Unknown option '--x'." : quote values and drop the period, as everywhere else.
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message.replace(/'([^']*)'/g, '"$1"').replace(/\.$/, ""));
-  }
-  const { values } = parsed;
+  const { values } = parseFlags(args, {
+    "cache-dir": { type: "string", default: DEFAULT_CACHE_DIR },
+    port: { type: "string", default: "8080" },
+    host: { type: "string", default: "127.0.0.1" },
+    auth: { type: "string" },
+    "auth-file": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  }, { positionals: false });
   const flags: DashboardFlags = {
     cacheDir: values["cache-dir"],
     port: parsePort(values.port),

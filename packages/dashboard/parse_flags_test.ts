@@ -35,7 +35,7 @@ Deno.test("parseDashboardFlags() reads every flag", () => {
 
 Deno.test("parseDashboardFlags() rejects unknown flags, stray arguments and bad values", () => {
   const cases: Array<[string[], RegExp]> = [
-    [["--prot", "80"], /^Unknown option "--prot"$/],
+    [["--prot", "80"], /^Unknown option "--prot" \(did you mean "--port"\?\)$/],
     [["extra"], /"extra"/],
     [["--port", "http"], /"--port" expects a port number .* got "http"/],
     [["--port", "70000"], /got "70000"/],

@@ -80,5 +80,8 @@ export { flattenParams, varyingParams } from "./sweep/varying_params.ts";
 export { diffSweeps } from "./sweep/diff_sweeps.ts";
 export type { Rerun, StageChange, SweepDiff, ValueChange } from "./sweep/diff_sweeps.ts";
 
+export { parseFlags } from "./util/command_flags.ts";
+export type { FlagSpec, FlagSpecs, ParsedFlags } from "./util/command_flags.ts";
 export { didYouMean } from "./util/suggest.ts";
+export { fileUrlPath } from "./util/posix_path.ts";
 export { UsageError } from "./util/usage_error.ts";

@@ -28,5 +28,8 @@ export type { LockHolder } from "./store/stage_lock.ts";
 export { Store } from "./store/store.ts";
 export { assertCacheDir, CacheError } from "./store/cache_error.ts";
 export { CacheLayout } from "./store/cache_layout.ts";
+export { parseFlags } from "./util/command_flags.ts";
+export type { FlagSpec, FlagSpecs, ParsedFlags } from "./util/command_flags.ts";
 export { didYouMean } from "./util/suggest.ts";
+export { fileUrlPath } from "./util/posix_path.ts";
 export { UsageError } from "./util/usage_error.ts";

@@ -9,7 +9,7 @@
  *
  * Not in the stage's output: wall times would make outputs differ run to run.
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "../util/posix_path.ts";
 import { concatBytes } from "../util/concat_bytes.ts";
 import { fileVersionRecord, scalarRecord } from "./tfevents.ts";
 

@@ -4,7 +4,7 @@
  * reference resolution and the task schema check. Pure apart from the task
  * registry it is given.
  */
-import { isAbsolute, resolve as resolvePath } from "node:path";
+import { isAbsolute, resolve as resolvePath } from "../util/posix_path.ts";
 import type { Task } from "@dropline/task";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { didYouMean } from "../util/suggest.ts";

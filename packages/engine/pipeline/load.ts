@@ -1,7 +1,7 @@
 /**
  * Reads, parses and compiles a pipeline file.
  */
-import { relative } from "node:path";
+import { relative } from "../util/posix_path.ts";
 import type { Task } from "@dropline/task";
 import type { CompiledPipeline, CompileOptions, StageGraph } from "./compile.ts";
 import { limitsFromEnv, type PipelineLimits } from "./limits.ts";

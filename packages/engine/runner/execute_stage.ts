@@ -3,8 +3,7 @@
  * lock, runs the task in a staging directory, checks its declared outputs and
  * publishes them atomically.
  */
-import { join } from "node:path";
-import { hostname } from "node:os";
+import { join } from "../util/posix_path.ts";
 import type { CompiledStage } from "../pipeline/compile.ts";
 import { acquireLock, type StageLock } from "../store/stage_lock.ts";
 import type { Store } from "../store/store.ts";
@@ -132,7 +131,7 @@ export interface StageExecution {
 
 let host: string | undefined;
 /** This machine's name, asked once: a system call per stage adds up. */
-const thisHost = () => host ??= hostname();
+const thisHost = () => host ??= Deno.hostname();
 
 /**
  * Runs the stage under its key's lock and publishes its output.

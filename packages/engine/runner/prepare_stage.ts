@@ -2,7 +2,7 @@
  * Computes a stage's key from its params, upstream output digests and local
  * input files, looks the key up in the store and decides what to do.
  */
-import { relative } from "node:path";
+import { relative } from "../util/posix_path.ts";
 import type { KeyedStage, StageGraph } from "../pipeline/compile.ts";
 import type { JournalHistory } from "../journal/history.ts";
 import type { FileDigests } from "../store/file_digests.ts";

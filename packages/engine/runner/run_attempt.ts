@@ -2,7 +2,7 @@
  * Runs one attempt of a task, in the scheduler's process (`inline`) or in a
  * child task host (`process`).
  */
-import { fileURLToPath } from "node:url";
+import { fileUrlPath } from "../util/posix_path.ts";
 import type { Task } from "@dropline/task";
 import { createTaskContext, type TaskEventSink, type TaskJob } from "./task_context.ts";
 import { describeFailure } from "./attempt_failure.ts";
@@ -13,8 +13,8 @@ export type AttemptResult =
   | { ok: true }
   | { ok: false; interrupted: boolean; message: string };
 
-const HOST = fileURLToPath(new URL("./task_host.ts", import.meta.url));
-const CONFIG = fileURLToPath(new URL("../../../deno.json", import.meta.url));
+const HOST = fileUrlPath(new URL("./task_host.ts", import.meta.url));
+const CONFIG = fileUrlPath(new URL("../../../deno.json", import.meta.url));
 
 /**
  * Runs `task` for `job`, forwarding progress and metrics to `sink`.

@@ -3,7 +3,6 @@
  * done, reuses stored results and executes the rest with at most `jobs`
  * stages running at once, recording everything in the journal.
  */
-import { hostname } from "node:os";
 import { canonicalJson } from "../util/canonical_json.ts";
 import type {
   CompiledPipeline,
@@ -141,13 +140,13 @@ class PipelineRun {
   }
 
   async execute(): Promise<Omit<RunSummary, "ms">> {
-    this.journal.reapDeadRuns(hostname(), pidAlive);
+    this.journal.reapDeadRuns(Deno.hostname(), pidAlive);
     this.journal.startRun({
       id: this.runId,
       pipeline: this.pipeline.name,
       file: this.pipeline.file,
       argv: this.options.argv,
-      host: hostname(),
+      host: Deno.hostname(),
       stages: this.#stages.map(stageRow),
     });
     const heartbeat = setInterval(() => this.#heartbeat(), HEARTBEAT_MS);

@@ -18,7 +18,7 @@
  * - `parsed/<sha256>.graph.json`       their compiled stage graphs (by text, path, --set, limits)
  * - `journal.db`                       the run journal (SQLite, WAL)
  */
-import { resolve } from "node:path";
+import { resolve } from "../util/posix_path.ts";
 
 /** The cache directory when none is given (`--cache-dir`), relative to the working directory. */
 export const DEFAULT_CACHE_DIR = "./cache";

@@ -4,7 +4,7 @@
  * files and compiled graphs (remade on demand). A key whose lock is held is never touched: a run
  * is writing or reading it right now.
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import type { CacheLayout } from "./cache_layout.ts";
 import { exists } from "./store.ts";
 

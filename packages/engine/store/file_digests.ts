@@ -2,7 +2,7 @@
  * Content digests of local input files behind a stat cache (path, size,
  * mtime, inode), so an unchanged file is never read twice.
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import { hashFile, statOf, walkFiles } from "./hash_file.ts";
 import { contentDigest, type ManifestFile } from "./manifest.ts";
 

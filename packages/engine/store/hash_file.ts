@@ -1,7 +1,7 @@
 /**
  * Content digests of files and directories (SHA-256, hex).
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 
 const SMALL_FILE = 1 << 20;
 

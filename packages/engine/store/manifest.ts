@@ -2,7 +2,7 @@
  * Object manifests: the list of an output's files with their digests, and the
  * output's content digest derived from it.
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import { canonicalJson } from "../util/canonical_json.ts";
 import { sha256Hex } from "../util/sha256_hex.ts";
 import { hashFile, statOf, type WalkedFile, walkFiles } from "./hash_file.ts";

@@ -4,8 +4,6 @@
  * (the heartbeat). A lock whose holder is dead - same host and the pid is gone,
  * or no heartbeat for `staleAfterMs` - is taken over.
  */
-import { hostname } from "node:os";
-import process from "node:process";
 
 /** Who holds a lock. */
 export interface LockHolder {
@@ -53,7 +51,7 @@ export function isStale(
  *
  * @example
  * ```ts
- * const lock = await acquireLock("cache/locks/abcd.lock", { pid: Deno.pid, host: hostname(), runId });
+ * const lock = await acquireLock("cache/locks/abcd.lock", { pid: Deno.pid, host: Deno.hostname(), runId });
  * try { ... } finally { lock?.release(); }
  * ```
  */
@@ -74,7 +72,7 @@ export async function acquireLock(
     if (current === "gone") continue;
     const stale = isStale(current.holder, {
       heartbeatAgeMs: Date.now() - current.mtime,
-      thisHost: hostname(),
+      thisHost: Deno.hostname(),
       pidAlive,
       staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
     });
@@ -158,12 +156,16 @@ function heldLock(path: string): StageLock {
   };
 }
 
-/** Whether a process with this pid exists on this host. */
+/**
+ * Whether a process with this pid exists on this host: kill(2) with signal 0
+ * checks without sending anything (Deno passes a numeric signal through,
+ * though its type names only signal names). EPERM means it exists.
+ */
 export function pidAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
     return true;
   } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
+    return error instanceof Deno.errors.PermissionDenied;
   }
 }

@@ -41,6 +41,8 @@ Deno.test("acquireLock() takes over a lock whose holder died", async () => {
       JSON.stringify({ pid: dead.pid, host: hostname(), runId: "old" }),
     );
     assert.equal(pidAlive(dead.pid), false);
+    assert.equal(pidAlive(Deno.pid), true);
+    assert.equal(pidAlive(1), true, "init exists whether or not we may signal it");
     const lock = await acquireLock(path, { pid: Deno.pid, host: hostname(), runId: "new" });
     assert.ok(lock);
     assert.equal(JSON.parse(await Deno.readTextFile(path)).runId, "new");

@@ -2,7 +2,7 @@
  * The content-addressed artifact store under the cache directory (layout in
  * `cache_layout.ts`): published objects, staging areas, quarantine.
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import { buildManifest, type Manifest, statsMatch, verifyManifest } from "./manifest.ts";
 import type { ObjectIndex } from "./object_index.ts";
 import { assertCacheDir } from "./cache_error.ts";

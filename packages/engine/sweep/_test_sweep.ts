@@ -2,7 +2,7 @@
  * Test helpers of the sweep readers: runs recorded through the real journal
  * writer, with published outputs holding what tasks write.
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import type { Journal } from "../journal/journal.ts";
 import type { StageState } from "../journal/schema.ts";
 import { canonicalJson } from "../util/canonical_json.ts";

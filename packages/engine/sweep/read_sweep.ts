@@ -4,7 +4,7 @@
  * journal (through its reader) and the published outputs; shared by
  * `deno task exp`, `deno task diff` and the dashboard's sweep table.
  */
-import { join } from "node:path";
+import { join } from "../util/posix_path.ts";
 import type { Headline } from "@dropline/task";
 import type { JournalReader } from "../journal/journal_reader.ts";
 import type { StageRecord } from "../journal/records.ts";

@@ -10,7 +10,7 @@
  * - `slurm/<run>/<n>/<i>.status.json`    stage i's exit status: the source of truth
  * - `slurm/keys/<key>.json`              the job computing a key, for re-attaching
  */
-import { join } from "node:path";
+import { join } from "../../util/posix_path.ts";
 import type { Progress } from "@dropline/task";
 import type { Resources } from "../../pipeline/resources.ts";
 import type { ExecutionResult, StageWork } from "../execute_stage.ts";

@@ -6,8 +6,7 @@
  * whose key a job of an earlier, dead run is still computing is re-attached
  * to that job instead of being submitted again.
  */
-import { hostname } from "node:os";
-import { fileURLToPath } from "node:url";
+import { fileUrlPath } from "../../util/posix_path.ts";
 import type { ExecutionResult } from "../execute_stage.ts";
 import type { ExecutionHooks, ExecutionRequest, Executor } from "../executor.ts";
 import type { Store } from "../../store/store.ts";
@@ -30,8 +29,8 @@ import type { SlurmTimings } from "./job_tracker.ts";
 import { sbatchArgs } from "./sbatch_args.ts";
 import { CommandSlurmClient, type SlurmClient } from "./slurm_client.ts";
 
-const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
-const CONFIG = fileURLToPath(new URL("../../../../deno.json", import.meta.url));
+const WORKER = fileUrlPath(new URL("./worker.ts", import.meta.url));
+const CONFIG = fileUrlPath(new URL("../../../../deno.json", import.meta.url));
 
 /** Timings of submission and polling, in milliseconds. */
 /** Defaults; `DROPLINE_SLURM_EXIT_WAIT` (seconds) overrides `exitFileWaitMs`. */
@@ -217,7 +216,7 @@ export class SlurmExecutor implements Executor {
           index: record.index,
           events: new EventsReader(jobPaths.events(record.jobDir, record.index)),
           started: false,
-          ours: record.host === hostname() && !pidAlive(record.pid),
+          ours: record.host === Deno.hostname() && !pidAlive(record.pid),
         };
         this.#options.note(
           `"${id}": re-attached to Slurm job ${record.jobId} (${seen.state}) of run ${record.runId}`,
@@ -288,7 +287,7 @@ export class SlurmExecutor implements Executor {
         jobDir,
         index,
         runId: this.#options.runId,
-        host: hostname(),
+        host: Deno.hostname(),
         pid: Deno.pid,
         resources,
       };

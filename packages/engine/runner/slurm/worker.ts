@@ -12,7 +12,6 @@
  *
  * Exit codes: 0 every stage succeeded, 1 a stage failed, 130 interrupted.
  */
-import { hostname } from "node:os";
 import type { Progress, Task } from "@dropline/task";
 import type { StageLock } from "../../store/stage_lock.ts";
 import { Store } from "../../store/store.ts";
@@ -32,7 +31,7 @@ const PROGRESS_EVERY_MS = 500;
 async function main(specPath: string): Promise<number> {
   const spec = JSON.parse(Deno.readTextFileSync(specPath)) as JobSpec;
   const jobId = Deno.env.get("SLURM_JOB_ID") ?? "unknown";
-  const node = hostname();
+  const node = Deno.hostname();
   const controller = new AbortController();
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => controller.abort());
@@ -75,7 +74,8 @@ async function runStage(work: StageWork, run: StageRun): Promise<ExecutionResult
   } catch {
     return {
       outcome: "failed",
-      message: `The pipeline directory "${work.workDir}" does not exist on node ${hostname()}: ` +
+      message:
+        `The pipeline directory "${work.workDir}" does not exist on node ${Deno.hostname()}: ` +
         "it must be on a filesystem the compute nodes share",
     };
   }
@@ -85,7 +85,7 @@ async function runStage(work: StageWork, run: StageRun): Promise<ExecutionResult
   } catch (error) {
     return {
       outcome: "failed",
-      message: `Cannot load task "${work.taskName}" on node ${hostname()}: ${
+      message: `Cannot load task "${work.taskName}" on node ${Deno.hostname()}: ${
         (error as Error).message
       }`,
     };
