@@ -22,9 +22,10 @@ export function parseCommandArgs<const O extends FlagSpecs>(
   args: string[],
   options: O,
   command: string,
+  { positionals = true }: { positionals?: boolean } = {},
 ) {
   try {
-    return parseFlags(args, options);
+    return parseFlags(args, options, { positionals });
   } catch (error) {
     if (error instanceof UsageError) throw new UsageError(`${command}: ${error.message}`);
     throw error;

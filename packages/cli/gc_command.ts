@@ -36,7 +36,7 @@ after it, nor a live run references, and staging areas dead runs left behind.`,
 
 /** Collects garbage; returns the exit code. */
 export async function gcCommand(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, GC_OPTIONS, "gc");
+  const { values } = parseCommandArgs(args, GC_OPTIONS, "gc", { positionals: false });
   if (values.help) return (console.log(renderHelp(GC_HELP)), 0);
   const layout = new CacheLayout(cacheDirOf(values));
   const journal = JournalReader.open(layout);

@@ -62,6 +62,7 @@ Deno.test("CLI: bad usage exits 2 with a message and no stack trace", async () =
     [["run", "missing.yaml"], /missing\.yaml: Cannot read pipeline: file not found/],
     [["dag", "p.yaml", "--format", "svg"], /--format expects one of text, mermaid, dot, got "svg"/],
     [["why", "p.yaml", "nope"], /why: unknown stage "nope"/],
+    [["gc", "p.yaml"], /gc: Unexpected argument "p\.yaml": this command takes only flags/],
     [
       ["frobnicate"],
       /Unknown command "frobnicate"\n\nUsage: deno task <command>(.|\n)*\n {2}exp {6}the sweep table/,
