@@ -6,12 +6,12 @@ import {
   assertCacheDir,
   CacheLayout,
   type CompiledPipeline,
+  fileUrlPath,
   type LoadedGraph,
   type LoadOptions,
   loadPipeline,
   loadStageGraph,
 } from "@dropline/engine/run";
-import { fileUrlPath } from "@dropline/engine/run";
 import { loadTasks, TASK_NAMES } from "@dropline/tasks/lazy";
 
 /**
