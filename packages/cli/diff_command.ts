@@ -29,11 +29,12 @@ export async function diffCommand(args: string[]): Promise<number> {
   if (positionals.length < 1 || positionals.length > 2) {
     throw new UsageError(`diff: expected two runs (ids or pipeline files) or one\n${DIFF_USAGE}`);
   }
-  const journal = JournalReader.open(cacheDirOf(values));
+  const cacheDir = cacheDirOf(values);
+  const journal = JournalReader.open(cacheDir);
   try {
-    const b = await resolveRun(journal, positionals.at(-1)!);
+    const b = await resolveRun(journal, positionals.at(-1)!, { cacheDir });
     const a = positionals.length === 2
-      ? await resolveRun(journal, positionals[0]!)
+      ? await resolveRun(journal, positionals[0]!, { cacheDir })
       : previousRun(journal, b);
     const options = { tasks: TASKS };
     const diff = diffSweeps(

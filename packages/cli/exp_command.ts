@@ -33,9 +33,13 @@ export async function expCommand(args: string[]): Promise<number> {
   if (values.json && values.csv) throw new UsageError("exp: --json and --csv exclude each other");
   const filters = (values.filter ?? []).map(parseFilter);
   const sort = values.sort === undefined ? undefined : parseSort(values.sort);
-  const journal = JournalReader.open(cacheDirOf(values));
+  const cacheDir = cacheDirOf(values);
+  const journal = JournalReader.open(cacheDir);
   try {
-    const run = await resolveRun(journal, values.run ?? positionals[0]!, values.set);
+    const run = await resolveRun(journal, values.run ?? positionals[0]!, {
+      sets: values.set,
+      cacheDir,
+    });
     const stages = stageNames(journal.listStages(run.id), values, run.id);
     let rows = await readSweep(journal, run.id, { tasks: TASKS, stages });
     rows = filterRows(rows, filters);

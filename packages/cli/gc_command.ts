@@ -57,7 +57,7 @@ export async function gcCommand(args: string[]): Promise<number> {
   const freed = await collectGarbage(layout, keep, { dryRun });
   console.log(
     `gc: ${dryRun ? "would free" : "freed"} ${formatBytes(freed.bytes)} in ${freed.objects} ` +
-      `object(s) and ${freed.stagingDirs} abandoned staging dir(s); kept ${keep.size} referenced`,
+      `object(s) and ${freed.stagingDirs} abandoned staging dir(s); kept ${freed.kept} referenced`,
   );
   return 0;
 }

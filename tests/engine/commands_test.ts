@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { CacheLayout } from "@dropline/engine";
-import { fixture, tempProject } from "./_project.ts";
+import { finish, fixture, MAIN, tempProject, waitForFile } from "./_project.ts";
 
 async function counting() {
   return await tempProject({ "p.yaml": await fixture("counting.yaml") });
@@ -160,4 +160,71 @@ Deno.test("gc without a journal deletes nothing", async () => {
   const gc = await p.run("gc");
   assert.equal(gc.code, 0);
   assert.match(gc.stdout, /gc: no run journal in .*; nothing deleted/);
+});
+
+Deno.test("exp and diff: the command they suggest keeps --cache-dir and the --set flags", async () => {
+  await using p = await counting();
+  // Not the default `./cache` of the project, and in need of quotes.
+  const cache = join(p.dir, "other cache");
+  const cli = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", MAIN, ...args, "--cache-dir", cache],
+      cwd: p.dir,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  };
+  for (const command of ["exp", "diff"]) {
+    const none = await cli(command, "p.yaml");
+    assert.equal(none.code, 2, none.stderr);
+    assert.ok(
+      none.stderr.includes(
+        `No run of pipeline "counting" yet: deno task run p.yaml --cache-dir '${cache}'\n`,
+      ),
+      none.stderr,
+    );
+  }
+  assert.equal((await cli("run", "p.yaml")).code, 0);
+  const other = await cli("exp", "p.yaml", "--set", "params.n=5", "--all");
+  assert.equal(other.code, 2, other.stderr);
+  assert.ok(
+    other.stderr.includes(`run it: deno task run p.yaml --set params.n=5 --cache-dir '${cache}'\n`),
+    other.stderr,
+  );
+});
+
+Deno.test("gc during a live run counts as kept only the objects already stored", async () => {
+  await using p = await tempProject({
+    "p.yaml": `name: live
+stages:
+  first:
+    task: shell
+    with: {run: 'echo 1 > "$OUT/a.txt"'}
+  gate:
+    task: shell
+    needs: [first]
+    with:
+      run: |
+        touch started
+        while [ ! -e go ]; do sleep 0.02; done
+  after:
+    task: shell
+    needs: [gate]
+    matrix: {i: [0, 1]}
+    with: {run: 'echo \${{ matrix.i }} > "$OUT/i.txt"'}
+`,
+  });
+  const run = p.spawn("run", "p.yaml");
+  await waitForFile(join(p.dir, "started"), { child: run });
+  const during = await p.run("gc", "--dry-run");
+  await Deno.writeTextFile(join(p.dir, "go"), "");
+  const ran = await finish(run);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(
+    during.stdout,
+    /in 0 object\(s\) and 0 abandoned staging dir\(s\); kept 1 referenced$/m,
+  );
+  const after = await p.run("gc", "--dry-run");
+  assert.match(after.stdout, /kept 4 referenced$/m);
 });

@@ -189,11 +189,12 @@ function compileExpansion(
   const id = expansionId(stage.name, combo);
   const task = context.tasks.get(stage.task)!;
   const before = problems.length;
+  // A path that ends at the stage (`["stages", name]`) names no field.
   const report = (path: ValuePath, message: string) =>
     problems.push({
       at: context.source.locate(path),
       stage: id,
-      field: path.slice(2).join("."),
+      ...(path.length > 2 ? { field: path.slice(2).join(".") } : {}),
       message,
     });
   const upstream = new Set<string>();

@@ -361,3 +361,55 @@ stages:
     }: stage "b", field "matrix.dir": "stages.a.out" cannot be used in a matrix`,
   ]);
 });
+
+/** The `PipelineError` that `fn` throws. */
+function rejection(fn: () => unknown): PipelineError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof PipelineError, `expected a PipelineError, got ${error}`);
+    return error;
+  }
+  assert.fail("expected a PipelineError");
+}
+
+Deno.test("compilePipeline() reports the pipeline's edge limit for the stage, with no field", () => {
+  const text = `name: fan
+stages:
+  s:
+    task: shell
+    matrix: {a: [0, 1, 2, 3], b: [0, 1, 2, 3]}
+    with: {run: "echo \${{ matrix.a }}"}
+  t:
+    task: shell
+    matrix: {a: [0, 1, 2, 3], b: [0, 1, 2, 3]}
+    with: {run: "cat \${{ stages.s.out }}"}
+`;
+  const error = rejection(() =>
+    compilePipeline(parsePipelineSource("/p/x.yaml", text), {
+      tasks: TASKS,
+      overrides: [],
+      limits: { pipelineEdges: 10 },
+    })
+  );
+  assert.equal(
+    error.message,
+    `/p/x.yaml:${
+      pos(text, "task", 1)
+    }: stage "t[a=2,b=2]": The pipeline's stages read from more than 10 upstream stages in all (the limit; matrix stages referencing each other multiply); set DROPLINE_MAX_PIPELINE_EDGES to raise it`,
+  );
+  assert.equal(error.problems[0]!.field, undefined);
+});
+
+Deno.test("parsePipelineSource() counts a document's values against the limit, aliases or not", () => {
+  const message = (text: string) =>
+    rejection(() => parsePipelineSource("p.yaml", text, { yamlNodes: 5 }));
+  assert.equal(
+    message("name: x\nstages: {a: {task: shell}}\n").message,
+    "p.yaml: The document holds 9 values (aliases expanded), more than the limit of 5; set DROPLINE_MAX_YAML_NODES to raise it",
+  );
+  assert.equal(
+    message("a: &l [1, 2, 3]\nb: *l\n").message,
+    'p.yaml:2:4: The document holds 11 values (aliases expanded; "*l" alone expands to 4), more than the limit of 5; set DROPLINE_MAX_YAML_NODES to raise it',
+  );
+});

@@ -139,9 +139,9 @@ function checkAliases(
   if (problems.length === 0 && total > maxNodes) {
     problems.push({
       ...(biggest ? { at: position(biggest.alias) } : {}),
-      message: `The document expands to ${formatCount(total)} values through its aliases${
-        biggest ? ` ("*${biggest.source}" alone to ${formatCount(biggest.size)})` : ""
-      }, more than the limit of ${
+      message: `The document holds ${formatCount(total)} values (aliases expanded${
+        biggest ? `; "*${biggest.source}" alone expands to ${formatCount(biggest.size)}` : ""
+      }), more than the limit of ${
         formatCount(maxNodes)
       }; set ${LIMIT_VARIABLES.yamlNodes} to raise it`,
     });

@@ -13,6 +13,11 @@ export interface GarbageReport {
   objects: number;
   stagingDirs: number;
   bytes: number;
+  /**
+   * Stored objects left in place (referenced, or locked by a live run). Not
+   * the size of `keep`: a live run's keys are kept before they are published.
+   */
+  kept: number;
 }
 
 /**
@@ -29,13 +34,16 @@ export async function collectGarbage(
   keep: ReadonlySet<string>,
   options: { dryRun: boolean },
 ): Promise<GarbageReport> {
-  const report: GarbageReport = { objects: 0, stagingDirs: 0, bytes: 0 };
+  const report: GarbageReport = { objects: 0, stagingDirs: 0, bytes: 0, kept: 0 };
   const remove = async (path: string) => {
     report.bytes += await sizeOf(path);
     if (!options.dryRun) await Deno.remove(path, { recursive: true });
   };
   for (const { key, path } of await storedObjects(layout)) {
-    if (keep.has(key) || await exists(layout.lockPath(key))) continue;
+    if (keep.has(key) || await exists(layout.lockPath(key))) {
+      report.kept++;
+      continue;
+    }
     report.objects++;
     await remove(path);
   }

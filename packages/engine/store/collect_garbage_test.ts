@@ -28,6 +28,7 @@ Deno.test("collectGarbage() deletes unreferenced objects and dead staging, never
     const dry = await collectGarbage(layout, new Set([key("a")]), { dryRun: true });
     assert.equal(dry.objects, 1);
     assert.equal(dry.stagingDirs, 1);
+    assert.equal(dry.kept, 2, "the referenced object and the locked one");
     assert.ok(dry.bytes > "garbage".length, "the object's manifest counts too");
     assert.ok(await exists(layout.objectDir(key("b"))), "a dry run deletes nothing");
 
@@ -45,6 +46,21 @@ Deno.test("collectGarbage() deletes unreferenced objects and dead staging, never
 Deno.test("collectGarbage() finds nothing in a cache that was never used", async () => {
   const root = await Deno.makeTempDir();
   const report = await collectGarbage(new CacheLayout(root), new Set(), { dryRun: false });
-  assert.deepEqual(report, { objects: 0, stagingDirs: 0, bytes: 0 });
+  assert.deepEqual(report, { objects: 0, stagingDirs: 0, bytes: 0, kept: 0 });
   await Deno.remove(root);
+});
+
+Deno.test("collectGarbage() counts as kept only objects in the store, not keys yet to be published", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const store = new Store(root);
+    await store.prepare();
+    await publish(store, key("a"), "published");
+    // A live run keeps every key of its pipeline; only one is published so far.
+    const keep = new Set([key("a"), key("b"), key("c"), key("d")]);
+    const report = await collectGarbage(new CacheLayout(root), keep, { dryRun: true });
+    assert.deepEqual(report, { objects: 0, stagingDirs: 0, bytes: 0, kept: 1 });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
