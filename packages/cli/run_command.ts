@@ -70,6 +70,9 @@ Exit code 0 success, 1 a stage failed, 2 bad usage or pipeline, 130 interrupted.
 
 export const RUN_USAGE = `Usage: ${RUN_HELP.usage}`;
 
+/** Signals closer than this are one Ctrl-C delivered twice, not a second press. */
+const SAME_CTRL_C_MS = 500;
+
 /** Runs the command; returns the exit code (0 ok, 1 a stage failed, 130 interrupted). */
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, RUN_OPTIONS, "run");
@@ -96,6 +99,7 @@ export async function runCommand(args: string[]): Promise<number> {
     DROPLINE_EXECUTOR: Deno.env.get("DROPLINE_EXECUTOR"),
   }).name;
   const retries = values.retries === undefined ? 0 : nonNegativeInt("--retries", values.retries);
+  const jobs = values.jobs === undefined ? undefined : positiveInt("--jobs", values.jobs);
   if (values["dry-run"]) return await dryRun(await compile(), cacheDir, forced, only, executor);
   if (executor === "slurm") await checkSlurmReachable();
   const { SlurmExecutor } = executor === "slurm" ? await slurmModule() : { SlurmExecutor: null };
@@ -108,9 +112,16 @@ export async function runCommand(args: string[]): Promise<number> {
     pipeline: pipeline.name,
     total: only ? only.size : pipeline.stages.length,
   });
+  let interruptedAt = 0;
   const interrupt = () => {
     reporter.flush();
-    if (controller.signal.aborted) Deno.exit(130);
+    if (controller.signal.aborted) {
+      // One Ctrl-C can arrive twice: the terminal signals the whole process
+      // group, and `deno task` forwards the signal it got to this process too.
+      if (performance.now() - interruptedAt < SAME_CTRL_C_MS) return;
+      Deno.exit(130);
+    }
+    interruptedAt = performance.now();
     console.log("\nInterrupted: stopping running stages (press Ctrl-C again to quit at once)");
     controller.abort();
   };
@@ -119,7 +130,7 @@ export async function runCommand(args: string[]): Promise<number> {
   try {
     const summary = await runPipeline(pipeline, {
       cacheDir,
-      ...(values.jobs ? { jobs: positiveInt("--jobs", values.jobs) } : {}),
+      ...(jobs ? { jobs } : {}),
       keepGoing: values["keep-going"] === true,
       forced,
       ...(only ? { selected: only } : {}),

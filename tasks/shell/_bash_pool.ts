@@ -66,6 +66,8 @@ interface Job {
   pid?: number;
   /** Set when the stage is stopped before its pid arrived: it is killed on arrival. */
   stopped?: boolean;
+  /** The SIGKILL that follows a SIGTERM the script has not obeyed in time. */
+  killTimer?: ReturnType<typeof setTimeout>;
   /** Bytes not yet handled: a partial marker line, held back. */
   held: Uint8Array;
   resolve(outcome: BashOutcome): void;
@@ -121,7 +123,7 @@ class BashServer {
       const [nonce, kind, pid] = new TextDecoder().decode(bytes.subarray(0, nl)).split(" ");
       if (nonce === job.nonce && kind === "pid") {
         job.pid = Number(pid);
-        if (job.stopped) killTree(job.pid, "SIGTERM");
+        if (job.stopped) terminate(job, job.pid);
         bytes = bytes.subarray(nl + 1);
       }
     }
@@ -141,6 +143,7 @@ class BashServer {
   }
 
   #settle(job: Job, code: number): void {
+    clearTimeout(job.killTimer);
     this.job = undefined;
     job.log.close();
     job.resolve({
@@ -160,6 +163,7 @@ class BashServer {
     const i = idle.indexOf(this);
     if (i >= 0) idle.splice(i, 1);
     if (!job) return;
+    clearTimeout(job.killTimer);
     job.log.write(job.held);
     job.log.write(encoder.encode(`(the bash server running the stage exited)\n`));
     job.log.close();
@@ -212,7 +216,7 @@ export function runOnWorker(job: BashJob, signal: AbortSignal): Promise<BashOutc
     const job = chosen.job;
     if (!job) return;
     job.stopped = true;
-    if (job.pid !== undefined) killTree(job.pid, "SIGTERM");
+    if (job.pid !== undefined) terminate(job, job.pid);
   };
   signal.addEventListener("abort", stop, { once: true });
   return new Promise<BashOutcome>((resolve) => {
@@ -226,6 +230,18 @@ export function runOnWorker(job: BashJob, signal: AbortSignal): Promise<BashOutc
     };
     chosen.send(job, entry).catch(() => {});
   }).finally(() => signal.removeEventListener("abort", stop));
+}
+
+/** How long a stopped script has between SIGTERM and SIGKILL (as `docker stop` gives). */
+export const STOP_GRACE_MS = 10_000;
+
+/**
+ * Asks the script and everything it started to stop, and makes sure they do:
+ * a script that ignores SIGTERM would otherwise hold the run until it ended.
+ */
+function terminate(job: Job, pid: number): void {
+  killTree(pid, "SIGTERM");
+  job.killTimer ??= setTimeout(() => killTree(pid, "SIGKILL"), STOP_GRACE_MS);
 }
 
 /** Stops every server (their loops end when stdin closes) and waits until they have exited. */

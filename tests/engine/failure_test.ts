@@ -57,6 +57,10 @@ Deno.test("CLI: bad usage exits 2 with a message and no stack trace", async () =
   const cases: [string[], RegExp][] = [
     [["run"], /run: expected one pipeline file/],
     [["run", "p.yaml", "--jobs", "0"], /--jobs expects a positive integer, got "0"/],
+    [
+      ["run", "p.yaml", "--dry-run", "--jobs", "abc"],
+      /--jobs expects a positive integer, got "abc"/,
+    ],
     [["run", "p.yaml", "--bogus"], /run: Unknown option "--bogus"/],
     [["run", "p.yaml", "--set", "params.nn=1"], /unknown param "nn" \(did you mean "n"\?\)/],
     [["run", "missing.yaml"], /missing\.yaml: Cannot read pipeline: file not found/],

@@ -128,3 +128,38 @@ Deno.test("run: Ctrl-C in a terminal (the whole process group) records the stage
     db.close();
   }
 });
+
+Deno.test("run: one Ctrl-C that arrives twice (`deno task` passes it on) stops in order; a script ignoring SIGTERM gets SIGKILL", async () => {
+  // The stage ignores SIGTERM, so stopping it takes the grace period until
+  // SIGKILL (10 s): the second signal arrives while the run is stopping.
+  const pipeline = `name: stubborn
+stages:
+  wait:
+    task: shell
+    with:
+      run: trap '' INT TERM; touch started; sleep 30
+  after:
+    task: shell
+    with:
+      run: ls \${{ stages.wait.out }} > "$OUT/l.txt"
+`;
+  await using p = await tempProject({ "p.yaml": pipeline });
+  const child = p.spawn("run", "p.yaml");
+  await waitForFile(join(p.dir, "started"), { child });
+  const tree = processTree(child.pid);
+  Deno.kill(child.pid, "SIGINT");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  Deno.kill(child.pid, "SIGINT");
+  const result = await finish(child);
+  assert.equal(result.code, 130, result.stdout + result.stderr);
+  assert.match(result.stdout, /stubborn: 0 ran, 0 cached, 0 failed, 1 skipped, 1 interrupted/);
+  assert.ok(tree.length >= 3, "the runner, the stage's bash and its sleep");
+  assert.deepEqual(tree.slice(1).filter(isAlive), [], "nothing the stage started survives");
+  const db = p.journal();
+  try {
+    const [run] = db.listRuns();
+    assert.equal(run!.state, "interrupted");
+  } finally {
+    db.close();
+  }
+});

@@ -53,6 +53,10 @@ export function decide(facts: DecisionFacts): Decision {
     if (previous.state === "interrupted" || previous.state === "running") {
       return { action: "run", reason: "no result for this key (the last attempt was interrupted)" };
     }
+    if (previous.state === "skipped" || previous.state === "pending") {
+      // Keyed ahead of time, then not started: the run stopped first.
+      return { action: "run", reason: "no result for this key (its last run stopped before it)" };
+    }
     return { action: "run", reason: "no result for this key (it was removed from the store)" };
   }
   const changes = describeChanges(previous.inputs, facts.inputs);

@@ -79,6 +79,12 @@ Deno.test("decide() explains a missing result from the last attempt", () => {
     reason(previous("interrupted")),
     "no result for this key (the last attempt was interrupted)",
   );
+  for (const state of ["skipped", "pending"]) {
+    assert.equal(
+      reason(previous(state)),
+      "no result for this key (its last run stopped before it)",
+    );
+  }
   assert.equal(
     reason(previous("succeeded")),
     "no result for this key (it was removed from the store)",
