@@ -55,3 +55,22 @@ Deno.test("run: two runs that find the same corrupted objects recompute each onc
     assert.match(await Deno.readTextFile(join(outPath, "i.txt")), /^\d\n$/);
   }
 });
+
+Deno.test("run: expansions that share a key (an axis the stage ignores) wait for each other, saying so", async () => {
+  await using p = await tempProject({
+    "p.yaml": `name: twins
+stages:
+  same:
+    task: shell
+    matrix:
+      unused: [1, 2]
+    with:
+      run: echo same >> runs.log; sleep 0.5; echo 1 > "$OUT/x"
+`,
+  });
+  const result = await p.run("run", "p.yaml", "--jobs", "2");
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(await p.lines("runs.log"), ["same"], "the key executed once");
+  assert.match(result.stdout, /waits: another stage of this run has the same key and computes it/);
+  assert.doesNotMatch(result.stdout, /computed by run/);
+});

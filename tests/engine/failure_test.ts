@@ -42,6 +42,9 @@ Deno.test("run --keep-going finishes independent stages and skips descendants", 
     result.stdout,
     /✖ missing_output: Stage did not produce its declared output "promised\.txt"/,
   );
+  // A failure points at its log only when there is one: `missing_output` printed nothing.
+  assert.doesNotMatch(result.stdout, /promised\.txt"\n\s+log:/);
+  for (const [, log] of result.stdout.matchAll(/log: (\S+)/g)) await Deno.stat(log!);
   assert.match(result.stdout, /- after_bad: upstream "bad" failed/);
   // The failures are not cached: the next run tries them again, and reuses the rest.
   const again = await p.run("run", "p.yaml", "--keep-going");

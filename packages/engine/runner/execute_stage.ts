@@ -5,7 +5,7 @@
  */
 import { join } from "../util/posix_path.ts";
 import type { CompiledStage } from "../pipeline/compile.ts";
-import { acquireLock, type StageLock } from "../store/stage_lock.ts";
+import { acquireLock, type LockHolder, type StageLock } from "../store/stage_lock.ts";
 import type { Store } from "../store/store.ts";
 import type { Progress, Task } from "@dropline/task";
 import { metricsExportPaths, writePlots } from "../metrics/metrics_export.ts";
@@ -150,11 +150,7 @@ export async function executeStage(ex: StageExecution): Promise<ExecutionResult>
   }, {
     signal: ex.signal,
     onWait: (holder) =>
-      hooks.onLockWait(
-        `"${work.stageId}" waits: its key is being computed by ${
-          holder ? `run ${holder.runId} (pid ${holder.pid} on ${holder.host})` : "another run"
-        }`,
-      ),
+      hooks.onLockWait(`"${work.stageId}" waits: ${lockHolderText(holder, work.runId)}`),
   });
   if (!lock) return { outcome: "interrupted" };
   hooks.onLock(lock, true);
@@ -178,6 +174,27 @@ export async function executeStage(ex: StageExecution): Promise<ExecutionResult>
   } finally {
     hooks.onLock(lock, false);
     lock.release();
+  }
+}
+
+/** Who holds the key's lock, as the note about waiting for it says. */
+function lockHolderText(holder: LockHolder | undefined, runId: string): string {
+  if (!holder) return "its key is being computed by another run";
+  // Two expansions whose keys are equal (an axis the stage does not use) wait for each other.
+  if (holder.runId === runId) return "another stage of this run has the same key and computes it";
+  return `its key is being computed by run ${holder.runId} (pid ${holder.pid} on ${holder.host})`;
+}
+
+/**
+ * The log to point a failure at, if the attempt wrote one: a shell stage's log
+ * is created by its first output, so a silent stage has none.
+ */
+function logIfWritten(logPath: string): { logPath?: string } {
+  try {
+    Deno.statSync(logPath);
+    return { logPath };
+  } catch {
+    return {};
   }
 }
 
@@ -236,15 +253,15 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
     }
     if (!result.ok) {
       return result.interrupted
-        ? { outcome: "interrupted", logPath }
-        : { outcome: "failed", message: result.message, logPath };
+        ? { outcome: "interrupted", ...logIfWritten(logPath) }
+        : { outcome: "failed", message: result.message, ...logIfWritten(logPath) };
     }
     if (missing.length > 0) {
       const list = missing.map((m) => `"${m}"`).join(", ");
       return {
         outcome: "failed",
         message: `Stage did not produce its declared output ${list}`,
-        logPath,
+        ...logIfWritten(logPath),
       };
     }
     const manifest = await store.publish(staging, key);
@@ -255,7 +272,7 @@ async function attempt(ex: StageExecution): Promise<ExecutionResult> {
     return {
       outcome: "failed",
       message: error instanceof Error ? error.message : String(error),
-      logPath,
+      ...logIfWritten(logPath),
     };
   } finally {
     if (!published) await Deno.remove(staging.root, { recursive: true }).catch(() => {});
