@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { CacheLayout } from "@dropline/engine";
 import { createApp } from "@dropline/dashboard";
 import { fixture, tempProject } from "./_project.ts";
@@ -40,6 +41,38 @@ Deno.test("a damaged journal: every command says how to recover, and the recover
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /counting: 0 ran, 5 cached/, "every stored result is reused");
   assert.ok((await Deno.stat(join(p.cache, "journal.damaged", "journal.db"))).isFile);
+});
+
+Deno.test("a journal damaged in one page stops run and status with the recovery, not a stage failure", async () => {
+  await using p = await counting();
+  assert.equal((await p.run("run", "p.yaml")).code, 0);
+  assert.equal((await p.run("run", "p.yaml")).code, 0);
+  const layout = new CacheLayout(p.cache);
+  // Checkpointed when the last run closed it: the page below is the only copy.
+  assert.equal((await Deno.stat(`${layout.journal}-wal`).catch(() => undefined))?.size ?? 0, 0);
+  // The page holding the objects table, which both commands read to look results up.
+  const db = new DatabaseSync(layout.journal, { readOnly: true });
+  const { rootpage } = db.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'objects'")
+    .get() as { rootpage: number };
+  const { page_size } = db.prepare("PRAGMA page_size").get() as { page_size: number };
+  db.close();
+  const bytes = await Deno.readFile(layout.journal);
+  bytes.fill(0xa5, (rootpage - 1) * page_size, rootpage * page_size);
+  await Deno.writeFile(layout.journal, bytes);
+
+  for (const command of ["status", "run"]) {
+    const result = await p.run(command, "p.yaml");
+    assert.equal(result.code, 1, `${command}: ${result.stdout}${result.stderr}`);
+    assert.match(
+      result.stderr,
+      new RegExp(`^${command}: The run journal ".*journal\\.db" is damaged \\(.*\\)\\.\n`),
+    );
+    assert.match(result.stderr, /Stored results are intact/);
+    assert.equal(result.stderr.match(/is damaged/g)?.length, 1, "one message");
+    assert.doesNotMatch(result.stderr, NO_STACK, "no stack trace");
+    assert.doesNotMatch(result.stdout, /is damaged|pending|✖|failed/, "not a stage's reason");
+  }
+  assert.equal((await p.lines("runs.log")).length, 5, "nothing ran");
 });
 
 Deno.test("a --cache-dir that is a file is reported without a stack trace", async () => {

@@ -5,6 +5,7 @@
  */
 import type { JournalHistory } from "../journal/history.ts";
 import type { StageGraph } from "../pipeline/compile.ts";
+import { CacheError } from "../store/cache_error.ts";
 import { FileDigests } from "../store/file_digests.ts";
 import type { Store } from "../store/store.ts";
 import { type PreparedStage, prepareStage } from "./prepare_stage.ts";
@@ -61,6 +62,8 @@ export async function planPipeline(
         upstreamDigests: digests,
       });
     } catch (error) {
+      // A damaged or unusable journal is no stage's problem: the command stops with its message.
+      if (error instanceof CacheError) throw error;
       plan.push({ id: stage.id, key: null, action: "run", reason: (error as Error).message });
       continue;
     }

@@ -13,6 +13,7 @@ import type {
 import { Journal, type StageRow, type StageUpdate } from "../journal/journal.ts";
 import { newRunId } from "../journal/run_id.ts";
 import type { RunState } from "../journal/schema.ts";
+import { CacheError } from "../store/cache_error.ts";
 import { FileDigests } from "../store/file_digests.ts";
 import { pidAlive, type StageLock } from "../store/stage_lock.ts";
 import { Store } from "../store/store.ts";
@@ -120,6 +121,8 @@ class PipelineRun {
   #logDir: Promise<void> | undefined;
   /** The compiled pipeline, once a stage has had to execute. */
   #compiled: Promise<CompiledPipeline> | undefined;
+  /** An error no stage owns (a damaged journal): the run stops and throws it. */
+  #halted: { error: unknown } | undefined;
 
   constructor(
     readonly pipeline: StageGraph,
@@ -158,6 +161,7 @@ class PipelineRun {
       clearInterval(heartbeat);
       this.options.signal.removeEventListener("abort", onAbort);
     }
+    if (this.#halted) throw this.#halted.error;
     for (const [id, reason] of this.#scheduler.skipReasons) {
       this.#counts.skipped++;
       this.journal.updateStage(this.runId, id, { state: "skipped", reason });
@@ -183,10 +187,11 @@ class PipelineRun {
     let wake = () => {};
     while (this.#scheduler.active) {
       for (const id of this.#scheduler.take()) {
-        const done: Promise<void> = this.#runStage(id).finally(() => {
-          inFlight.delete(done);
-          wake();
-        });
+        const done: Promise<void> = this.#runStage(id).catch((error) => this.#halt(id, error))
+          .finally(() => {
+            inFlight.delete(done);
+            wake();
+          });
         inFlight.add(done);
       }
       if (inFlight.size > 0) await new Promise<void>((resolve) => wake = resolve);
@@ -208,6 +213,8 @@ class PipelineRun {
         upstreamDigests: new Map(stage.upstream.map((up) => [up, this.#results.get(up)!.digest])),
       });
     } catch (error) {
+      // A damaged or unusable journal is no stage's failure: it stops the run (see #halt).
+      if (error instanceof CacheError) throw error;
       return this.#fail(id, (error as Error).message);
     }
     const { key, decision, found } = prepared;
@@ -397,6 +404,15 @@ class PipelineRun {
       ...(logPath ? { logPath } : {}),
       ...(ms === undefined ? {} : { ms }),
     });
+  }
+
+  /** Starts no more stages and lets running ones end; `execute` then throws `error`. */
+  #halt(id: string, error: unknown): void {
+    this.#halted ??= { error };
+    // Finished in the scheduler, or the loop would wait for it forever.
+    this.#scheduler.fail(id);
+    this.#scheduler.stop("not started: the run stopped on an error");
+    this.executor.stop?.("not started: the run stopped on an error");
   }
 
   #skip(id: string, reason: string): void {
