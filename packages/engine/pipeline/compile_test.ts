@@ -413,3 +413,59 @@ Deno.test("parsePipelineSource() counts a document's values against the limit, a
     'p.yaml:2:4: The document holds 11 values (aliases expanded; "*l" alone expands to 4), more than the limit of 5; set DROPLINE_MAX_YAML_NODES to raise it',
   );
 });
+
+Deno.test("compilePipeline() says which value is out of range, so a matrix's expansions are told apart", () => {
+  const bounded = defineTask({
+    name: "bounded",
+    version: 1,
+    description: "A task with a bounded field",
+    module: import.meta.url,
+    schema: z.strictObject({ p: z.number().min(0).max(0.99), tags: z.array(z.string()).min(1) }),
+    outputs: () => [],
+    run: () => Promise.resolve(),
+  });
+  const text = `name: b
+stages:
+  t:
+    task: bounded
+    matrix:
+      p: [-0.1, 0.5, 1]
+    with:
+      p: \${{ matrix.p }}
+      tags: []
+`;
+  let lines: string[] = [];
+  try {
+    compilePipeline(parsePipelineSource("/p/x.yaml", text), {
+      tasks: new Map([["bounded", bounded]]),
+      overrides: parseOverrides([]),
+    });
+  } catch (error) {
+    assert.ok(error instanceof PipelineError);
+    lines = error.message.split("\n");
+  }
+  assert.deepEqual(lines, [
+    '/p/x.yaml:8:10: stage "t[p=-0.1]", field "with.p": Too small: expected number to be >=0, got -0.1',
+    '/p/x.yaml:9:13: stage "t", field "with.tags": Too small: expected array to have >=1 items',
+    '/p/x.yaml:8:10: stage "t[p=1]", field "with.p": Too big: expected number to be <=0.99, got 1',
+  ]);
+});
+
+Deno.test("parsePipelineSource() names a YAML merge key as unsupported, not as an unknown parameter", () => {
+  const text = `name: m
+params: &base
+  lr: 0.1
+stages:
+  t:
+    task: train
+    with:
+      <<: *base
+`;
+  assert.throws(
+    () => parsePipelineSource("/p/x.yaml", text),
+    (error: unknown) =>
+      error instanceof PipelineError &&
+      error.message === "/p/x.yaml:8:7: YAML merge keys (`<<: *anchor`) are not supported: " +
+          "write the fields out, or share values through `params` and `${{ params.name }}`",
+  );
+});

@@ -124,7 +124,16 @@ function checkAliases(
     }
     let total = 1;
     if (isMap(node)) {
-      for (const pair of node.items) total += size(pair.key) + size(pair.value);
+      for (const pair of node.items) {
+        if (isMergeKey(pair)) {
+          problems.push({
+            at: position(pair.key as Node),
+            message: "YAML merge keys (`<<: *anchor`) are not supported: write the fields out, " +
+              "or share values through `params` and `${{ params.name }}`",
+          });
+        }
+        total += size(pair.key) + size(pair.value);
+      }
     } else if (isSeq(node)) {
       for (const item of node.items) total += size(item);
     }
@@ -147,6 +156,15 @@ function checkAliases(
     });
   }
   return problems;
+}
+
+/**
+ * `<<: *base` (or `<<: [*a, *b]`): YAML 1.1's merge key, which the YAML 1.2
+ * parser reads as a plain key named "<<" - a confusing "unknown parameter".
+ */
+function isMergeKey(pair: unknown): pair is { key: Node; value: Node } {
+  if (!isPair(pair) || !isScalar(pair.key) || pair.key.value !== "<<") return false;
+  return isAlias(pair.value) || (isSeq(pair.value) && pair.value.items.some(isAlias));
 }
 
 function positionOf(lineCounter: LineCounter, offset: number): SourcePosition {

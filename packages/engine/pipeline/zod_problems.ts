@@ -36,7 +36,9 @@ export function zodProblems(error: z.ZodError, where: ZodProblemContext): Proble
       at: source.locate(base),
       stage: stageId,
       field: ["with", ...path].join("."),
-      message: valueAt(input, path) === undefined ? describeMissing(issue) : describe(issue),
+      message: valueAt(input, path) === undefined
+        ? describeMissing(issue)
+        : describe(issue, valueAt(input, path)),
     }];
   });
 }
@@ -68,9 +70,16 @@ function describeMissing(issue: z.core.$ZodIssue): string {
     : "Missing required field";
 }
 
-function describe(issue: z.core.$ZodIssue): string {
+/** Issues about a value's size or form, whose messages do not say what the value was. */
+const SAYS_NOT_THE_VALUE = new Set(["too_small", "too_big", "not_multiple_of", "invalid_format"]);
+
+function describe(issue: z.core.$ZodIssue, value: unknown): string {
   const message = issue.message.replace(/^Invalid input: /, "");
-  return message.charAt(0).toUpperCase() + message.slice(1);
+  const sentence = message.charAt(0).toUpperCase() + message.slice(1);
+  // Expansions of a matrix share one source position: the value tells them apart.
+  if (!SAYS_NOT_THE_VALUE.has(issue.code) || typeof value === "object") return sentence;
+  const shown = JSON.stringify(value);
+  return `${sentence}, got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`;
 }
 
 interface DefLike {
