@@ -1,5 +1,6 @@
 /** Where a backbone's `model.json` and weight files are, from what a user gives. */
 import { resolveSource } from "@dropline/fetch";
+import { localPathOf } from "../_shared/source_path.ts";
 
 /**
  * The URL of `model.json`: a URL or path ending in `.json` as given; a local
@@ -27,10 +28,17 @@ export function weightUrl(modelJson: URL, path: string): URL {
   return url;
 }
 
-/** The local directory holding the model, for the stage key (null for http(s)). */
+/**
+ * The local directory holding the model, for the stage key (null for URLs
+ * other than file URLs). A relative path stays relative: the engine resolves
+ * it against the pipeline's directory, as the run does (`againstWorkDir`).
+ * A `.json` file stands for its directory because the weight files its
+ * manifest names sit beside it and are not pinned by its content.
+ */
 export function localModelDir(source: string): string | null {
-  const url = resolveSource(source);
-  if (url.protocol !== "file:") return null;
-  const path = decodeURIComponent(url.pathname);
-  return path.endsWith(".json") ? path.slice(0, path.lastIndexOf("/")) || "/" : path;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:\/\//i.test(source)) return null;
+  const path = localPathOf(source)!;
+  if (!path.endsWith(".json")) return path;
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "." : path.slice(0, slash) || "/";
 }

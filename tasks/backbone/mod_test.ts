@@ -99,6 +99,16 @@ Deno.test("backbone reads a local model directory and keys on it", async () => {
   );
 });
 
+Deno.test("backbone keys on a local model path as written, for the engine to resolve against the pipeline's directory", () => {
+  const keyed = (url: string) => backbone.inputFiles?.(backbone.schema.parse({ url }));
+  assert.deepEqual(keyed("mybb"), ["mybb"]);
+  assert.deepEqual(keyed("mybb/model.json"), ["mybb"]);
+  assert.deepEqual(keyed("bbmodel.json"), ["."], "a model.json beside the pipeline: its directory");
+  assert.deepEqual(keyed("file:///models/my%20bb/model.json"), ["/models/my bb"]);
+  assert.deepEqual(keyed("/models/bb"), ["/models/bb"]);
+  assert.deepEqual(keyed("https://example.org/bb/model.json"), []);
+});
+
 Deno.test("backbone rejects a wrong format, a wrong checksum, a bad layer and mismatched weights", async () => {
   const json = JSON.parse(new TextDecoder().decode(layersFiles["model.json"]!));
   json.weightsManifest[0].paths = ["../../escape.bin"];

@@ -34,3 +34,19 @@ Deno.test("run: stages keyed on local files re-run when the content changes, not
   assert.match(missing.stdout, /✖ read: Input file "data\.csv" does not exist/);
   assert.match(missing.stdout, /files: 0 ran, 1 cached, 1 failed/);
 });
+
+Deno.test("run: a missing input file outside the pipeline's directory is named by its absolute path", async () => {
+  const elsewhere = await Deno.makeTempDir();
+  using _ = { [Symbol.dispose]: () => Deno.removeSync(elsewhere, { recursive: true }) };
+  const outside = join(elsewhere, "gone.csv");
+  await using p = await tempProject({
+    "p.yaml": `name: files\nstages:\n  read:\n    task: shell\n    with:\n      run: "true"\n` +
+      `      inputs: [${JSON.stringify(outside)}]\n`,
+  });
+  const missing = await p.run("run", "p.yaml");
+  assert.equal(missing.code, 1);
+  assert.ok(
+    missing.stdout.includes(`✖ read: Input file "${outside}" does not exist`),
+    missing.stdout,
+  );
+});

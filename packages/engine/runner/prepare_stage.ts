@@ -61,7 +61,9 @@ export async function keyInputs(
       fileDigests[name] = await files.digest(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
-        throw new TaskError(`Input file "${name}" does not exist`);
+        // A path outside the pipeline's directory reads better absolute than as "../../x".
+        const shown = name.startsWith("../") ? path : name;
+        throw new TaskError(`Input file "${shown}" does not exist`);
       }
       throw error;
     }

@@ -70,8 +70,14 @@ export async function openSafetensors(
     if (size < 8) throw fail(`${size} bytes, shorter than the 8-byte header length`);
     const lengthBytes = await readAt(file, 0, new Uint8Array(8));
     const length = new DataView(lengthBytes.buffer).getBigUint64(0, true);
-    if (length > BigInt(Math.min(MAX_HEADER_BYTES, size - 8))) {
-      throw fail(`header length ${length} exceeds the file's ${size - 8} bytes (truncated?)`);
+    const rest = size - 8;
+    if (length > BigInt(rest)) {
+      throw fail(
+        `header length ${length} exceeds the ${rest} bytes after it (the file has ${size}; truncated?)`,
+      );
+    }
+    if (length > BigInt(MAX_HEADER_BYTES)) {
+      throw fail(`header length ${length} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
     }
     const headerBytes = await readAt(file, 8, new Uint8Array(Number(length)));
     const text = new TextDecoder("utf-8", { fatal: false }).decode(headerBytes);

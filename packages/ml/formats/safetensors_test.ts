@@ -94,10 +94,27 @@ Deno.test("openSafetensors() rejects a truncated file, naming the first tensor p
     );
   });
   await withFile(whole.subarray(0, 300), async (path) => {
-    await assert.rejects(() => openSafetensors(path), /header length \d+ exceeds the file's 292/);
+    await assert.rejects(
+      () => openSafetensors(path),
+      /header length \d+ exceeds the 292 bytes after it \(the file has 300; truncated\?\)/,
+    );
   });
   await withFile(whole.subarray(0, 5), async (path) => {
     await assert.rejects(() => openSafetensors(path), /5 bytes, shorter than the 8-byte header/);
+  });
+});
+
+Deno.test("openSafetensors() refuses a header longer than the limit without calling the file truncated", async () => {
+  const length = new Uint8Array(8);
+  new DataView(length.buffer).setBigUint64(0, 100_000_001n, true);
+  await withFile(length, async (path) => {
+    await Deno.truncate(path, 100_000_100); // sparse: no 100 MB written
+    await assert.rejects(
+      () => openSafetensors(path),
+      (e: Error) =>
+        e instanceof SyntaxError && /exceeds the limit of 100000000 bytes/.test(e.message) &&
+        !e.message.includes("truncated"),
+    );
   });
 });
 
