@@ -50,3 +50,17 @@ Deno.test("run: a missing input file outside the pipeline's directory is named b
     missing.stdout,
   );
 });
+
+Deno.test("run: an input directory holding the cache is keyed without the cache, so it stays current", async () => {
+  await using p = await tempProject({
+    "p.yaml": `name: whole\nstages:\n  all:\n    task: shell\n    with:\n` +
+      `      run: ls > "$OUT/list.txt"\n      inputs: [.]\n`,
+    "data.csv": "a\n",
+  });
+  assert.ok(p.cache.startsWith(`${p.dir}/`), "the cache is inside the project");
+  assert.equal((await p.run("run", "p.yaml")).code, 0);
+  assert.match((await p.run("run", "p.yaml")).stdout, /whole: 0 ran, 1 cached/);
+  await Deno.writeTextFile(join(p.dir, "data.csv"), "b\n");
+  const changed = await p.run("run", "p.yaml");
+  assert.match(changed.stdout, /whole: 1 ran, 0 cached/, "a real change still counts");
+});

@@ -35,7 +35,7 @@ export async function planPipeline(
   history: JournalHistory | undefined,
   forced: ReadonlySet<string>,
 ): Promise<PlannedStage[]> {
-  const files = new FileDigests(history?.fileStats);
+  const files = new FileDigests(history?.fileStats, store.layout.root);
   const digests = new Map<string, string>();
   const plan: PlannedStage[] = [];
   for (const stage of pipeline.stages) {

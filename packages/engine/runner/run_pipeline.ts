@@ -139,7 +139,7 @@ class PipelineRun {
     this.#claims = new Semaphore(2 * jobs);
     this.#running = new Semaphore(jobs);
     this.#scheduler = new Scheduler(this.#stages, options.keepGoing ? "keep-going" : "fail-fast");
-    this.#files = new FileDigests(journal.fileStats);
+    this.#files = new FileDigests(journal.fileStats, store.layout.root);
   }
 
   async execute(): Promise<Omit<RunSummary, "ms">> {

@@ -25,10 +25,16 @@ export interface StatCache {
 export class FileDigests {
   #cache: StatCache | undefined;
   #memo = new Map<string, string>();
+  #skipDir: string | undefined;
 
-  /** Without a cache, every file is read once per instance. */
-  constructor(cache?: StatCache) {
+  /**
+   * Without a cache, every file is read once per instance. `skipDir` (the
+   * cache directory) is left out of any input directory holding it: it
+   * changes with every run, so an input such as `.` would never be current.
+   */
+  constructor(cache?: StatCache, skipDir?: string) {
     this.#cache = cache;
+    this.#skipDir = skipDir;
   }
 
   /**
@@ -51,7 +57,7 @@ export class FileDigests {
 
   async #directory(root: string): Promise<string> {
     const files: ManifestFile[] = [];
-    for (const file of await walkFiles(root)) {
+    for (const file of await walkFiles(root, undefined, this.#skipDir)) {
       const info = await Deno.stat(join(root, file.path));
       files.push({ ...file, sha256: await this.#file(join(root, file.path), info) });
     }

@@ -47,14 +47,19 @@ export interface WalkedFile {
 
 /**
  * Every file under `root` (following symlinks), sorted by path. `linked`, if
- * given, receives the paths reached through a symlink.
+ * given, receives the paths reached through a symlink; the directory
+ * `skipDir` (a path as `join(root, ...)` spells it) is not entered.
  *
  * @example
  * ```ts
  * for (const file of await walkFiles("out")) console.log(file.path, file.size);
  * ```
  */
-export async function walkFiles(root: string, linked?: Set<string>): Promise<WalkedFile[]> {
+export async function walkFiles(
+  root: string,
+  linked?: Set<string>,
+  skipDir?: string,
+): Promise<WalkedFile[]> {
   const files: WalkedFile[] = [];
   // Metadata calls are synchronous: outputs are usually a few small files,
   // and per-stage overhead matters for large pipelines of trivial stages.
@@ -63,8 +68,9 @@ export async function walkFiles(root: string, linked?: Set<string>): Promise<Wal
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
       const info = Deno.statSync(join(root, rel));
       const link = viaLink || entry.isSymlink;
-      if (info.isDirectory) visit(rel, link);
-      else if (info.isFile) {
+      if (info.isDirectory) {
+        if (join(root, rel) !== skipDir) visit(rel, link);
+      } else if (info.isFile) {
         files.push(statOf(rel, info));
         if (link) linked?.add(rel);
       }
