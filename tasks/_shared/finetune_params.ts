@@ -127,18 +127,40 @@ export function reportedParams(p: FinetuneParams): Record<string, unknown> {
 
 /** Splits domain names into training and test by the `test_domains` references. */
 export function resolveDomains(domains: readonly string[], refs: readonly (string | number)[]) {
-  const test = refs.map((ref) => {
-    const index = typeof ref === "number" ? ref : domains.indexOf(ref);
-    if (index < 0 || index >= domains.length) {
-      throw new RangeError(
-        `Unknown test domain "${ref}": the data has ${domains.map((d) => `"${d}"`).join(", ")}`,
-      );
-    }
-    return index;
-  });
+  const test = refs.map((ref) => domainIndex(domains, ref));
   const train = domains.map((_, i) => i).filter((i) => !test.includes(i));
   if (train.length === 0) {
     throw new RangeError("No training domain is left after removing the test domains");
   }
   return { trainDomains: train, testDomains: [...new Set(test)].sort((a, b) => a - b) };
+}
+
+/**
+ * The index a `test_domains` reference names: a string is a domain's name, a number its index.
+ * RotatedMNIST's domains are named by numbers, so a number that is also another domain's name
+ * is refused rather than read silently as an index.
+ */
+function domainIndex(domains: readonly string[], ref: string | number): number {
+  const names = domains.map((d) => `"${d}"`).join(", ");
+  if (typeof ref === "string") {
+    const index = domains.indexOf(ref);
+    if (index < 0) throw new RangeError(`Unknown test domain "${ref}": the data has ${names}`);
+    return index;
+  }
+  const named = domains.indexOf(String(ref));
+  if (ref >= domains.length) {
+    const quote = named < 0 ? "" : `; write "${ref}" in quotes for the domain named "${ref}"`;
+    throw new RangeError(
+      `Test domain ${ref} is read as an index (numbers are indices${quote}), but the data has ` +
+        `${domains.length} domains (indices 0 to ${domains.length - 1}): ${names}`,
+    );
+  }
+  if (named >= 0 && named !== ref) {
+    throw new RangeError(
+      `Test domain ${ref} is ambiguous: numbers are indices, and index ${ref} is "${
+        domains[ref]
+      }", but a domain is named "${ref}"; write "${domains[ref]}" or "${ref}" in quotes`,
+    );
+  }
+  return ref;
 }

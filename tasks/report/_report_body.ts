@@ -12,6 +12,7 @@ import { latexTable } from "./_report_latex.ts";
 import { describeItems } from "./_report_description.ts";
 import { rowInfos } from "./_report_rows.ts";
 import {
+  checkpointOf,
   columnOf,
   type Layout,
   oracleOf,
@@ -20,7 +21,8 @@ import {
   tableEntries,
 } from "./_report_items.ts";
 import { readRunSummary } from "../_shared/run_dir.ts";
-import type { ReportParams } from "./params.ts";
+import { checkFields } from "../_shared/param_fields.ts";
+import { DEFAULT_ROWS_BY, DEFAULT_TRIALS_BY, type ReportParams } from "./params.ts";
 
 async function readJson<T>(path: string): Promise<T> {
   try {
@@ -51,8 +53,10 @@ function recordItem(
   source: ReportItem["source"],
   record: EvaluationRecord,
   path: string,
+  checkpoint = checkpointOf(record.params),
 ): ReportItem {
   return {
+    ...(checkpoint ? { checkpoint } : {}),
     source,
     method: record.method,
     params: record.params,
@@ -66,17 +70,21 @@ function recordItem(
 }
 
 async function averageItems(dir: string): Promise<ReportItem[]> {
-  const json = await readJson<
-    { groups: { outputs: { path: string; evaluation: EvaluationRecord }[] }[] }
-  >(`${dir}/average.json`);
+  const json = await readJson<{
+    checkpoint?: string;
+    groups: { outputs: { path: string; evaluation: EvaluationRecord }[] }[];
+  }>(`${dir}/average.json`);
+  // Soups of last checkpoints do not record it in their params; average.json does.
+  const checkpoint = checkpointOf({ checkpoint: json.checkpoint });
   return json.groups.flatMap((g) =>
-    g.outputs.map((o) => recordItem("average", o.evaluation, `${dir}/${o.path}`))
+    g.outputs.map((o) => recordItem("average", o.evaluation, `${dir}/${o.path}`, checkpoint))
   );
 }
 
 export async function writeReport(ctx: TaskContext<ReportParams>): Promise<void> {
   const p = ctx.params;
   const items = await readItems(p);
+  checkLayoutFields(items, p);
   const layout: Layout = { rowsBy: p.rows_by, trialsBy: p.trials_by };
   const order = {
     rows: rowOrder(items, layout),
@@ -117,6 +125,13 @@ export async function writeReport(ctx: TaskContext<ReportParams>): Promise<void>
   ctx.log.info(
     `Report of ${items.length} results in ${ood.rows.length} rows and ${order.columns.length} columns`,
   );
+}
+
+/** A misspelt `rows_by` or `trials_by` field would merge rows or trials without a word. */
+function checkLayoutFields(items: ReportItem[], p: ReportParams): void {
+  const params = items.map((i) => i.params);
+  checkFields(params, p.rows_by, { option: "rows_by", optional: DEFAULT_ROWS_BY });
+  checkFields(params, p.trials_by, { option: "trials_by", optional: DEFAULT_TRIALS_BY });
 }
 
 async function readItems(p: ReportParams): Promise<ReportItem[]> {

@@ -85,10 +85,11 @@ function averagingFacts(items: ReportItem[]): string[] {
   const facts: string[] = [];
   const keyOf = (i: ReportItem) =>
     JSON.stringify([i.testDomains, i.params.dropout, i.params.lr, i.params.weight_decay]);
+  const scored = items.filter((i) => i.ood !== null && !i.checkpoint);
   const soups = new Map(
-    items.filter((i) => i.method === "uniform_soup" && i.ood !== null).map((i) => [keyOf(i), i]),
+    scored.filter((i) => i.method === "uniform_soup").map((i) => [keyOf(i), i]),
   );
-  const gaps = items.filter((i) => i.method === "ensemble" && i.ood !== null)
+  const gaps = scored.filter((i) => i.method === "ensemble")
     .flatMap((e) => {
       const soup = soups.get(keyOf(e));
       return soup ? [100 * Math.abs(e.ood! - soup.ood!)] : [];

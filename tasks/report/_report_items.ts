@@ -21,6 +21,11 @@ export interface ReportItem {
    */
   oracle: { val: number; test: number } | null;
   path: string;
+  /**
+   * The checkpoint scored when it is not the selected one (`last`, `initial`): such a model is
+   * not the method's result, so it gets a row of its own.
+   */
+  checkpoint?: string;
   /** Evaluation records of a run's training, for curves. */
   curve?: ({ step: number } & Record<string, number>)[];
 }
@@ -63,6 +68,7 @@ export function rowLabel(item: ReportItem, layout: Layout): string {
       field === "dropout" ? `p=${value}` : `${field.split(".")[0]}=${formatValue(value)}`,
     );
   }
+  if (item.checkpoint) parts.push(`checkpoint=${item.checkpoint}`);
   const base = METHOD_LABELS[item.method] ?? item.method;
   return parts.length ? `${base} (${parts.join(", ")})` : base;
 }
@@ -137,14 +143,27 @@ export function oracleOf(
   return { val: mean("out"), test: mean("in") };
 }
 
-/** Row labels in reading order: methods as listed above, then by dropout rate, then by name. */
+/**
+ * The checkpoint a record scored, from its params, when it is not the selected one (`evaluate`
+ * records it; soups and ensembles of selected checkpoints drop it).
+ */
+export function checkpointOf(params: Record<string, unknown>): string | undefined {
+  const checkpoint = params.checkpoint;
+  return typeof checkpoint === "string" && checkpoint !== "selected" ? checkpoint : undefined;
+}
+
+/**
+ * Row labels in reading order: methods as listed above (the selected checkpoint before others),
+ * then by dropout rate, then by name.
+ */
 export function rowOrder(items: ReportItem[], layout: Layout): string[] {
   const rank = (item: ReportItem) => {
     const m = METHOD_ORDER.indexOf(item.method);
     return m < 0 ? METHOD_ORDER.length : m;
   };
+  const late = (item: ReportItem) => item.checkpoint ? 1 : 0;
   const sorted = [...items].sort((a, b) =>
-    rank(a) - rank(b) ||
+    rank(a) - rank(b) || late(a) - late(b) ||
     Number(a.params.dropout ?? 0) - Number(b.params.dropout ?? 0) ||
     rowLabel(a, layout).localeCompare(rowLabel(b, layout))
   );

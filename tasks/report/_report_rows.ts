@@ -8,6 +8,7 @@ import { type Layout, type ReportItem, rowLabel } from "./_report_items.ts";
 
 /** A row's method and dropout rate (null for the linear probe, which has none). */
 export interface RowInfo {
+  /** `ensemble@initial` for a model scored at another checkpoint than the selected one. */
   method: string;
   p: number | null;
 }
@@ -17,7 +18,8 @@ export function rowInfos(items: ReportItem[], layout: Layout): Map<string, RowIn
   return new Map(items.map((item) => [
     rowLabel(item, layout),
     {
-      method: item.method,
+      // Not the method's result: kept out of the figure and the findings, which look up methods.
+      method: item.checkpoint ? `${item.method}@${item.checkpoint}` : item.method,
       p: item.method === "linear_probe" ? null : Number(item.params.dropout ?? 0),
     },
   ]));

@@ -13,7 +13,8 @@ import { ReportParams } from "./params.ts";
 export default defineTask({
   name: "report",
   // 3: the oracle table, the per-method figure, findings, report.tex; DomainBed's standard error.
-  version: 3,
+  // 4: models scored at the last or initial checkpoint get rows of their own.
+  version: 4,
   description:
     "Builds DomainBed-style tables and plots from fine-tuning runs, soups and evaluations",
   module: import.meta.url,

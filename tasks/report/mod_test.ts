@@ -149,3 +149,40 @@ Deno.test("report reads evaluate outputs and refuses empty input", async () => {
   assert.ok(md.includes("| Ensemble (p=0) |"), md);
   assert.equal(report.schema.safeParse({}).success, false);
 });
+
+Deno.test("report refuses a rows_by or trials_by field no input has", async () => {
+  await assert.rejects(
+    runReport({ runs, rows_by: ["droput"] }),
+    /Unknown rows_by field "droput": the inputs' parameters are .*"dropout"/,
+  );
+  await assert.rejects(
+    runReport({ runs, trials_by: ["sed"] }),
+    /Unknown trials_by field "sed": the inputs' parameters are .*"seed"/,
+  );
+  // A field only some inputs have is fine: WiSE-FT's alpha, absent from the runs.
+  const out = await runReport({ runs, averages: [averaged.ctx.outDir], rows_by: ["alpha"] });
+  const md = await Deno.readTextFile(`${out}/report.md`);
+  assert.match(md, /\| WiSE-FT \(alpha=/);
+});
+
+Deno.test("report gives evaluations of other checkpoints than the selected one rows of their own", async () => {
+  const { default: evaluate } = await import("../evaluate/mod.ts");
+  const scored = async (checkpoint: string) => {
+    const ev = await testContext(evaluate, { model: runs.slice(0, 2), features, checkpoint });
+    await evaluate.run(ev.ctx);
+    return ev.ctx.outDir;
+  };
+  const [selected, initial] = [await scored("selected"), await scored("initial")];
+  const out = await runReport({ evaluations: [initial, selected], plots: false });
+  const json = JSON.parse(await Deno.readTextFile(`${out}/report.json`));
+  const ood = (label: string) =>
+    json.tables.ood.rows.find((r: { label: string }) => r.label === label)?.cells.sketch.mean;
+  const record = async (dir: string) =>
+    JSON.parse(await Deno.readTextFile(`${dir}/evaluation.json`)).ood;
+  assert.deepEqual(json.tables.ood.rows.map((r: { label: string }) => r.label), [
+    "Ensemble (p=0)",
+    "Ensemble (p=0, checkpoint=initial)",
+  ]);
+  assert.equal(ood("Ensemble (p=0)"), await record(selected));
+  assert.equal(ood("Ensemble (p=0, checkpoint=initial)"), await record(initial));
+});
