@@ -146,3 +146,13 @@ Deno.test("average groups by the listed parameters and filters with where", asyn
     "test_domains=photo",
   ]);
 });
+
+Deno.test("average's schema wants exactly one of features and dataset", () => {
+  const messages = (input: unknown) =>
+    average.schema.safeParse(input).error?.issues.map((i) => i.message) ?? [];
+  assert.deepEqual(messages({ runs: seeds, features, dataset: "d" }), [
+    "Give either `features` (heads) or `dataset` (networks), not both",
+  ]);
+  assert.deepEqual(messages({ runs: seeds }), ["Give `features` (heads) or `dataset` (networks)"]);
+  assert.deepEqual(messages({ runs: seeds, dataset: "d" }), []);
+});

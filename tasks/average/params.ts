@@ -43,6 +43,8 @@ export const AverageParams = z.strictObject({
   ]),
 }).refine((p) => p.features || p.dataset, {
   message: "Give `features` (heads) or `dataset` (networks)",
+}).refine((p) => !(p.features && p.dataset), {
+  message: "Give either `features` (heads) or `dataset` (networks), not both",
 }).refine((p) => !p.methods?.includes("wise_ft") || p.linear_probe, {
   message:
     "WiSE-FT needs `linear_probe`: runs of a linear head on frozen features (its alpha = 0 end)",

@@ -39,3 +39,15 @@ Deno.test("evaluate can score against other test domains and names what it canno
   );
   await assert.rejects(() => runEvaluate({ model: features }), /Nothing to evaluate in/);
 });
+
+Deno.test("evaluate's schema wants exactly one of features and dataset", () => {
+  const messages = (input: unknown) =>
+    evaluate.schema.safeParse(input).error?.issues.map((i) => i.message) ?? [];
+  assert.deepEqual(messages({ model: runs[0], features, dataset: "d" }), [
+    "Give either `features` (heads) or `dataset` (networks), not both",
+  ]);
+  assert.deepEqual(messages({ model: runs[0] }), [
+    "Give `features` (heads) or `dataset` (networks)",
+  ]);
+  assert.deepEqual(messages({ model: runs[0], dataset: "d" }), []);
+});

@@ -16,5 +16,7 @@ export const EvaluateParams = z.strictObject({
   test_domains: z.array(DomainRef).min(1).optional().describe("override the model's test domains"),
 }).refine((p) => p.features || p.dataset, {
   message: "Give `features` (heads) or `dataset` (networks)",
+}).refine((p) => !(p.features && p.dataset), {
+  message: "Give either `features` (heads) or `dataset` (networks), not both",
 });
 export type EvaluateParams = z.output<typeof EvaluateParams>;

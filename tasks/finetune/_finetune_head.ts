@@ -21,12 +21,14 @@ import {
 } from "../_shared/finetune_params.ts";
 import { writeRunOutputs } from "./_finetune_outputs.ts";
 import { trainResumably } from "../_shared/train_hooks.ts";
+import { requireHeldOut } from "./_held_out.ts";
 
 export async function finetuneHead(ctx: TaskContext<FinetuneParams>): Promise<void> {
   const p = ctx.params;
   const data = await readFeatures(p.features!);
   const { classes, domains, dimension } = data.info;
   const roles = resolveDomains(domains, p.test_domains);
+  requireHeldOut(data, roles.trainDomains, domains);
   const spec = { inputDim: dimension, hidden: p.hidden, classes: classes.length };
   const initial = initHead(spec, Prng.fromSeed(p.init_seed));
   const weights = cloneWeights(initial);

@@ -9,7 +9,7 @@
  */
 import { argmaxRows, initHead, Prng, type Weights, weightsDigest } from "@dropline/ml";
 import { loadTensorRuntime, runtimeFacts, saveModelToDir, type Tf } from "@dropline/tensor";
-import { type TaskContext, TaskError } from "@dropline/task";
+import type { TaskContext } from "@dropline/task";
 import type * as TfLayers from "@tensorflow/tfjs-layers";
 import {
   type FinetuneParams,
@@ -29,12 +29,10 @@ import { trainResumably } from "../_shared/train_hooks.ts";
 import { peakRssBytes } from "../_shared/peak_rss.ts";
 import { scoredRows } from "../_shared/scored_rows.ts";
 import { heapExhausted } from "./_heap_exhausted.ts";
+import { requireHeldOut } from "./_held_out.ts";
 
 export async function finetuneNetwork(ctx: TaskContext<FinetuneParams>): Promise<void> {
   const p = ctx.params;
-  if (p.hidden.length) {
-    throw new TaskError("A hidden head layer is only available on the features path");
-  }
   const rt = await loadTensorRuntime({
     ...(p.backend ? { backend: p.backend } : {}),
     log: (m) => ctx.log.info(m),
@@ -71,6 +69,7 @@ async function train(
 ): Promise<void> {
   const p = ctx.params;
   const roles = resolveDomains(source.domains, p.test_domains);
+  requireHeldOut(source.rows, roles.trainDomains, source.domains);
   const plan = inputPlan(source.shape, net.info);
   const augment = resolveAugment(p.augment, source.shape[2]);
   const head = initHead(

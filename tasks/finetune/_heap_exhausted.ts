@@ -9,9 +9,46 @@ import { TaskError } from "@dropline/task";
 const HEAP_FAILURE =
   /memory access out of bounds|out of memory|Cannot enlarge memory|Memory\.grow/i;
 
+/** One forward/backward pass, and what bounds its size. */
+export interface HeapUse {
+  backend: string;
+  /** Images in the pass. */
+  pass: number;
+  /** The settings that make the pass smaller, as a sentence start: "Set `batch_size` lower (e.g. 8)". */
+  remedy: string;
+}
+
 /**
  * A `TaskError` explaining an exhausted wasm heap, or `undefined` when
- * `error` is something else.
+ * `error` is something else. Each task names its own settings in `remedy`.
+ *
+ * @example
+ * ```ts
+ * await train().catch((error) => {
+ *   throw wasmHeapExhausted(error, { backend: "wasm", pass: 96, remedy: "Set `batch_size` lower" }) ??
+ *     error;
+ * });
+ * ```
+ */
+export function wasmHeapExhausted(error: unknown, use: HeapUse): TaskError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!use.backend.startsWith("wasm") || !HEAP_FAILURE.test(message)) return undefined;
+  return new TaskError(
+    `The wasm backend's 4 GB heap ran out during a forward/backward pass of ${use.pass} images ` +
+      `(${message}). ${use.remedy}, or use a backend without that limit ` +
+      "(`backend: webgpu` or `tensorflow`).",
+    { cause: error },
+  );
+}
+
+/** Half of `n`, at least 1: a smaller setting to suggest. */
+export function halved(n: number): number {
+  return Math.max(1, Math.floor(n / 2));
+}
+
+/**
+ * `finetune`'s explanation of an exhausted wasm heap: `micro_batch` bounds
+ * the training pass, `eval_batch` the evaluation's.
  *
  * @example
  * ```ts
@@ -24,15 +61,11 @@ export function heapExhausted(
   error: unknown,
   run: { backend: string; microBatch?: number | undefined; batchSize: number; domains: number },
 ): TaskError | undefined {
-  const message = error instanceof Error ? error.message : String(error);
-  if (!run.backend.startsWith("wasm") || !HEAP_FAILURE.test(message)) return undefined;
   const pass = run.microBatch ?? run.batchSize * run.domains;
-  const smaller = Math.max(1, Math.floor(pass / 2));
-  return new TaskError(
-    `The wasm backend's 4 GB heap ran out during a forward/backward pass of ${pass} images ` +
-      `(${message}). Set \`micro_batch\` lower (e.g. ${smaller}; the update stays the same, ` +
-      "gradients are accumulated) or `eval_batch` lower if it failed while evaluating, or use " +
-      "a backend without that limit (`backend: webgpu` or `tensorflow`).",
-    { cause: error },
-  );
+  return wasmHeapExhausted(error, {
+    backend: run.backend,
+    pass,
+    remedy: `Set \`micro_batch\` lower (e.g. ${halved(pass)}; the update stays the same, ` +
+      "gradients are accumulated) or `eval_batch` lower if it failed while evaluating",
+  });
 }

@@ -9,7 +9,7 @@
  */
 import { defineTask, numberAt, withTaskErrors } from "@dropline/task";
 import { FINETUNE_OUTPUTS } from "./_finetune_outputs.ts";
-import { FinetuneParams } from "../_shared/finetune_params.ts";
+import { FinetuneWith } from "./params.ts";
 import { TENSOR_HOST_FLAGS, tensorEnvironment } from "@dropline/tensor";
 
 export default defineTask({
@@ -18,7 +18,7 @@ export default defineTask({
   version: 3,
   description: "Fine-tunes a head (and optionally a backbone) with dropout on the representation",
   module: import.meta.url,
-  schema: FinetuneParams,
+  schema: FinetuneWith,
   outputs: () => FINETUNE_OUTPUTS,
   // The selected checkpoint (best training-domain validation) and its test-domain accuracy.
   headline: {

@@ -127,3 +127,83 @@ Deno.test("finetune's schema spells out the recipe's defaults, so keys cover the
   assert.equal(finetune.schema.safeParse({ ...custom, train: { last_blocks: 0 } }).success, false);
   assert.equal(finetune.schema.safeParse({ ...custom, batchnorm: "eval" }).success, false);
 });
+
+/** Each refused field of a `with`, as "path: message". */
+function problems(input: unknown): string[] {
+  const result = finetune.schema.safeParse(input);
+  return result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+}
+
+Deno.test("finetune refuses data whose training domain has no held-out rows to select on", async () => {
+  const none = await writeSyntheticFeatures({ holdout: 0 });
+  const run = await testContext<FinetuneParams>(finetune, { ...base, features: none });
+  await assert.rejects(
+    () => finetune.run(run.ctx),
+    (error: Error) => {
+      assert.ok(error instanceof TaskError);
+      assert.match(error.message, /^Training domains "art", "cartoon", "photo" have no held-out/);
+      assert.match(error.message, /`holdout_fraction` above 0/);
+      return true;
+    },
+  );
+});
+
+Deno.test("finetune's schema refuses each backbone-only field on the features path", () => {
+  const given = {
+    ...base,
+    layer: "x",
+    train: { last_blocks: 2 },
+    batchnorm: "train",
+    augment: true,
+    micro_batch: 8,
+    eval_batch: 500,
+    backend: "cpu",
+  };
+  assert.deepEqual(
+    problems(given),
+    ["layer", "train", "batchnorm", "augment", "micro_batch", "eval_batch", "backend"].map((f) =>
+      `${f}: \`${f}\` needs \`backbone\`: with \`features\` only a head trains`
+    ),
+  );
+  assert.deepEqual(
+    problems({ ...base, hidden: [64] }),
+    [],
+    "hidden layers are the features path's",
+  );
+});
+
+Deno.test("finetune's schema refuses a hidden head layer on the backbone path", () => {
+  const { features: _, ...rest } = base;
+  assert.deepEqual(problems({ ...rest, backbone: "b", dataset: "d", hidden: [64] }), [
+    "hidden: A hidden head layer needs `features`: the backbone path's head is dropout → dense",
+  ]);
+});
+
+Deno.test("finetune's schema wants a cutoff inside the run for early and late schedules", () => {
+  const early = "schedule.cutoff: The `early` schedule stops dropout at step `cutoff`: " +
+    "expected a step from 1 to 119 (`steps` is 120)";
+  assert.deepEqual(problems({ ...base, schedule: { kind: "early" } }), [early]);
+  assert.deepEqual(problems({ ...base, schedule: { kind: "early", cutoff: 120 } }), [early]);
+  assert.deepEqual(problems({ ...base, steps: 20, schedule: { kind: "late", cutoff: 500 } }), [
+    "schedule.cutoff: The `late` schedule starts dropout at step `cutoff`: " +
+    "expected a step from 1 to 19 (`steps` is 20)",
+  ]);
+  assert.deepEqual(problems({ ...base, schedule: { kind: "late", cutoff: 119 } }), []);
+  assert.deepEqual(problems({ ...base, schedule: { kind: "constant", cutoff: 50 } }), [
+    "schedule.cutoff: `cutoff` applies to `early` and `late` schedules only",
+  ]);
+  assert.deepEqual(problems({ ...base, schedule: { kind: "late", cutoff: 5, decay: "linear" } }), [
+    "schedule.decay: `decay` applies to `early` schedules only",
+  ]);
+});
+
+Deno.test("finetune's schema lists the accepted forms of `train`", () => {
+  const { features: _, ...rest } = base;
+  const network = { ...rest, backbone: "b", dataset: "d" };
+  for (const train of ["last_blocks", { blocks: 2 }, 2]) {
+    assert.deepEqual(problems({ ...network, train }), [
+      "train: Expected `all`, `head` or `{last_blocks: N}` (N a positive integer)",
+    ]);
+  }
+  assert.deepEqual(problems({ ...network, train: { last_blocks: 2 } }), []);
+});

@@ -29,6 +29,7 @@ import {
 } from "./_pretrain_model.ts";
 import { pretrainConfig, type PretrainParams, resolveTrainDomains } from "./_pretrain_params.ts";
 import { backboneTrainable } from "./_pretrain_trainable.ts";
+import { pretrainHeapExhausted } from "./_pretrain_heap.ts";
 import { againstWorkDir } from "../_shared/source_path.ts";
 import { trainResumably } from "../_shared/train_hooks.ts";
 
@@ -63,7 +64,10 @@ export async function pretrain(ctx: TaskContext<PretrainParams>): Promise<void> 
         throw new RangeError(`Domain "${info.domains[trainDomains[k]!]}" has no in-split images`);
       }
     });
-    const state = await train(ctx, trainable);
+    const state = await train(ctx, trainable, {
+      backend: rt.backend,
+      domains: trainDomains.length,
+    });
     trainable.sync();
     await saveModelToDir(model, ctx.outDir);
     const names = trainDomains.map((d) => info.domains[d]!);
@@ -76,9 +80,12 @@ export async function pretrain(ctx: TaskContext<PretrainParams>): Promise<void> 
 async function train(
   ctx: TaskContext<PretrainParams>,
   trainable: Trainable,
+  run: { backend: string; domains: number },
 ): Promise<TrainState> {
   const config = pretrainConfig(ctx.params);
-  return await trainResumably(ctx, trainable, config);
+  return await trainResumably(ctx, trainable, config).catch((error) => {
+    throw pretrainHeapExhausted(error, { ...run, batchSize: ctx.params.batch_size }) ?? error;
+  });
 }
 
 /** Pixels scaled to [0, 1], as DomainBed feeds MNIST (the mean/std step is the identity). */
