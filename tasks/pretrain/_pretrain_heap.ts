@@ -5,7 +5,7 @@
  * fixed small batches.
  */
 import type { TaskError } from "@dropline/task";
-import { halved, wasmHeapExhausted } from "../finetune/_heap_exhausted.ts";
+import { halved, wasmHeapExhausted } from "../_shared/wasm_heap.ts";
 
 /**
  * A `TaskError` naming `batch_size` when the wasm heap ran out, else `undefined`.
