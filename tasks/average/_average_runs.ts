@@ -5,12 +5,16 @@ import { type AverageParams, methodsOf } from "./params.ts";
 import { averageGroup } from "./_average_group.ts";
 import type { GroupOutput } from "./_group_context.ts";
 import { checkCompatible, type EvalData, openEvalData } from "../_shared/eval_data.ts";
+import { checkFields } from "../_shared/param_fields.ts";
 import { type LoadedRun, loadRun } from "../_shared/run_dir.ts";
 
 export async function averageRuns(ctx: TaskContext<AverageParams>): Promise<void> {
   const p = ctx.params;
   const all: LoadedRun[] = [];
   for (const dir of p.runs) all.push(await loadRun(dir, p.checkpoint));
+  // A misspelt field reads as null in every run: all would share one group.
+  checkFields(all.map(paramsOf), p.group_by, { option: "group_by" });
+  checkFields(all.map(paramsOf), Object.keys(p.where), { option: "where" });
   const runs = filterRuns(all, paramsOf, p.where);
   if (runs.length === 0) throw new RangeError(`No run matches "where" ${JSON.stringify(p.where)}`);
   const linearProbes: LoadedRun[] = [];

@@ -147,6 +147,17 @@ Deno.test("average groups by the listed parameters and filters with where", asyn
   ]);
 });
 
+Deno.test("average refuses a group_by or where field no run has", async () => {
+  await assert.rejects(
+    () => runAverage({ runs: seeds, group_by: ["test_domain"] }),
+    /Unknown group_by field "test_domain": the inputs' parameters are .*"test_domains"/,
+  );
+  await assert.rejects(
+    () => runAverage({ runs: seeds, where: { sed: [0] } }),
+    /Unknown where field "sed": the inputs' parameters are .*"seed"/,
+  );
+});
+
 Deno.test("average's schema wants exactly one of features and dataset", () => {
   const messages = (input: unknown) =>
     average.schema.safeParse(input).error?.issues.map((i) => i.message) ?? [];
