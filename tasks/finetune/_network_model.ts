@@ -67,7 +67,9 @@ export async function buildNetwork(
   try {
     output = model.getLayer(layer).output as TfLayers.SymbolicTensor;
   } catch {
-    throw new TypeError(`Backbone "${dir}" has no layer "${layer}"`);
+    const layers = model.layers.map((l) => l.name).join(", ");
+    model.dispose();
+    throw new TypeError(`Backbone "${dir}" has no layer "${layer}"; its layers are: ${layers}`);
   }
   if (output.shape.length !== 2) {
     throw new TypeError(

@@ -115,6 +115,11 @@ Deno.test("finetune refuses more blocks than the backbone has", async () => {
   );
 });
 
+Deno.test("finetune names the backbone's layers when the layer is missing", async () => {
+  const r = await testContext<FinetuneParams>(finetune, { ...base, layer: "conv9" });
+  await assert.rejects(() => finetune.run(r.ctx), /has no layer "conv9"; its layers are: \S+, /);
+});
+
 Deno.test("finetune on a grey CNN with group norm trains without augmentation by default", async () => {
   const out = await run({ backbone: cnn, dataset: grey, train: { last_blocks: 1 } });
   const summary = JSON.parse(await Deno.readTextFile(`${out}/summary.json`));
