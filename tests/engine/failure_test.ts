@@ -135,3 +135,23 @@ stages:
   );
   await assert.rejects(() => Deno.stat(p.cache), Deno.errors.NotFound, "no cache dir created");
 });
+
+Deno.test("run: a failure message shows an upstream's output directory as <stage id>", async () => {
+  await using p = await tempProject({
+    "p.yaml": `name: named
+stages:
+  make:
+    task: shell
+    with:
+      run: echo 1 > "$OUT/x"
+  use:
+    task: shell
+    with:
+      run: echo "cannot use \${{ stages.make.out }}/x" >&2; exit 1
+`,
+  });
+  const result = await p.run("run", "p.yaml");
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stdout, /✖ use: Command exited with code 1:\n\s+cannot use <make>\/x/);
+  assert.doesNotMatch(result.stdout, /objects\//);
+});

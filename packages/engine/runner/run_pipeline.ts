@@ -386,7 +386,8 @@ class PipelineRun {
     this.options.reporter.finished(id, outcome, ms === undefined ? {} : { ms });
   }
 
-  #fail(id: string, message: string, logPath?: string, ms?: number): void {
+  #fail(id: string, rawMessage: string, logPath?: string, ms?: number): void {
+    const message = this.#namingUpstream(id, rawMessage);
     this.#scheduler.fail(id);
     // Fail-fast: what an executor has queued but not started is dropped too.
     const stopped = this.#scheduler.stopReason;
@@ -413,6 +414,19 @@ class PipelineRun {
     this.#scheduler.fail(id);
     this.#scheduler.stop("not started: the run stopped on an error");
     this.executor.stop?.("not started: the run stopped on an error");
+  }
+
+  /**
+   * `message` with each upstream output directory it quotes shown as `<stage id>`:
+   * a task knows its inputs only as cache paths, the user knows them by stage.
+   */
+  #namingUpstream(id: string, message: string): string {
+    let named = message;
+    for (const up of this.pipeline.byId.get(id)?.upstream ?? []) {
+      const outDir = this.#results.get(up)?.outDir;
+      if (outDir && named.includes(outDir)) named = named.replaceAll(outDir, `<${up}>`);
+    }
+    return named;
   }
 
   #skip(id: string, reason: string): void {
