@@ -469,3 +469,37 @@ stages:
           "write the fields out, or share values through `params` and `${{ params.name }}`",
   );
 });
+
+Deno.test("compilePipeline() lists the keys of the union option a discriminator picks", () => {
+  const shaped = defineTask({
+    name: "shaped",
+    version: 1,
+    description: "A task whose with is a discriminated union",
+    module: import.meta.url,
+    schema: z.discriminatedUnion("kind", [
+      z.strictObject({ kind: z.literal("cnn"), filters: z.array(z.int()) }),
+      z.strictObject({ kind: z.literal("mlp"), hidden: z.array(z.int()) }),
+    ]),
+    outputs: () => [],
+    run: () => Promise.resolve(),
+  });
+  const text = `name: u
+stages:
+  t:
+    task: shaped
+    with:
+      kind: mlp
+      filters: [4]
+`;
+  assert.throws(
+    () =>
+      compilePipeline(parsePipelineSource("/p/x.yaml", text), {
+        tasks: new Map([["shaped", shaped]]),
+        overrides: parseOverrides([]),
+      }),
+    (error: unknown) =>
+      error instanceof PipelineError && error.message.includes(
+        'field "with.filters": Unknown parameter "filters"; expected one of kind, hidden',
+      ),
+  );
+});

@@ -23,7 +23,7 @@ export function zodProblems(error: z.ZodError, where: ZodProblemContext): Proble
     const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
     const base: ValuePath = ["stages", stageName, "with", ...path];
     if (issue.code === "unrecognized_keys") {
-      const known = knownKeys(schema, path);
+      const known = knownKeys(schema, path, input);
       return issue.keys.map((key) => ({
         at: source.locateKey([...base, key]),
         stage: stageId,
@@ -88,20 +88,40 @@ interface DefLike {
   innerType?: unknown;
   in?: unknown;
   element?: unknown;
+  options?: unknown[];
+  discriminator?: string;
+  values?: unknown[];
 }
 
-/** Keys an object schema accepts at `path` (best effort through wrappers). */
-function knownKeys(schema: unknown, path: readonly (string | number)[]): string[] {
-  let current = unwrap(schema);
+/**
+ * Keys an object schema accepts at `path` (best effort through wrappers; in a
+ * discriminated union, the option the input's discriminator picks).
+ */
+function knownKeys(schema: unknown, path: readonly (string | number)[], input: unknown): string[] {
+  let value = input;
+  let current = chosenOption(unwrap(schema), value);
   for (const segment of path) {
     const def = defOf(current);
+    value = valueAt(value, [segment]);
     if (def?.type === "object" && typeof segment === "string") {
-      current = unwrap(def.shape?.[segment]);
-    } else if (def?.type === "array") current = unwrap(def.element);
+      current = chosenOption(unwrap(def.shape?.[segment]), value);
+    } else if (def?.type === "array") current = chosenOption(unwrap(def.element), value);
     else return [];
   }
   const def = defOf(current);
   return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
+}
+
+/** The option of a discriminated union that `value`'s discriminator names (else the schema). */
+function chosenOption(schema: unknown, value: unknown): unknown {
+  const def = defOf(schema);
+  const key = def?.discriminator;
+  if (def?.type !== "union" || key === undefined) return schema;
+  const wanted = valueAt(value, [key]);
+  return def.options?.find((option) => {
+    const tag = defOf(unwrap(defOf(option)?.shape?.[key]));
+    return tag?.values?.includes(wanted);
+  }) ?? schema;
 }
 
 function unwrap(schema: unknown): unknown {
