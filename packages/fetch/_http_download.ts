@@ -167,7 +167,8 @@ async function receive(
   let done = start;
   for await (const chunk of body) {
     if (done + chunk.length > job.maxBytes) {
-      throw tooLarge(job, `the server sent over ${done} bytes`);
+      // No declared size to refuse up front: stopped as soon as it went over.
+      throw tooLarge(job, `the server sent ${done + chunk.length} bytes so far`);
     }
     await writeAll(file, chunk);
     done += chunk.length;

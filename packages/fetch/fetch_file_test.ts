@@ -179,3 +179,34 @@ Deno.test("fetchFile() refuses a download larger than the limit before receiving
     await assert.rejects(() => Deno.stat(`${dir}/data.bin`), Deno.errors.NotFound);
   });
 });
+
+Deno.test("fetchFile() stops a download of no declared size once it passes the limit, saying how much came", async () => {
+  const chunk = new Uint8Array(600);
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < 5; i++) controller.enqueue(chunk);
+            controller.close();
+          },
+        }),
+      ),
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/data.bin`;
+  await inTemp(async (dir) => {
+    await assert.rejects(
+      () => fetchFile(url, `${dir}/data.bin`, { ...fast, maxBytes: 1000 }),
+      (e: Error) => {
+        assert.ok(e instanceof FetchError && e.kind === "limit");
+        // Chunks may arrive merged: the count is of what came, past the limit.
+        const sent =
+          /the server sent (\d+) bytes so far, more than the limit of 1000 bytes; set DROPLINE_MAX_DOWNLOAD_BYTES/
+            .exec(e.message)?.[1];
+        assert.ok(Number(sent) > 1000 && Number(sent) <= 3000, e.message);
+        return true;
+      },
+    );
+  });
+});

@@ -2,6 +2,7 @@
 import { type TaskContext, TaskError } from "@dropline/task";
 import { FetchError, fetchFile, type FetchFileResult } from "@dropline/fetch";
 import { formatBytes, formatDuration } from "@dropline/format";
+import { hidePasswords } from "./source_path.ts";
 
 /** Retry settings shared by the fetching tasks' parameters. */
 export interface RetrySettings {
@@ -23,7 +24,7 @@ export async function fetchForTask(
     partialName: string;
   },
 ): Promise<FetchFileResult> {
-  ctx.log.info(`Fetching ${source}`);
+  ctx.log.info(`Fetching ${hidePasswords(source)}`);
   try {
     const result = await fetchFile(source, dest, {
       partialPath: `${ctx.checkpointDir}/${options.partialName}.part`,
@@ -44,7 +45,9 @@ export async function fetchForTask(
         }),
       onRetry: (attempt, reason, delayMs) =>
         ctx.log.warn(
-          `Attempt ${attempt} failed (${reason}); retrying in ${formatDuration(delayMs)}`,
+          `Attempt ${attempt} failed (${hidePasswords(reason)}); retrying in ${
+            formatDuration(delayMs)
+          }`,
         ),
     });
     if (result.resumedFrom > 0) {
@@ -59,7 +62,10 @@ export async function fetchForTask(
   }
 }
 
-/** FetchErrors are expected failures: shown as their message, without a stack. */
+/**
+ * FetchErrors are expected failures: shown as their message, without a stack
+ * (and without a password the URL may hold).
+ */
 export function asTaskError(error: unknown): unknown {
-  return error instanceof FetchError ? new TaskError(error.message) : error;
+  return error instanceof FetchError ? new TaskError(hidePasswords(error.message)) : error;
 }

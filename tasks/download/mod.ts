@@ -5,13 +5,21 @@
  * escape the output directory are refused).
  */
 import { z } from "zod";
-import { defineTask, type TaskContext } from "@dropline/task";
+import { defineTask, type TaskContext, TaskError } from "@dropline/task";
 import { asTaskError, fetchForTask } from "../_shared/fetch_for_task.ts";
-import { againstWorkDir, fileNameOf, localPathOf } from "../_shared/source_path.ts";
+import {
+  againstWorkDir,
+  fileNameOf,
+  isFileName,
+  lastSegmentOf,
+  localPathOf,
+  unsupportedScheme,
+} from "../_shared/source_path.ts";
 
 const DownloadParams = z.strictObject({
   url: z.string().min(1).describe("http(s) or file URL, or a local path"),
-  filename: z.string().regex(/^[^/\\]+$/, "must be a file name without directories").optional()
+  filename: z.string().refine(isFileName, "must be a file name without directories (not . or ..)")
+    .optional()
     .describe("name of the downloaded file; default: the URL's last path segment"),
   sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits").nullish()
     // null (a pipeline param whose checksum is not known yet) means "not verified", as absent does.
@@ -28,6 +36,24 @@ const DownloadParams = z.strictObject({
   retries: z.int().min(0).default(5).describe("retries after failures that made no progress"),
   retry_delay: z.number().min(0).default(1).describe("seconds before the first retry (doubling)"),
   stall_timeout: z.number().positive().default(60).describe("seconds without data before retrying"),
+}).superRefine((p, ctx) => {
+  const scheme = unsupportedScheme(p.url);
+  if (scheme) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["url"],
+      message: `Unsupported URL scheme "${scheme}:": use http(s), file or a path`,
+    });
+  }
+  const last = lastSegmentOf(p.url);
+  if (p.filename === undefined && last !== undefined && !isFileName(last)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["url"],
+      message: `The URL's last segment decodes to "${last}", which is not a file name: ` +
+        "give `filename`",
+    });
+  }
 });
 
 type DownloadParams = z.output<typeof DownloadParams>;
@@ -58,7 +84,7 @@ export default defineTask({
       return;
     }
     // The archive waits in the checkpoint dir, so an interrupted extraction does not download again.
-    const archive = params.keep_archive ? `${ctx.outDir}/${name}` : `${ctx.checkpointDir}/${name}`;
+    const archive = `${ctx.checkpointDir}/${name}`;
     const marker = `${ctx.checkpointDir}/${name}.fetched`;
     if (await isFetched(archive, marker, params)) {
       ctx.log.info(`Reusing "${name}" fetched by an earlier attempt`);
@@ -69,11 +95,30 @@ export default defineTask({
       });
       await Deno.writeTextFile(marker, JSON.stringify({ url: params.url, sha256, md5 }));
     }
-    await extractInto(ctx, archive, name);
+    await extractInto(ctx, archive, name, marker);
+    if (params.keep_archive) await keepArchive(archive, `${ctx.outDir}/${name}`);
   },
 });
 
-async function extractInto(ctx: TaskContext<DownloadParams>, archive: string, name: string) {
+/** Copies the archive beside what it held, unless an entry took its name. */
+async function keepArchive(archive: string, kept: string): Promise<void> {
+  if (await Deno.lstat(kept).then(() => true, () => false)) {
+    const name = kept.slice(kept.lastIndexOf("/") + 1);
+    throw new TaskError(
+      `The archive holds an entry named "${name}", like the archive itself: ` +
+        "give `filename` another name to keep both",
+    );
+  }
+  // A second name for the same bytes (both are in the cache directory); a copy elsewhere.
+  await Deno.link(archive, kept).catch(() => Deno.copyFile(archive, kept));
+}
+
+async function extractInto(
+  ctx: TaskContext<DownloadParams>,
+  archive: string,
+  name: string,
+  marker: string,
+) {
   const { extractArchive } = await import("@dropline/fetch");
   try {
     const result = await extractArchive(archive, ctx.outDir, {
@@ -92,8 +137,28 @@ async function extractInto(ctx: TaskContext<DownloadParams>, archive: string, na
       ctx.log.warn(`Skipped ${result.skipped.length} links or special entries: ${some}`);
     }
   } catch (error) {
+    // An archive no checksum vouched for may be the wrong bytes (an error page, a truncated
+    // file): fetch it again next time rather than fail on it forever. An interrupted
+    // extraction keeps it, so that resuming does not download again.
+    const { sha256, md5 } = ctx.params;
+    if (!ctx.signal.aborted && !sha256 && !md5) {
+      await Deno.remove(marker).catch(() => {});
+      await Deno.remove(archive).catch(() => {});
+      throw withNote(
+        asTaskError(error),
+        "the archive was discarded: the next run fetches it again",
+      );
+    }
     throw asTaskError(error);
   }
+}
+
+/** `error` with a sentence appended to its message (a TaskError stays one). */
+function withNote(error: unknown, note: string): unknown {
+  if (!(error instanceof Error)) return error;
+  return error instanceof TaskError
+    ? new TaskError(`${error.message}; ${note}`, { cause: error })
+    : error;
 }
 
 /** Whether an earlier attempt of this stage already fetched (and verified) the archive. */

@@ -147,10 +147,87 @@ Deno.test("download reuses an archive fetched by an interrupted attempt", async 
   }
 });
 
-Deno.test("download's schema rejects a bad checksum and a file name with directories", () => {
+/** The messages of the schema's issues with `input`, one per line. */
+function schemaMessages(input: Record<string, unknown>): string | undefined {
+  return download.schema.safeParse(input).error?.issues.map((i) => i.message).join("\n");
+}
+
+Deno.test("download's schema rejects a bad checksum, a file name with directories and other schemes", () => {
   assert.throws(() => download.schema.parse({ url: "x", sha256: "abc" }), /64 hex digits/);
-  assert.throws(
-    () => download.schema.parse({ url: "x", filename: "a/b.zip" }),
-    /without directories/,
+  for (const filename of ["a/b.zip", "..", ".", "a\\b"]) {
+    assert.throws(() => download.schema.parse({ url: "x", filename }), /without directories/);
+  }
+  assert.equal(
+    schemaMessages({ url: "ftp://127.0.0.1/x.zip" }),
+    'Unsupported URL scheme "ftp:": use http(s), file or a path',
   );
+  assert.deepEqual(download.inputFiles?.(download.schema.parse({ url: "http://h/x.zip" })), []);
+});
+
+Deno.test("download never lets a URL's encoded last segment name a path outside its output", async () => {
+  const url = "http://127.0.0.1:9/any/..%2F..%2F..%2FPWNED.zip";
+  assert.equal(
+    schemaMessages({ url }),
+    'The URL\'s last segment decodes to "../../../PWNED.zip", which is not a file name: give `filename`',
+  );
+  const named = download.schema.parse({ url, filename: "pwned.zip" });
+  assert.deepEqual(download.outputs(named), ["pwned.zip"]);
+  await using server = serveFiles({ "any/../../../PWNED.zip": zip });
+  await using run = await runTask(download, {
+    url: `${server.url}any/..%2F..%2F..%2FPWNED.zip`,
+    filename: "pwned.zip",
+  });
+  assert.deepEqual([...Deno.readDirSync(run.outDir)].map((e) => e.name), ["pwned.zip"]);
+});
+
+Deno.test("download discards an archive that will not extract and no checksum vouched for, so the next run fetches it again", async () => {
+  await using server = serveFiles({ "data.zip": zip.subarray(0, zip.length - 30) });
+  const checkpointDir = await Deno.makeTempDir();
+  try {
+    const params = { url: `${server.url}data.zip`, extract: "zip" };
+    await assert.rejects(
+      () => runTask(download, params, { checkpointDir }),
+      /the archive was discarded: the next run fetches it again/,
+    );
+    server.files.set("data.zip", zip);
+    await using run = await runTask(download, params, { checkpointDir });
+    assert.equal(server.requests.length, 2, "fetched again");
+    assert.ok((await Deno.stat(`${run.outDir}/${images[0]!.path}`)).isFile);
+  } finally {
+    await Deno.remove(checkpointDir, { recursive: true });
+  }
+});
+
+Deno.test("download keeps the archive beside its entries, refusing an entry of the same name", async () => {
+  const selfNamed = makeZip({ "self.zip": "XXXXXXXXXX" });
+  await using server = serveFiles({ "PACS.zip": zip, "self.zip": selfNamed });
+  await using kept = await runTask(download, {
+    url: `${server.url}PACS.zip`,
+    extract: "zip",
+    keep_archive: true,
+  });
+  assert.deepEqual(await Deno.readFile(`${kept.outDir}/PACS.zip`), zip);
+  await assert.rejects(
+    () => runTask(download, { url: `${server.url}self.zip`, extract: "zip", keep_archive: true }),
+    /holds an entry named "self\.zip", like the archive itself: give `filename` another name/,
+  );
+});
+
+Deno.test("download's log and errors hide a password in the URL", async () => {
+  await using server = serveFiles({});
+  const url = server.url.replace("http://", "http://ada:s3cret@") + "missing.zip";
+  let logged = "";
+  await assert.rejects(
+    async () => {
+      try {
+        await runTask(download, { url, retries: 0 });
+      } catch (error) {
+        logged = (error as Error).message;
+        throw error;
+      }
+    },
+    TaskError,
+  );
+  assert.doesNotMatch(logged, /s3cret/);
+  assert.match(logged, /ada:\*\*\*@/);
 });
