@@ -9,15 +9,27 @@ import { defineTask, type TaskContext, TaskError } from "@dropline/task";
 import { decodeInOrder, makeDecoder } from "./_decode_image.ts";
 import { type ImageTree, scanImageTree } from "./_image_tree.ts";
 import { againstWorkDir } from "../_shared/source_path.ts";
+import { allocationFailed, type ImageShape } from "./_allocation_failed.ts";
+
+// Largest output side in pixels: 4096 x 4096 x 3 is 48 MiB per image, and the
+// writer's chunk and the decodes in flight hold a few at once.
+const MAX_SIDE = 4096;
+
+// The engine appends ", got <value>" to range errors.
+const SIDE_RANGE = `Expected a side from 1 to ${MAX_SIDE} pixels`;
+const side = z.int().min(1, { error: SIDE_RANGE }).max(MAX_SIDE, { error: SIDE_RANGE });
 
 const ImageFolderParams = z.strictObject({
   input: z.string().min(1).describe("directory holding the tree (e.g. ${{ stages.download.out }})"),
   root: z.string().optional().describe("sub-directory of input that holds the domain directories"),
-  size: z.union([z.int().positive(), z.tuple([z.int().positive(), z.int().positive()])]).default(
-    224,
-  )
-    .describe("output size: N for N x N, or [height, width]"),
-  channels: z.union([z.literal(1), z.literal(3)]).default(3).describe("3 for RGB, 1 for grayscale"),
+  size: z.union([side, z.tuple([side, side])], {
+    error: withValue(
+      `Expected a side in pixels (an integer from 1 to ${MAX_SIDE}, e.g. 224) or [height, width]`,
+    ),
+  }).default(224).describe(`output size: N for N x N, or [height, width]; at most ${MAX_SIDE}`),
+  channels: z.union([z.literal(3), z.literal(1)], {
+    error: withValue("Expected 3 (RGB) or 1 (grayscale)"),
+  }).default(3).describe("3 for RGB, 1 for grayscale"),
   fit: z.enum(["fill", "cover", "contain"]).default("fill")
     .describe("fill stretches to the size; cover crops; contain pads with black"),
   domains: z.array(z.string().min(1)).min(1).optional().describe(
@@ -57,7 +69,9 @@ export default defineTask({
     ctx.log.info(
       `Found ${tree.images.length} images: ${tree.domains.length} domains, ${tree.classes.length} classes`,
     );
-    await convert(ctx, base, tree);
+    await convert(ctx, base, tree).catch((error) => {
+      throw allocationFailed(error, imageShape(params)) ?? error;
+    });
   },
 });
 
@@ -67,9 +81,7 @@ async function convert(
   tree: ImageTree,
 ): Promise<void> {
   const params = ctx.params;
-  const [height, width] = typeof params.size === "number"
-    ? [params.size, params.size]
-    : params.size;
+  const [height, width] = imageShape(params);
   const { createDatasetWriter } = await import("@dropline/ml");
   const writer = await createDatasetWriter(ctx.outDir, {
     classes: tree.classes,
@@ -97,6 +109,13 @@ async function convert(
   checkNoneEmpty(tree, perGroup);
   const info = await writer.finish();
   ctx.log.info(`Wrote ${info.count} images of ${height}x${width}x${params.channels}`);
+}
+
+function imageShape(params: ImageFolderParams): ImageShape {
+  const [height, width] = typeof params.size === "number"
+    ? [params.size, params.size]
+    : params.size;
+  return [height, width, params.channels];
 }
 
 /** Decodes every image in order into the writer; unreadable ones are listed, not fatal. */
@@ -134,4 +153,15 @@ function checkNoneEmpty(tree: ImageTree, perGroup: Map<string, number>): void {
       }
     }
   }
+}
+
+/**
+ * A union's "invalid input" says neither what was expected nor what was
+ * given; this message says both (the engine adds the value to range errors only).
+ */
+function withValue(expected: string): (issue: { input?: unknown }) => string {
+  return (issue) => {
+    const shown = JSON.stringify(issue.input) ?? String(issue.input);
+    return `${expected}, got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`;
+  };
 }

@@ -114,3 +114,27 @@ Deno.test("image_folder names an empty class, an unknown domain and a too-shallo
     await assert.rejects(() => runTask(imageFolder, { input: dir, size: 4 }), /set "root"/);
   });
 });
+
+Deno.test("image_folder's schema says what `size` and `channels` expect, and bounds `size` at 4096", () => {
+  const issues = (extra: Record<string, unknown>) => {
+    const result = imageFolder.schema.safeParse({ input: "x", ...extra });
+    return result.success
+      ? []
+      : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  };
+  const form =
+    "size: Expected a side in pixels (an integer from 1 to 4096, e.g. 224) or [height, width]";
+  assert.deepEqual(issues({ size: 1.5 }), [`${form}, got 1.5`]);
+  assert.deepEqual(issues({ size: "224" }), [`${form}, got "224"`]);
+  assert.deepEqual(issues({ size: [8] }), [`${form}, got [8]`]);
+  assert.deepEqual(issues({ size: [8, 8, 3] }), [`${form}, got [8,8,3]`]);
+  assert.deepEqual(issues({ size: [8, 8.5] }), [`${form}, got [8,8.5]`]);
+  assert.deepEqual(issues({ size: null }), [`${form}, got null`]);
+  // Range errors: the engine appends the value.
+  assert.deepEqual(issues({ size: 100000 }), ["size: Expected a side from 1 to 4096 pixels"]);
+  assert.deepEqual(issues({ size: 0 }), ["size: Expected a side from 1 to 4096 pixels"]);
+  assert.deepEqual(issues({ size: [8, 4097] }), ["size.1: Expected a side from 1 to 4096 pixels"]);
+  assert.deepEqual(issues({ channels: 2 }), ["channels: Expected 3 (RGB) or 1 (grayscale), got 2"]);
+  assert.deepEqual(issues({ size: 4096, channels: 1 }), []);
+  assert.deepEqual(issues({ size: [4096, 1] }), []);
+});

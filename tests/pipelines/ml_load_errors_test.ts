@@ -76,3 +76,25 @@ Deno.test("CLI: finetune, average and evaluate refuse combinations they would ig
   );
   assert.equal(result.stdout, "");
 });
+
+Deno.test("CLI: image_folder says what `size` and `channels` expect, and refuses a side over 4096", async () => {
+  await using p = await tempProject({
+    "p.yaml": `name: images
+stages:
+  form:
+    task: image_folder
+    with: {input: tree, size: [8], channels: 2}
+  huge:
+    task: image_folder
+    with: {input: tree, size: 100000}
+`,
+  });
+  const result = await p.run("run", "p.yaml");
+  assert.equal(result.code, 2, result.stderr);
+  assert.deepEqual(result.stderr.trim().split("\n").sort(), [
+    'p.yaml:5:31: stage "form", field "with.size": Expected a side in pixels (an integer from 1 to 4096, e.g. 224) or [height, width], got [8]',
+    'p.yaml:5:46: stage "form", field "with.channels": Expected 3 (RGB) or 1 (grayscale), got 2',
+    'p.yaml:8:31: stage "huge", field "with.size": Expected a side from 1 to 4096 pixels, got 100000',
+  ]);
+  assert.equal(result.stdout, "");
+});
