@@ -7,6 +7,7 @@ import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help
 import { selectStages } from "./select_stages.ts";
 import { cacheDirOf, loadGraphArg } from "./pipeline_args.ts";
 import type { Command } from "./commands.ts";
+import { describeStage, type StageStatus } from "./stage_status.ts";
 
 /** The flags `why` accepts. */
 export const WHY_OPTIONS = {
@@ -30,6 +31,14 @@ all its expansions.`,
   ],
 };
 
+/** How `why` words each state `status` reports. */
+const VERDICTS: Record<StageStatus["state"], string> = {
+  cached: "cached",
+  pending: "would run",
+  running: "running",
+  failed: "would run",
+};
+
 export const WHY_USAGE = `Usage: ${WHY_HELP.usage}`;
 
 /** Prints the reason for each selected stage; returns the exit code. */
@@ -49,8 +58,9 @@ export async function whyCommand(args: string[]): Promise<number> {
     store.useIndex(journal.objects);
     const plan = await planPipeline(pipeline, store, journal, forced);
     for (const stage of plan.filter((s) => wanted.has(s.id))) {
-      const verdict = stage.action === "reuse" ? "cached" : "would run";
-      console.log(`${stage.id}: ${verdict}: ${stage.reason}`);
+      // The reasons `status` gives: a key another live run computes is "running", not "would run".
+      const { state, reason } = describeStage(stage, store, journal, { withJob: false });
+      console.log(`${stage.id}: ${VERDICTS[state]}: ${reason}`);
     }
     return 0;
   } finally {

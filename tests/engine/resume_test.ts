@@ -70,6 +70,11 @@ Deno.test("run: Ctrl-C stops the running stage, records it interrupted and exits
   const running = status.stages.find((s: { id: string }) => s.id === "slow");
   assert.equal(running.state, "running");
   assert.match(running.reason, new RegExp(`^running in run \\S+ \\(pid ${child.pid} on `));
+  const why = await p.run("why", "p.yaml", "slow");
+  assert.match(
+    why.stdout,
+    new RegExp(`^slow: running: running in run \\S+ \\(pid ${child.pid} on `),
+  );
   const tree = processTree(child.pid);
   Deno.kill(child.pid, "SIGINT");
   const result = await finish(child);

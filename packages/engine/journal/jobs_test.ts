@@ -79,3 +79,20 @@ Deno.test("JournalReader.lastExecution() finds the latest attempt that executed,
   assert.equal(reader.lastExecution("other", null), undefined);
   reader.close();
 });
+
+Deno.test("Journal.reapDeadRuns() marks a dead run's unfinished jobs UNKNOWN, saying what was last seen", async () => {
+  await using cache = await tempCache();
+  const journal = new Journal(cache, { now: () => 5_000 });
+  recordRun(journal, { id: "r1", state: "running", stages: [{ id: "a" }, { id: "b" }] });
+  journal.recordJob("r1", "a", { executor: "slurm", id: "12", state: "RUNNING", node: "n1" });
+  journal.recordJob("r1", "b", { executor: "slurm", id: "13", state: "COMPLETED", node: "n1" });
+  journal.flush();
+  journal.reapDeadRuns("test-host", () => false);
+  journal.close();
+  const reader = new JournalReader(cache);
+  assert.deepEqual(
+    ["a", "b"].map((id) => reader.getStage("r1", id)!.jobs.map((j) => [j.id, j.state, j.reason])),
+    [[["12", "UNKNOWN", "last seen RUNNING before the run died"]], [["13", "COMPLETED", null]]],
+  );
+  reader.close();
+});

@@ -52,6 +52,20 @@ export interface JournalOptions {
 
 const ROWS_PER_INSERT = 100;
 
+/** Slurm job states that can still change, as an SQL list. */
+const LIVE_JOB_STATES = [
+  "PENDING",
+  "CONFIGURING",
+  "RUNNING",
+  "COMPLETING",
+  "SUSPENDED",
+  "REQUEUED",
+  "RESIZING",
+  "SIGNALING",
+  "STAGE_OUT",
+  "STOPPED",
+].map((state) => `'${state}'`).join(", ");
+
 /**
  * A runner's handle on the journal. Writes are buffered and flushed in one
  * transaction every 50 ms: a stage row not yet written absorbs its updates
@@ -153,6 +167,13 @@ export class Journal implements JournalHistory {
         );
         this.#sql.run(
           "UPDATE stages SET state = 'interrupted', reason = 'the run died', ended_at = ? WHERE run_id = ? AND state = 'running'",
+          now,
+          id as string,
+        );
+        // Its jobs' last seen states are stale: no one follows them for this run any more.
+        this.#sql.run(
+          `UPDATE jobs SET reason = 'last seen ' || state || ' before the run died', state = 'UNKNOWN',
+             updated_at = ? WHERE run_id = ? AND state IN (${LIVE_JOB_STATES})`,
           now,
           id as string,
         );
