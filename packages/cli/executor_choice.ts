@@ -40,27 +40,30 @@ export function chooseExecutor(
 }
 
 /**
- * Fails with a clear message when the Slurm controller cannot be reached
- * (no client commands, no configuration, controller down).
+ * Why the Slurm executor cannot be used here (no client commands, no
+ * configuration, controller down), naming what chose it; undefined when the
+ * controller answers. Not bad usage: the run exits 1.
+ *
+ * @example
+ * ```ts
+ * await slurmUnreachable("the pipeline's `executor`");
+ * // "Cannot use Slurm (chosen by the pipeline's `executor`): cannot reach the Slurm controller: ..."
+ * ```
  */
-export async function checkSlurmReachable(): Promise<void> {
+export async function slurmUnreachable(from: string): Promise<string | undefined> {
+  const prefix = `Cannot use Slurm (chosen by ${from})`;
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command("sinfo", { args: ["-h", "-o", "%P"], stdin: "null" })
       .output();
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new UsageError(
-        "--executor slurm: Slurm's commands (sinfo, sbatch, squeue) are not on PATH",
-      );
+      return `${prefix}: Slurm's commands (sinfo, sbatch, squeue) are not on PATH`;
     }
     throw error;
   }
-  if (!output.success) {
-    const said = new TextDecoder().decode(output.stderr).trim();
-    throw new UsageError(
-      `--executor slurm: cannot reach the Slurm controller: ${said}` +
-        (Deno.env.get("SLURM_CONF") ? "" : " (SLURM_CONF is not set)"),
-    );
-  }
+  if (output.success) return undefined;
+  const said = new TextDecoder().decode(output.stderr).trim() || `sinfo exited ${output.code}`;
+  return `${prefix}: cannot reach the Slurm controller: ${said}` +
+    (Deno.env.get("SLURM_CONF") ? "" : " (SLURM_CONF is not set)");
 }

@@ -14,7 +14,7 @@ import {
 } from "@dropline/engine/run";
 import { parseCommandArgs, PIPELINE_FLAGS, positiveInt } from "./args.ts";
 import { type CommandHelp, PIPELINE_FLAG_HELP, renderHelp } from "./command_help.ts";
-import { checkSlurmReachable, chooseExecutor } from "./executor_choice.ts";
+import { chooseExecutor, slurmUnreachable } from "./executor_choice.ts";
 import { selectStages, withAncestors } from "./select_stages.ts";
 import { formatDuration } from "@dropline/format";
 import { TerminalReporter } from "./terminal_reporter.ts";
@@ -40,7 +40,8 @@ export const RUN_HELP: CommandHelp = {
   about:
     `Runs the pipeline: every stage whose result for its key is not stored runs (upstream first,
 several at once), the others are reused. Interrupted runs resume by running the same command.
-Exit code 0 success, 1 a stage failed, 2 bad usage or pipeline, 130 interrupted.`,
+Exit code 0 success, 1 a stage failed (or Slurm cannot be reached), 2 bad usage or pipeline,
+130 interrupted.`,
   flags: [
     ["--jobs N, -j N", "stages running at once (default: number of cores)"],
     ["--keep-going, -k", "after a failure, finish the independent branches"],
@@ -80,6 +81,9 @@ export async function runCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError(`run: expected one pipeline file\n${RUN_USAGE}`);
   }
+  // Bad flags are bad usage, found before anything is loaded.
+  const retries = values.retries === undefined ? 0 : nonNegativeInt("--retries", values.retries);
+  const jobs = values.jobs === undefined ? undefined : positiveInt("--jobs", values.jobs);
   const cacheDir = cacheDirOf(values);
   // Loaded before the cache exists, a first run keeps the file's parse at its end.
   let storeParse: (() => void) | undefined;
@@ -95,13 +99,16 @@ export async function runCommand(args: string[]): Promise<number> {
   const only = values.only
     ? withAncestors(pipeline, selectStages(pipeline, values.only, "--only"))
     : undefined;
-  const executor = chooseExecutor(values.executor, pipeline, {
+  const { name: executor, from } = chooseExecutor(values.executor, pipeline, {
     DROPLINE_EXECUTOR: Deno.env.get("DROPLINE_EXECUTOR"),
-  }).name;
-  const retries = values.retries === undefined ? 0 : nonNegativeInt("--retries", values.retries);
-  const jobs = values.jobs === undefined ? undefined : positiveInt("--jobs", values.jobs);
+  });
   if (values["dry-run"]) return await dryRun(await compile(), cacheDir, forced, only, executor);
-  if (executor === "slurm") await checkSlurmReachable();
+  const unreachable = executor === "slurm" ? await slurmUnreachable(from) : undefined;
+  if (unreachable !== undefined) {
+    // The cluster, not the command line, is the problem: exit 1, as for an unusable cache.
+    console.error(unreachable);
+    return 1;
+  }
   const { SlurmExecutor } = executor === "slurm" ? await slurmModule() : { SlurmExecutor: null };
 
   const controller = new AbortController();
@@ -145,6 +152,7 @@ export async function runCommand(args: string[]): Promise<number> {
             pipelineName: pipeline.name,
             store,
             retries,
+            keepGoing: values["keep-going"] === true,
             note: (message) => reporter.note(message),
           })
           : new LocalExecutor(store),
@@ -222,7 +230,8 @@ async function dryRun(
 
 function nonNegativeInt(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
+  // Number("") is 0: an empty value is refused, as by positiveInt().
+  if (value.trim() === "" || !Number.isInteger(n) || n < 0) {
     throw new UsageError(`${flag} expects a whole number >= 0, got "${value}"`);
   }
   return n;

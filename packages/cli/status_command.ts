@@ -8,7 +8,6 @@ import { cacheDirOf, loadGraphArg } from "./pipeline_args.ts";
 import type { Command } from "./commands.ts";
 import { describeStage, type StageStatus } from "./stage_status.ts";
 
-
 /** The flags `status` accepts. */
 export const STATUS_OPTIONS = { ...PIPELINE_FLAGS, json: { type: "boolean" } } as const;
 

@@ -510,3 +510,153 @@ stages:
     assert.equal(done.at(-1), 4);
   },
 });
+
+Deno.test({
+  name: "slurm: a stage refused by sbatch stops the other stages of its batch (fail-fast)",
+  ignore,
+  fn: async () => {
+    await using p = await tempProject({
+      "p.yaml": `name: refused
+executor: slurm
+resources:
+  mem: 300M
+stages:
+  a:
+    task: shell
+    resources: { partition: nosuch }
+    with:
+      run: echo a >> executions.log
+  b:
+    task: shell
+    matrix:
+      i: [1, 2, 3]
+    with:
+      run: echo b >> executions.log
+`,
+    });
+    const result = await p.run("run", "p.yaml");
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /refused: 0 ran, 0 cached, 1 failed, 3 skipped/);
+    assert.match(result.stdout, /✖ a: Cannot submit to Slurm: sbatch failed .*partition/);
+    assert.doesNotMatch(result.stdout, /submitted Slurm job/);
+    assert.deepEqual(await jobsNamed(`dropline.${runId(result.stdout)}`), []);
+    assert.deepEqual(await p.lines("executions.log"), []);
+  },
+});
+
+const GROUPED_FAILURE = `name: grouped
+executor: slurm
+resources:
+  mem: 300M
+  time: 2m
+  group_size: 4
+stages:
+  g:
+    task: shell
+    matrix:
+      i: [1, 2, 3, 4]
+    with:
+      run: echo \${{ matrix.i }} >> executions.log; [ \${{ matrix.i }} != 2 ]
+`;
+
+Deno.test({
+  name: "slurm: a job of grouped stages starts none after one failed, unless --keep-going",
+  ignore,
+  fn: async () => {
+    await using p = await tempProject({ "p.yaml": GROUPED_FAILURE });
+    const result = await p.run("run", "p.yaml");
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /submitted Slurm job \d+ for 4 stages/);
+    assert.match(result.stdout, /grouped: 1 ran, 0 cached, 1 failed, 2 skipped/);
+    assert.match(result.stdout, /- g\[i=3\]: not started: the run stopped after "g\[i=2\]" failed/);
+    assert.deepEqual(await p.lines("executions.log"), ["1", "2"]);
+
+    await using q = await tempProject({ "p.yaml": GROUPED_FAILURE });
+    const going = await q.run("run", "p.yaml", "--keep-going");
+    assert.equal(going.code, 1, going.stdout + going.stderr);
+    assert.match(going.stdout, /grouped: 3 ran, 0 cached, 1 failed, 0 skipped/);
+    assert.deepEqual(await q.lines("executions.log"), ["1", "2", "3", "4"]);
+  },
+});
+
+const SLURM_SCRIPT = new URL("../../scripts/slurm_local.sh", import.meta.url).pathname;
+
+/** Stops slurmctld (by its pid file) and waits until it is gone. */
+async function stopController(): Promise<void> {
+  const conf = Deno.env.get("SLURM_CONF")!;
+  const pid = Number(await Deno.readTextFile(join(conf, "..", "slurmctld.pid")));
+  Deno.kill(pid, "SIGTERM");
+  while (await Deno.stat(`/proc/${pid}`).then(() => true, () => false)) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+Deno.test({
+  name:
+    "slurm: Ctrl-C while slurmctld is down gives up within the cancel wait, naming the job to cancel",
+  ignore,
+  fn: async () => {
+    await using p = await tempProject({
+      "p.yaml": `name: down
+executor: slurm
+resources:
+  mem: 300M
+stages:
+  wait:
+    task: shell
+    with:
+      run: touch started; while [ ! -f release ]; do sleep 0.1; done; echo ok > "$OUT/x"
+`,
+    });
+    Deno.env.set("DROPLINE_SLURM_CANCEL_WAIT", "12");
+    const child = p.spawn("run", "p.yaml");
+    Deno.env.delete("DROPLINE_SLURM_CANCEL_WAIT");
+    let restarted = false;
+    try {
+      await waitForFile(join(p.dir, "started"), { child, timeoutMs: 60_000 });
+      await stopController();
+      const interruptedAt = Date.now();
+      Deno.kill(child.pid, "SIGINT");
+      const result = await finish(child);
+      const waited = Date.now() - interruptedAt;
+      assert.equal(result.code, 130, result.stdout + result.stderr);
+      assert.ok(waited < 40_000, `exited ${waited} ms after Ctrl-C`);
+      assert.match(result.stdout, /down: 0 ran, 0 cached, 0 failed, 0 skipped, 1 interrupted/);
+      const job = /submitted Slurm job (\d+)/.exec(result.stdout)?.[1];
+      assert.ok(job, result.stdout);
+      assert.match(
+        result.stdout,
+        new RegExp(
+          `Could not cancel Slurm jobs ${job} within 12 s of the interrupt \\(.*Unable to contact slurm controller.*\\): ` +
+            `they may still be queued or running. Cancel them with \`scancel ${job}\``,
+        ),
+      );
+      // Which executor the pipeline asked for, and a failure of the environment (exit 1).
+      const again = await p.run("run", "p.yaml");
+      assert.equal(again.code, 1, again.stdout + again.stderr);
+      assert.match(
+        again.stderr,
+        /^Cannot use Slurm \(chosen by the pipeline's `executor`\): cannot reach the Slurm controller: .*Unable to contact slurm controller/,
+      );
+
+      // Once the controller is back, a plain re-run follows the job it left.
+      assert.ok((await command(SLURM_SCRIPT, ["start"])).ok);
+      restarted = true;
+      const rerun = p.spawn("run", "p.yaml");
+      const stdout = rerun.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = "";
+      while (!new RegExp(`"wait": re-attached to Slurm job ${job} \\(RUNNING\\)`).test(seen)) {
+        const { value, done } = await stdout.read();
+        assert.ok(!done, `the re-run ended without re-attaching:\n${seen}`);
+        seen += value;
+      }
+      await Deno.writeTextFile(join(p.dir, "release"), "");
+      for (let r = await stdout.read(); !r.done; r = await stdout.read()) seen += r.value;
+      assert.equal((await rerun.status).code, 0, seen);
+      assert.match(seen, /down: 1 ran, 0 cached, 0 failed/);
+    } finally {
+      await Deno.writeTextFile(join(p.dir, "release"), "");
+      if (!restarted) await command(SLURM_SCRIPT, ["start"]);
+    }
+  },
+});

@@ -40,24 +40,38 @@ export const RESOURCE_KEYS = [
   "group_time",
 ] as const;
 
-/** Flags dropline sets itself: they tag and track the run's jobs. */
-const OWNED_FLAGS = [
-  "--job-name",
-  "-J",
-  "--output",
-  "-o",
-  "--error",
-  "-e",
-  "--comment",
-  "--parsable",
-  "--array",
-  "-a",
-  "--chdir",
-  "-D",
-  "--requeue",
-  "--no-requeue",
-  "--wrap",
+/** An sbatch option by its long name (without `--`) and its one-letter form, if any. */
+export interface SbatchOption {
+  long: string;
+  short?: string;
+}
+
+/** Options dropline sets itself: they tag, place and track the run's jobs (see sbatch_args.ts). */
+export const OWNED_SBATCH_OPTIONS: readonly SbatchOption[] = [
+  { long: "job-name", short: "J" },
+  { long: "output", short: "o" },
+  { long: "error", short: "e" },
+  { long: "comment" },
+  { long: "parsable" },
+  { long: "array", short: "a" },
+  { long: "chdir", short: "D" },
+  { long: "requeue" },
+  { long: "no-requeue" },
+  { long: "wrap" },
 ];
+
+/** The options each `resources` field renders (or that would contradict it). */
+const FIELD_OPTIONS: Readonly<Record<string, readonly SbatchOption[]>> = {
+  cpus: [{ long: "cpus-per-task", short: "c" }],
+  mem: [{ long: "mem" }, { long: "mem-per-cpu" }, { long: "mem-per-gpu" }],
+  time: [{ long: "time", short: "t" }],
+  gpus: [{ long: "gpus", short: "G" }],
+  partition: [{ long: "partition", short: "p" }],
+  account: [{ long: "account", short: "A" }],
+};
+
+/** sbatch's one-letter options that take no value: more letters may follow them (`-HJx`). */
+const NO_VALUE_LETTERS = new Set(["H", "h", "O", "Q", "s", "u", "V", "v", "W"]);
 
 /** Reports a problem at a value (or, with `atKey`, at the key naming it). */
 export type ResourceReport = (path: ValuePath, message: string, atKey?: boolean) => void;
@@ -117,11 +131,9 @@ export function readResources(raw: unknown, path: ValuePath, report: ResourceRep
           fail(`Expected a ${key} name without spaces, got ${shown(value)}`);
         } else resources[key] = value;
         break;
-      case "extra": {
-        const extra = readExtra(value, at, report);
-        if (extra) resources.extra = extra;
+      case "extra":
+        // Checked once every field is known: a flag may repeat one of them.
         break;
-      }
       default:
         report(
           at,
@@ -132,28 +144,75 @@ export function readResources(raw: unknown, path: ValuePath, report: ResourceRep
         );
     }
   }
+  if (Object.hasOwn(raw, "extra")) {
+    const given = Object.keys(raw).filter((key) => Object.hasOwn(FIELD_OPTIONS, key));
+    const extra = readExtra((raw as Record<string, unknown>).extra, [...path, "extra"], {
+      given,
+      report,
+    });
+    if (extra) resources.extra = extra;
+  }
   return resources;
 }
 
-function readExtra(value: unknown, at: ValuePath, report: ResourceReport): string[] | undefined {
+function readExtra(
+  value: unknown,
+  at: ValuePath,
+  { given, report }: { given: readonly string[]; report: ResourceReport },
+): string[] | undefined {
   if (!Array.isArray(value)) {
     report(at, `Expected a list of sbatch flags (e.g. ["--constraint=a100"]), got ${shown(value)}`);
     return undefined;
   }
   let ok = true;
   value.forEach((flag, i) => {
-    if (typeof flag !== "string" || !flag.startsWith("-")) {
-      ok = false;
-      report([...at, i], `Expected an sbatch flag starting with "-", got ${shown(flag)}`);
-      return;
-    }
-    const name = flag.split("=")[0]!;
-    if (OWNED_FLAGS.includes(name)) {
-      ok = false;
-      report([...at, i], `"${name}" is set by dropline (it tags and tracks the run's jobs)`);
-    }
+    const problem = typeof flag !== "string" || !flag.startsWith("-")
+      ? `Expected an sbatch flag starting with "-", got ${shown(flag)}`
+      : flagProblem(flag, given);
+    if (problem === undefined) return;
+    ok = false;
+    report([...at, i], problem);
   });
   return ok ? value as string[] : undefined;
+}
+
+/**
+ * Why an `extra` flag is refused, in any spelling sbatch accepts: `--name`,
+ * `--name=value`, an abbreviation (`--job`), `-X`, `-Xvalue`, or letters
+ * bundled after value-less ones (`-HJx`).
+ */
+function flagProblem(flag: string, given: readonly string[]): string | undefined {
+  const shownFlag = flag.startsWith("--") ? flag.split("=")[0]! : flag;
+  // "-c4" is --cpus-per-task, ...; "--mem" needs no translation.
+  const spelled = (option: SbatchOption, then: string, plain: string) =>
+    shownFlag === `--${option.long}`
+      ? `"${shownFlag}" ${plain}`
+      : `"${shownFlag}" is --${option.long}, ${then}`;
+  const owned = OWNED_SBATCH_OPTIONS.find((option) => sets(flag, option));
+  if (owned) {
+    const why = "set by dropline (it tags and tracks the run's jobs)";
+    return spelled(owned, why, `is ${why}`);
+  }
+  for (const field of given) {
+    const option = FIELD_OPTIONS[field]!.find((option) => sets(flag, option));
+    const repeats = `\`${field}\` of the same resources: give it once`;
+    if (option) return spelled(option, `which repeats ${repeats}`, `repeats ${repeats}`);
+  }
+  return undefined;
+}
+
+/** Whether sbatch may read `flag` as `option` (it accepts unambiguous abbreviations). */
+function sets(flag: string, option: SbatchOption): boolean {
+  if (flag.startsWith("--")) {
+    const name = flag.slice(2).split(/[=\s]/)[0]!;
+    return name !== "" && option.long.startsWith(name);
+  }
+  for (const letter of flag.slice(1)) {
+    if (letter === option.short) return true;
+    // The rest of the word is this letter's value.
+    if (!NO_VALUE_LETTERS.has(letter)) return false;
+  }
+  return false;
 }
 
 /**

@@ -92,9 +92,59 @@ Deno.test("readResources() refuses flags dropline sets itself", () => {
   );
   assert.deepEqual(found, [
     'resources.extra.0: "--job-name" is set by dropline (it tags and tracks the run\'s jobs)',
-    'resources.extra.1: "-o" is set by dropline (it tags and tracks the run\'s jobs)',
+    'resources.extra.1: "-o" is --output, set by dropline (it tags and tracks the run\'s jobs)',
     'resources.extra.2: Expected an sbatch flag starting with "-", got "plain"',
     'resources.extra.3: "--array" is set by dropline (it tags and tracks the run\'s jobs)',
+  ]);
+});
+
+Deno.test("readResources() refuses dropline's flags in every spelling sbatch accepts", () => {
+  const found: string[] = [];
+  const spellings = ["-Jfoo", "-o/tmp/x.out", "-D/tmp", "-e/tmp/e", "-HJx", "--job=x", "--out=/o"];
+  readResources(
+    { extra: [...spellings, "--comm", "--chdir /tmp"] },
+    ["r"],
+    (path, message) => found.push(`${path.at(-1)}: ${message}`),
+  );
+  assert.deepEqual(found, [
+    '0: "-Jfoo" is --job-name, set by dropline (it tags and tracks the run\'s jobs)',
+    '1: "-o/tmp/x.out" is --output, set by dropline (it tags and tracks the run\'s jobs)',
+    '2: "-D/tmp" is --chdir, set by dropline (it tags and tracks the run\'s jobs)',
+    '3: "-e/tmp/e" is --error, set by dropline (it tags and tracks the run\'s jobs)',
+    '4: "-HJx" is --job-name, set by dropline (it tags and tracks the run\'s jobs)',
+    '5: "--job" is --job-name, set by dropline (it tags and tracks the run\'s jobs)',
+    '6: "--out" is --output, set by dropline (it tags and tracks the run\'s jobs)',
+    '7: "--comm" is --comment, set by dropline (it tags and tracks the run\'s jobs)',
+    '8: "--chdir /tmp" is --chdir, set by dropline (it tags and tracks the run\'s jobs)',
+  ]);
+  // A value is not read as letters, nor is an option that only starts like one of them.
+  const fine = ["-C/a/J", "--constraint=J", "-xnodeJ", "--mem-bind=local", "--time-min=5"];
+  assert.deepEqual(
+    readResources({ extra: fine }, ["r"], (_, m) => assert.fail(m)),
+    { extra: fine },
+  );
+});
+
+Deno.test("readResources() refuses an extra flag that repeats a field of the same resources", () => {
+  const found: string[] = [];
+  readResources(
+    { extra: ["--mem=2G", "-c4", "--time", "-pdebug", "--gpus=1", "--qos=x"], mem: "1G", cpus: 2 },
+    ["resources"],
+    (path, message) => found.push(`${path.join(".")}: ${message}`),
+  );
+  assert.deepEqual(found, [
+    'resources.extra.0: "--mem" repeats `mem` of the same resources: give it once',
+    'resources.extra.1: "-c4" is --cpus-per-task, which repeats `cpus` of the same resources: give it once',
+  ]);
+});
+
+Deno.test("compilePipeline() locates an extra flag that repeats a stage's field", () => {
+  const text = SWEEP.replace(
+    'time: "${{ matrix.cpus }}h"\n',
+    'time: "${{ matrix.cpus }}h"\n      mem: 1G\n      extra: ["--mem-per-cpu=2G"]\n',
+  );
+  assert.deepEqual(problems(text), [
+    '/p/x.yaml:18:15: stage "train[cpus=1]", field "resources.extra.0": "--mem-per-cpu" repeats `mem` of the same resources: give it once',
   ]);
 });
 

@@ -21,6 +21,8 @@ export interface JobSpec {
   runId: string;
   jobDir: string;
   stages: StageWork[];
+  /** `--keep-going`: without it, the job starts no stage after one failed. */
+  keepGoing: boolean;
 }
 
 /** A stage's exit status, written once by the worker when the stage ends. */

@@ -8,6 +8,7 @@
 import type { Resources } from "../../pipeline/resources.ts";
 import type { ExecutionResult } from "../execute_stage.ts";
 import type { ExecutionHooks, ExecutionRequest } from "../executor.ts";
+import { JobCancellation } from "./job_cancel.ts";
 import type { EventsReader } from "./job_files.ts";
 import { jobPaths, readJson, type StageStatus } from "./job_files.ts";
 import { isRetryable, jobFailure, jobPhase } from "./job_state.ts";
@@ -31,6 +32,8 @@ export interface MonitoredStage {
     started: boolean;
     /** Submitted by this run, or by a dead one: Ctrl-C cancels it. */
     ours: boolean;
+    /** The run stopped waiting for it after Ctrl-C: its key record stays, for a re-run. */
+    abandoned?: boolean;
   };
 }
 
@@ -61,10 +64,16 @@ export class JobMonitor {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #lastError = "";
+  #cancellation: JobCancellation;
+  /** Ends the wait for jobs after Ctrl-C (`cancelWaitMs`). */
+  #giveUpTimer: ReturnType<typeof setTimeout> | undefined;
+  #gaveUp = Promise.withResolvers<void>();
+  #gaveUpAlready = false;
 
   constructor(deps: MonitorDeps) {
     this.#deps = deps;
     this.#tracker = new JobTracker(deps.timings);
+    this.#cancellation = new JobCancellation(deps.client, deps.note);
   }
 
   /** Follows `stage.job` (set by the caller); `observed` when its state is known. */
@@ -99,7 +108,10 @@ export class JobMonitor {
     stage.resolve(result);
   }
 
-  /** Ctrl-C: cancels the jobs this run owns and stops waiting for the others. */
+  /**
+   * Ctrl-C: cancels the jobs this run owns and stops waiting for the others.
+   * Waits for its own at most `cancelWaitMs` (the controller may not answer).
+   */
   async cancel(): Promise<void> {
     this.cancelling = true;
     const ids: string[] = [];
@@ -111,12 +123,32 @@ export class JobMonitor {
         this.#tracker.drop(job.jobId);
       }
     }
-    if (ids.length > 0) this.#deps.note(`cancelling Slurm jobs ${ids.join(", ")}`);
-    try {
-      await this.#deps.client.scancel(ids);
-    } catch (error) {
-      this.#deps.note(`Cannot cancel Slurm jobs ${ids.join(", ")}: ${(error as Error).message}`);
+    if (this.#tracker.size > 0 && !this.#gaveUpAlready) {
+      this.#giveUpTimer ??= setTimeout(() => this.#giveUp(), this.#deps.timings.cancelWaitMs);
     }
+    await this.#cancellation.cancel(ids);
+    // A job submitted after the wait was over is not waited for either.
+    if (this.#gaveUpAlready) this.#giveUp();
+    this.#wake?.();
+  }
+
+  /** The wait after Ctrl-C is over: the jobs still followed are left to Slurm (or the user). */
+  #giveUp(): void {
+    this.#gaveUpAlready = true;
+    const unsettled: string[] = [];
+    for (const job of [...this.#tracker.jobs()]) {
+      for (const id of [...job.stages]) {
+        const stage = this.#stages.get(id);
+        if (!stage || (this.#collect(stage), stage.done)) continue;
+        if (!unsettled.includes(job.jobId)) unsettled.push(job.jobId);
+        stage.job!.abandoned = true;
+        this.finish(stage, { outcome: "interrupted" });
+      }
+      this.#tracker.drop(job.jobId);
+    }
+    this.#cancellation.abandoned(unsettled, this.#deps.timings.cancelWaitMs)
+      .forEach((message) => this.#deps.note(message));
+    this.#gaveUp.resolve();
     this.#wake?.();
   }
 
@@ -143,7 +175,10 @@ export class JobMonitor {
 
   /** Resolves when no job is followed any more. */
   async idle(): Promise<void> {
-    while (this.#loop) await this.#loop;
+    // After giving up, a poll may still wait for a controller that does not answer.
+    while (this.#loop && !this.#gaveUpAlready) {
+      await Promise.race([this.#loop, this.#gaveUp.promise]);
+    }
   }
 
   async #run(): Promise<void> {
@@ -154,25 +189,24 @@ export class JobMonitor {
       const news = await this.#poll();
       delay = nextPollMs(delay, news || this.cancelling, limits);
     }
+    clearTimeout(this.#giveUpTimer);
     this.#loop = undefined;
   }
 
   async #poll(): Promise<boolean> {
-    let listing: JobObservation[];
-    try {
-      listing = await this.#deps.client.squeue(this.#tracker.names());
-    } catch (error) {
-      const message = (error as Error).message;
-      if (message !== this.#lastError) this.#deps.note(`squeue failed, retrying: ${message}`);
-      this.#lastError = message;
-      return false;
+    if (this.cancelling) await this.#cancellation.retry();
+    const listing = await this.#list();
+    let news = false;
+    if (listing) {
+      const { changed, vanished } = this.#tracker.observe(listing, Date.now());
+      changed.forEach((job) => this.#report(job));
+      if (vanished.length > 0) await this.#account(vanished);
+      news = changed.length > 0 || vanished.length > 0;
     }
-    const { changed, vanished } = this.#tracker.observe(listing, Date.now());
-    changed.forEach((job) => this.#report(job));
-    if (vanished.length > 0) await this.#account(vanished);
-    let news = changed.length > 0 || vanished.length > 0;
+    // The exit-status files are the source of truth, whether squeue answered or not.
     for (const job of [...this.#tracker.jobs()]) {
-      if (!job.vanished && (!job.observed || jobPhase(job.observed.state) === "queued")) continue;
+      const queued = !job.vanished && (!job.observed || jobPhase(job.observed.state) === "queued");
+      if (queued && listing) continue;
       for (const id of [...job.stages]) {
         const stage = this.#stages.get(id);
         if (stage && this.#collect(stage)) news = true;
@@ -186,6 +220,18 @@ export class JobMonitor {
       if (!this.#tracker.get(jobId)) this.#reporters.delete(jobId);
     }
     return news;
+  }
+
+  /** The run's jobs as squeue lists them, or undefined when it failed. */
+  async #list(): Promise<JobObservation[] | undefined> {
+    try {
+      return await this.#deps.client.squeue(this.#tracker.names());
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message !== this.#lastError) this.#deps.note(`squeue failed, retrying: ${message}`);
+      this.#lastError = message;
+      return undefined;
+    }
   }
 
   /** Tells every stage of a job its new state. */
@@ -233,8 +279,13 @@ export class JobMonitor {
     const status = readJson<StageStatus>(jobPaths.status(job.jobDir, job.index));
     if (!status) return news;
     this.#alive.add(job.jobId);
-    news = this.#started(stage) || news;
     const { jobId: _, node: _node, ...result } = status;
+    // The job never started it: an earlier stage of the job failed (fail-fast).
+    if (result.outcome === "skipped") {
+      this.finish(stage, { outcome: "skipped", reason: result.reason });
+      return true;
+    }
+    news = this.#started(stage) || news;
     if (result.outcome === "failed" || result.outcome === "interrupted") {
       if (this.cancelling) return this.#end(stage, { outcome: "interrupted" });
       const tracked = expired ?? this.#tracker.get(job.jobId);

@@ -49,6 +49,11 @@ export interface SlurmTimings extends TrackerTimings {
   submitDelayMs: number;
   pollMinMs: number;
   pollMaxMs: number;
+  /**
+   * After Ctrl-C, how long the run waits for its jobs to end (cancelled, or
+   * not when the controller does not answer) before it gives up on them.
+   */
+  cancelWaitMs: number;
 }
 
 /** Tracks jobs by id. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readResources } from "../../pipeline/resources.ts";
 import { sbatchArgs, shellQuote, slurmTime } from "./sbatch_args.ts";
 import { jobScript } from "./job_script.ts";
 
@@ -41,6 +42,21 @@ Deno.test("sbatchArgs() renders every resource after dropline's own flags", () =
 
 Deno.test("sbatchArgs() leaves unset resources to the cluster's defaults", () => {
   assert.deepEqual(sbatchArgs({}, LABELS).slice(6), []);
+});
+
+Deno.test("readResources() refuses in `extra` every flag sbatchArgs() sets, in long and short form", () => {
+  const fields = { cpus: 4, mem: "8G", time: "2h", gpus: 2, partition: "gpu", account: "lab" };
+  const read = readResources(fields, [], () => assert.fail());
+  const own = sbatchArgs(read, LABELS).map((flag) => flag.split("=")[0]!);
+  const short = { "--job-name": "-J", "--output": "-o", "--chdir": "-D", "--cpus-per-task": "-c" };
+  const spellings = [
+    ...own,
+    ...own.map((f) => `${f}=x`),
+    ...Object.values(short).map((s) => `${s}x`),
+  ];
+  const refused = new Set<number>();
+  readResources({ ...fields, extra: spellings }, [], (path) => refused.add(path.at(-1) as number));
+  assert.deepEqual(spellings.filter((_, i) => !refused.has(i)), []);
 });
 
 Deno.test("slurmTime() writes days only when needed", () => {

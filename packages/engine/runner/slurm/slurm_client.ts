@@ -72,7 +72,8 @@ async function run(command: string, args: readonly string[]): Promise<string> {
   }
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   if (!output.success) {
-    const said = decode(output.stderr).trim() || decode(output.stdout).trim();
+    const said = decode(output.stderr).trim() || decode(output.stdout).trim() ||
+      (output.signal ? `killed by ${output.signal}` : "no message");
     throw new SlurmCommandError(`${command} failed (exit ${output.code}): ${said}`);
   }
   return decode(output.stdout);

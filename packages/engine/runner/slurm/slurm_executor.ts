@@ -32,8 +32,10 @@ import { CommandSlurmClient, type SlurmClient } from "./slurm_client.ts";
 const WORKER = fileUrlPath(new URL("./worker.ts", import.meta.url));
 const CONFIG = fileUrlPath(new URL("../../../../deno.json", import.meta.url));
 
-/** Timings of submission and polling, in milliseconds. */
-/** Defaults; `DROPLINE_SLURM_EXIT_WAIT` (seconds) overrides `exitFileWaitMs`. */
+/**
+ * Timings of submission and polling, in milliseconds. `DROPLINE_SLURM_EXIT_WAIT`
+ * and `DROPLINE_SLURM_CANCEL_WAIT` (seconds) override `exitFileWaitMs` and `cancelWaitMs`.
+ */
 export const DEFAULT_SLURM_TIMINGS: SlurmTimings = {
   submitDelayMs: 100,
   pollMinMs: 500,
@@ -42,6 +44,7 @@ export const DEFAULT_SLURM_TIMINGS: SlurmTimings = {
   failedExitFileWaitMs: 3_000,
   unseenMs: 60_000,
   endStateWaitMs: 10_000,
+  cancelWaitMs: 30_000,
 };
 
 /** What the Slurm executor needs from the run. */
@@ -51,6 +54,12 @@ export interface SlurmExecutorOptions {
   store: Store;
   /** Resubmissions of a stage whose job was lost (NODE_FAIL, PREEMPTED, BOOT_FAIL). */
   retries: number;
+  /**
+   * `--keep-going`: a failure does not stop other stages. Without it (the
+   * default) nothing more is submitted after a failure, and a job running
+   * several stages starts none after one failed.
+   */
+  keepGoing?: boolean;
   note: (message: string) => void;
   client?: SlurmClient;
   timings?: Partial<SlurmTimings>;
@@ -83,9 +92,11 @@ export class SlurmExecutor implements Executor {
     this.#client = options.client ?? new CommandSlurmClient();
     this.jobName = `dropline.${options.runId}`;
     const exitWait = Number(Deno.env.get("DROPLINE_SLURM_EXIT_WAIT"));
+    const cancelWait = Number(Deno.env.get("DROPLINE_SLURM_CANCEL_WAIT"));
     this.#timings = {
       ...DEFAULT_SLURM_TIMINGS,
       ...(exitWait > 0 ? { exitFileWaitMs: exitWait * 1000 } : {}),
+      ...(cancelWait > 0 ? { cancelWaitMs: cancelWait * 1000 } : {}),
       ...options.timings,
     };
     this.#monitor = new JobMonitor({
@@ -94,7 +105,14 @@ export class SlurmExecutor implements Executor {
       retries: options.retries,
       note: options.note,
       resubmit: (stage) => this.#enqueue(stage),
-      finished: (stage, result) => this.#forget(stage, result),
+      finished: (stage, result) => {
+        this.#forget(stage, result);
+        // Fail-fast at once, not when the run gets to it: the batch being
+        // submitted must not go on (the run's own stop() follows with the same reason).
+        if (result.outcome === "failed" && !options.keepGoing) {
+          this.stop(`not started: the run stopped after "${stage.request.work.stageId}" failed`);
+        }
+      },
     });
   }
 
@@ -164,18 +182,26 @@ export class SlurmExecutor implements Executor {
   }
 
   async #flush(batch: MonitoredStage[]): Promise<void> {
-    if (this.#monitor.cancelling || this.#stopped !== undefined) {
-      const result: ExecutionResult = this.#stopped === undefined || this.#monitor.cancelling
-        ? { outcome: "interrupted" }
-        : { outcome: "skipped", reason: this.#stopped };
-      batch.forEach((stage) => this.#monitor.finish(stage, result));
-      return;
-    }
+    if (this.#halted(batch)) return;
     const fresh = await this.#reattach(batch);
     const groups = groupStages(
       fresh.map((stage) => ({ resources: stage.request.resources, stage })),
     );
-    for (const group of groups) await this.#submit(group.map((g) => g.stage));
+    for (const group of groups) {
+      // A group that failed to submit (or a failure meanwhile) stops the rest.
+      if (this.#halted(group.map((g) => g.stage))) continue;
+      await this.#submit(group.map((g) => g.stage));
+    }
+  }
+
+  /** Settles `stages` and returns true when the run submits nothing more (Ctrl-C, fail-fast). */
+  #halted(stages: MonitoredStage[]): boolean {
+    if (!this.#monitor.cancelling && this.#stopped === undefined) return false;
+    const result: ExecutionResult = this.#stopped === undefined || this.#monitor.cancelling
+      ? { outcome: "interrupted" }
+      : { outcome: "skipped", reason: this.#stopped };
+    stages.forEach((stage) => this.#monitor.finish(stage, result));
+    return true;
   }
 
   /** Stages whose key a live job is computing follow that job; the rest are returned. */
@@ -250,6 +276,7 @@ export class SlurmExecutor implements Executor {
         runId: this.#options.runId,
         jobDir,
         stages: works,
+        keepGoing: this.#options.keepGoing === true,
       };
       writeJsonAtomic(jobPaths.spec(jobDir), spec);
       Deno.writeTextFileSync(
@@ -317,7 +344,8 @@ export class SlurmExecutor implements Executor {
     if (!stage.job) return;
     const path = this.#options.store.layout.slurmRecordPath(stage.request.work.key);
     const record = readJson<JobRecord>(path);
-    if (record?.jobId === stage.job.jobId) removeIfPresent(path);
+    // A job left running after Ctrl-C keeps it: a re-run follows that job.
+    if (record?.jobId === stage.job.jobId && !stage.job.abandoned) removeIfPresent(path);
     const dir = this.#jobDirs.get(stage.job.jobDir);
     if (!dir) return;
     dir.left--;

@@ -31,9 +31,15 @@ class FakeSlurm implements SlurmClient {
   cancelled: string[] = [];
   squeueCalls = 0;
   accounting: Map<string, JobObservation> | "off" = "off";
+  /** slurmctld does not answer: squeue and scancel fail. */
+  down = false;
   #next = 100;
 
   sbatch(args: readonly string[], script: string): Promise<string> {
+    const partition = args.find((a) => a.startsWith("--partition="))?.slice(12);
+    if (partition === "nosuch") {
+      return Promise.reject(new Error("sbatch failed (exit 1): invalid partition specified"));
+    }
     const id = String(this.#next++);
     const name = args.find((a) => a.startsWith("--job-name="))!.slice(11);
     this.submissions.push([...args]);
@@ -43,6 +49,7 @@ class FakeSlurm implements SlurmClient {
 
   squeue(names: readonly string[]): Promise<JobObservation[]> {
     this.squeueCalls++;
+    if (this.down) return Promise.reject(new Error(UNREACHABLE));
     return Promise.resolve(
       [...this.jobs].filter(([, job]) => job.listed && names.includes(job.name)).map((
         [jobId, job],
@@ -62,6 +69,7 @@ class FakeSlurm implements SlurmClient {
   }
 
   scancel(jobIds: readonly string[]): Promise<void> {
+    if (this.down) return Promise.reject(new Error(UNREACHABLE));
     this.cancelled.push(...jobIds);
     for (const id of jobIds) this.set(id, "CANCELLED");
     return Promise.resolve();
@@ -93,7 +101,17 @@ class FakeSlurm implements SlurmClient {
   }
 }
 
+const UNREACHABLE = "scancel failed (exit 1): Unable to contact slurm controller (connect failure)";
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** `promise`, or a failure after `ms` (so that a run that would wait forever fails). */
+function within<T>(promise: Promise<T>, ms = 3_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 const TIMINGS = {
   submitDelayMs: 10,
   pollMinMs: 10,
@@ -102,10 +120,13 @@ const TIMINGS = {
   failedExitFileWaitMs: 30,
   endStateWaitMs: 200,
   unseenMs: 1_000,
+  cancelWaitMs: 5_000,
 };
 const TASK = { name: "t", isolation: "inline" } as unknown as Task;
 
-async function setup(options: { retries?: number } = {}) {
+async function setup(
+  options: { retries?: number; keepGoing?: boolean; cancelWaitMs?: number } = {},
+) {
   const dir = await Deno.makeTempDir({ prefix: "slurm_executor_" });
   const store = new Store(dir);
   await store.prepare();
@@ -116,13 +137,15 @@ async function setup(options: { retries?: number } = {}) {
     pipelineName: "p",
     store,
     retries: options.retries ?? 0,
+    keepGoing: options.keepGoing ?? false,
     note: (message) => notes.push(message),
     client: slurm,
-    timings: TIMINGS,
+    timings: { ...TIMINGS, cancelWaitMs: options.cancelWaitMs ?? TIMINGS.cancelWaitMs },
     deno: "/usr/bin/deno",
   });
   const controller = new AbortController();
   const jobs = new Map<string, JobInfo[]>();
+  const started: string[] = [];
   const run = (id: string, resources: Resources = {}) => {
     const work: StageWork = {
       stageId: id,
@@ -139,7 +162,7 @@ async function setup(options: { retries?: number } = {}) {
       forced: false,
     };
     const hooks: ExecutionHooks = {
-      onStart() {},
+      onStart: () => started.push(id),
       onProgress() {},
       onMetric() {},
       onFacts() {},
@@ -162,9 +185,13 @@ async function setup(options: { retries?: number } = {}) {
     executor,
     controller,
     jobs,
+    started,
     run,
     [Symbol.asyncDispose]: async () => {
+      slurm.down = false;
       controller.abort();
+      // What a failed test left queued ends, so that close() returns.
+      for (const [id, job] of slurm.jobs) if (!job.state.endsWith("ED")) slurm.set(id, "CANCELLED");
       await executor.close();
       await Deno.remove(dir, { recursive: true });
     },
@@ -414,4 +441,86 @@ Deno.test("SlurmExecutor cancels jobs that have not started when the run stops (
   assert.equal(t.slurm.submissions.length, 2);
   t.slurm.finish(a!, 0, OK("running"));
   assert.equal((await running).outcome, "succeeded");
+});
+
+Deno.test("SlurmExecutor submits no other group of the batch after one fails at sbatch (fail-fast)", async () => {
+  await using t = await setup();
+  const results = Promise.all([
+    t.run("a", { partition: "nosuch" }),
+    ...["b", "c", "d"].map((id) => t.run(id, { cpus: 2 })),
+  ]);
+  const settled = await within(results);
+  assert.deepEqual(settled.map((r) => r.outcome === "skipped" ? r.reason : r.outcome), [
+    "failed",
+    'not started: the run stopped after "a" failed',
+    'not started: the run stopped after "a" failed',
+    'not started: the run stopped after "a" failed',
+  ]);
+  assert.deepEqual(t.slurm.submissions, []);
+});
+
+Deno.test("SlurmExecutor with keepGoing submits the other groups after one fails at sbatch", async () => {
+  await using t = await setup({ keepGoing: true });
+  const failed = t.run("a", { partition: "nosuch" });
+  const others = ["b", "c"].map((id) => t.run(id, { cpus: 2 }));
+  assert.equal((await failed).outcome, "failed");
+  const ids = await t.slurm.submitted(2);
+  ids.forEach((id, i) => {
+    t.slurm.set(id, "RUNNING");
+    t.slurm.finish(id, 0, OK(String(i)));
+  });
+  assert.deepEqual((await Promise.all(others)).map((r) => r.outcome), ["succeeded", "succeeded"]);
+});
+
+Deno.test("SlurmExecutor settles a stage its job never started (skipped status) as skipped", async () => {
+  await using t = await setup();
+  const grouped = { groupSize: 3 };
+  const results = Promise.all(["a", "b", "c"].map((id) => t.run(id, grouped)));
+  const [job] = await t.slurm.submitted(1);
+  t.slurm.set(job!, "RUNNING", { node: "n1" });
+  const reason = 'not started: the run stopped after "b" failed';
+  t.slurm.finish(job!, 0, OK("a"));
+  t.slurm.finish(job!, 1, { outcome: "failed", message: "Command exited with code 1" });
+  t.slurm.finish(job!, 2, { outcome: "skipped", reason });
+  t.slurm.set(job!, "FAILED", { node: "n1" });
+  assert.deepEqual((await results).map((r) => r.outcome), ["succeeded", "failed", "skipped"]);
+  assert.deepEqual(t.started.sort(), ["a", "b"], "a skipped stage never started");
+});
+
+Deno.test("SlurmExecutor reads exit-status files while squeue fails", async () => {
+  await using t = await setup();
+  const result = t.run("a");
+  const [job] = await t.slurm.submitted(1);
+  t.slurm.down = true;
+  t.slurm.finish(job!, 0, OK("a"));
+  assert.equal((await within(result)).outcome, "succeeded");
+  assert.ok(t.notes.includes(`squeue failed, retrying: ${UNREACHABLE}`), t.notes.join("\n"));
+});
+
+Deno.test("SlurmExecutor gives up waiting after an interrupt when it cannot cancel, naming the jobs", async () => {
+  await using t = await setup({ cancelWaitMs: 200 });
+  const results = Promise.all([t.run("a"), t.run("b", { cpus: 2 })]);
+  const ids = await t.slurm.submitted(2);
+  t.slurm.set(ids[0]!, "RUNNING", { node: "n1" });
+  t.slurm.down = true;
+  t.controller.abort();
+  assert.deepEqual((await within(results)).map((r) => r.outcome), ["interrupted", "interrupted"]);
+  await within(t.executor.close());
+  assert.deepEqual(t.slurm.cancelled, []);
+  assert.ok(
+    t.notes.includes(
+      `Could not cancel Slurm jobs ${
+        ids.join(", ")
+      } within 0 s of the interrupt (${UNREACHABLE}): ` +
+        `they may still be queued or running. Cancel them with \`scancel ${ids.join(" ")}\` ` +
+        "once the controller answers (a plain re-run follows them instead of submitting their " +
+        "stages again)",
+    ),
+    t.notes.join("\n"),
+  );
+  // Their key records stay: a re-run re-attaches to the jobs instead of submitting again.
+  assert.deepEqual(
+    [...Deno.readDirSync(join(t.dir, "slurm", "keys"))].map((e) => e.name).sort(),
+    ["key-a.json", "key-b.json"],
+  );
 });

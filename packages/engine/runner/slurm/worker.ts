@@ -8,7 +8,9 @@
  *
  * On SIGTERM (scancel, time limit, preemption) the running stage is
  * interrupted and keeps its checkpoints; a resubmitted job skips the stages
- * that already have a final status and resumes the others.
+ * that already have a final status and resumes the others. Without
+ * `--keep-going` (the spec says), a failed stage ends the job: the stages
+ * after it get a `skipped` status instead of running.
  *
  * Exit codes: 0 every stage succeeded, 1 a stage failed, 130 interrupted.
  */
@@ -39,13 +41,23 @@ async function main(specPath: string): Promise<number> {
   const locks = new Set<StageLock>();
   const heartbeat = setInterval(() => locks.forEach((lock) => lock.touch()), HEARTBEAT_MS);
   const store = new Store(spec.cacheDir);
-  let failed = false;
+  let failed: string | undefined;
   try {
     for (const [index, work] of spec.stages.entries()) {
       const statusPath = jobPaths.status(spec.jobDir, index);
       const previous = readJson<StageStatus>(statusPath);
-      if (previous && previous.outcome !== "interrupted") continue; // a resubmitted job
+      if (previous && previous.outcome !== "interrupted" && previous.outcome !== "skipped") {
+        if (previous.outcome === "failed") failed ??= work.stageId;
+        continue; // a resubmitted job
+      }
       if (controller.signal.aborted) break;
+      if (failed !== undefined && !spec.keepGoing) {
+        // Fail-fast, as in a local run: the driver reads this as "skipped".
+        const reason = `not started: the run stopped after "${failed}" failed`;
+        const skipped: StageStatus = { outcome: "skipped", reason, jobId, node, ms: 0 };
+        writeJsonAtomic(statusPath, skipped);
+        continue;
+      }
       const emit = eventWriter(jobPaths.events(spec.jobDir, index));
       const started = Date.now();
       // Also the proof that this node sees the cache directory.
@@ -53,12 +65,12 @@ async function main(specPath: string): Promise<number> {
       const result = await runStage(work, { store, emit, locks, signal: controller.signal });
       const status: StageStatus = { ...result, jobId, node, ms: Date.now() - started };
       writeJsonAtomic(statusPath, status);
-      if (result.outcome === "failed") failed = true;
+      if (result.outcome === "failed") failed ??= work.stageId;
     }
   } finally {
     clearInterval(heartbeat);
   }
-  return controller.signal.aborted ? 130 : failed ? 1 : 0;
+  return controller.signal.aborted ? 130 : failed !== undefined ? 1 : 0;
 }
 
 interface StageRun {
