@@ -70,6 +70,21 @@ const FIELD_OPTIONS: Readonly<Record<string, readonly SbatchOption[]>> = {
   account: [{ long: "account", short: "A" }],
 };
 
+/** The `resources` field each normalised {@link Resources} key comes from. */
+const FIELD_OF_KEY: Readonly<Partial<Record<keyof Resources, string>>> = {
+  cpus: "cpus",
+  memMiB: "mem",
+  timeSeconds: "time",
+  gpus: "gpus",
+  partition: "partition",
+  account: "account",
+};
+
+/** The `resources` fields behind the keys `resources` holds (`memMiB` -> `mem`). */
+export function fieldsOf(resources: Resources): string[] {
+  return Object.keys(resources).flatMap((key) => FIELD_OF_KEY[key as keyof Resources] ?? []);
+}
+
 /** sbatch's one-letter options that take no value: more letters may follow them (`-HJx`). */
 const NO_VALUE_LETTERS = new Set(["H", "h", "O", "Q", "s", "u", "V", "v", "W"]);
 
@@ -197,6 +212,29 @@ function flagProblem(flag: string, given: readonly string[]): string | undefined
     const option = FIELD_OPTIONS[field]!.find((option) => sets(flag, option));
     const repeats = `\`${field}\` of the same resources: give it once`;
     if (option) return spelled(option, `which repeats ${repeats}`, `repeats ${repeats}`);
+  }
+  return undefined;
+}
+
+/**
+ * The first of `extra`'s flags that sets one of `fields` (a resource field
+ * such as `mem`), with that field; used where defaults and a stage's own map
+ * meet, since the merged `sbatch` line would carry both.
+ *
+ * @example
+ * ```ts
+ * flagSettingField(["--constraint=a100", "--mem=2G"], ["mem"]); // { index: 1, field: "mem" }
+ * ```
+ */
+export function flagSettingField(
+  extra: readonly string[],
+  fields: readonly string[],
+): { index: number; field: string } | undefined {
+  for (const [index, flag] of extra.entries()) {
+    const field = fields.find((f) =>
+      Object.hasOwn(FIELD_OPTIONS, f) && FIELD_OPTIONS[f]!.some((option) => sets(flag, option))
+    );
+    if (field !== undefined) return { index, field };
   }
   return undefined;
 }

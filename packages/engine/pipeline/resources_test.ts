@@ -213,3 +213,20 @@ Deno.test("compilePipeline() rejects an unknown executor and resources that are 
     '/p/x.yaml:7:16: stage "a", field "resources": Expected a map of resources (cpus, mem, time, ...)',
   ]);
 });
+
+Deno.test("compilePipeline() refuses an extra flag that sets a field the other side of the defaults gives", () => {
+  const stageExtra = SWEEP.replace(
+    'time: "${{ matrix.cpus }}h"\n',
+    'time: "${{ matrix.cpus }}h"\n      extra: ["--constraint=a100", "--mem=8G"]\n',
+  );
+  assert.deepEqual(problems(stageExtra), [
+    '/p/x.yaml:17:36: stage "train[cpus=1]", field "resources.extra.1": "--mem=8G" sets `mem`, which the pipeline\'s default resources also give: set `mem` in this stage\'s resources instead',
+  ]);
+  const defaultExtra = SWEEP.replace(
+    "  partition: debug\n",
+    '  partition: debug\n  extra: ["-c2"]\n',
+  );
+  assert.deepEqual(problems(defaultExtra), [
+    '/p/x.yaml:16:13: stage "train[cpus=1]", field "resources.cpus": The pipeline\'s default extra flag "-c2" also sets `cpus`: give `cpus` in the defaults instead of that flag',
+  ]);
+});

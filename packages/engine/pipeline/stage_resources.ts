@@ -6,7 +6,7 @@
 import type { Combination } from "./matrix.ts";
 import { paramsScope } from "./params_scope.ts";
 import type { Problem } from "./problem.ts";
-import { readResources, type Resources } from "./resources.ts";
+import { fieldsOf, flagSettingField, readResources, type Resources } from "./resources.ts";
 import type { PipelineSource, ValuePath } from "./source.ts";
 import { render, type RenderScope } from "./template.ts";
 import { didYouMean } from "../util/suggest.ts";
@@ -69,5 +69,41 @@ export function stageResources(
   };
   const path = ["stages", stageName, "resources"];
   const rendered = render(raw, scope, path, report);
-  return { ...context.defaults, ...readResources(rendered, path, report) };
+  const own = readResources(rendered, path, report);
+  checkAgainstDefaults(own, context.defaults, path, report);
+  return { ...context.defaults, ...own };
+}
+
+/**
+ * A stage's `extra` that sets a field the defaults give (or the defaults'
+ * `extra` setting a field the stage gives) would put both on the sbatch line,
+ * where the later flag silently wins: refused, saying which to change.
+ */
+function checkAgainstDefaults(
+  own: Resources,
+  defaults: Resources,
+  path: ValuePath,
+  report: (path: ValuePath, message: string) => void,
+): void {
+  const ownFields = fieldsOf(own);
+  if (own.extra) {
+    const inherited = fieldsOf(defaults).filter((field) => !ownFields.includes(field));
+    const hit = flagSettingField(own.extra, inherited);
+    if (hit) {
+      report(
+        [...path, "extra", hit.index],
+        `"${own.extra[hit.index]}" sets \`${hit.field}\`, which the pipeline's default resources ` +
+          `also give: set \`${hit.field}\` in this stage's resources instead`,
+      );
+    }
+  } else if (defaults.extra) {
+    const hit = flagSettingField(defaults.extra, ownFields);
+    if (hit) {
+      report(
+        [...path, hit.field],
+        `The pipeline's default extra flag "${defaults.extra[hit.index]}" also sets ` +
+          `\`${hit.field}\`: give \`${hit.field}\` in the defaults instead of that flag`,
+      );
+    }
+  }
 }
