@@ -12,6 +12,7 @@ import { TASKS } from "@dropline/tasks";
 import probe from "../engine/fixtures/probe_task.ts";
 import { finish, killTree, tempProject, waitForFile } from "../engine/_project.ts";
 import { command, jobsNamed, localCluster } from "../support/slurm_cluster.ts";
+import type { StatusJob } from "../../packages/cli/stage_status.ts";
 
 const cluster = await localCluster();
 const ignore = !cluster.ready;
@@ -59,15 +60,6 @@ interface StatusJson {
     state: string;
     job: StatusJob | null;
   }[];
-}
-
-interface StatusJob {
-  executor: string;
-  id: string | null;
-  node: string | null;
-  state: string | null;
-  reason: string | null;
-  run: string;
 }
 
 function lastRunDigests(db: ReturnType<Awaited<ReturnType<typeof tempProject>>["journal"]>) {

@@ -10,6 +10,14 @@
  */
 import type { GraphNode } from "../pipeline/graph.ts";
 
+/**
+ * Why a stage did not start after `failedId` failed without `--keep-going`:
+ * one wording wherever it is decided (here, the Slurm executor, a job's worker).
+ */
+export function failFastReason(failedId: string): string {
+  return `not started: the run stopped after "${failedId}" failed`;
+}
+
 /** Where a stage is in the run. */
 export type SlotState = "waiting" | "running" | "done" | "failed" | "skipped";
 
@@ -71,7 +79,7 @@ export class Scheduler {
       stack.push(...this.#downstream.get(next)!);
     }
     if (this.#policy === "fail-fast") {
-      this.stop(`not started: the run stopped after "${id}" failed`);
+      this.stop(failFastReason(id));
     }
   }
 

@@ -9,6 +9,7 @@
 import { fileUrlPath } from "../../util/posix_path.ts";
 import type { ExecutionResult } from "../execute_stage.ts";
 import type { ExecutionHooks, ExecutionRequest, Executor } from "../executor.ts";
+import { failFastReason } from "../scheduler.ts";
 import type { Store } from "../../store/store.ts";
 import { pidAlive } from "../../store/stage_lock.ts";
 import { groupStages, jobResources } from "./grouping.ts";
@@ -110,7 +111,7 @@ export class SlurmExecutor implements Executor {
         // Fail-fast at once, not when the run gets to it: the batch being
         // submitted must not go on (the run's own stop() follows with the same reason).
         if (result.outcome === "failed" && !options.keepGoing) {
-          this.stop(`not started: the run stopped after "${stage.request.work.stageId}" failed`);
+          this.stop(failFastReason(stage.request.work.stageId));
         }
       },
     });

@@ -18,6 +18,7 @@ import type { Progress, Task } from "@dropline/task";
 import type { StageLock } from "../../store/stage_lock.ts";
 import { Store } from "../../store/store.ts";
 import { executeStage, type ExecutionResult, type StageWork } from "../execute_stage.ts";
+import { failFastReason } from "../scheduler.ts";
 import {
   jobPaths,
   type JobSpec,
@@ -53,7 +54,7 @@ async function main(specPath: string): Promise<number> {
       if (controller.signal.aborted) break;
       if (failed !== undefined && !spec.keepGoing) {
         // Fail-fast, as in a local run: the driver reads this as "skipped".
-        const reason = `not started: the run stopped after "${failed}" failed`;
+        const reason = failFastReason(failed);
         const skipped: StageStatus = { outcome: "skipped", reason, jobId, node, ms: 0 };
         writeJsonAtomic(statusPath, skipped);
         continue;
